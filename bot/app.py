@@ -1,0 +1,211 @@
+"""The app object: owns the engine, the workers, the scheduler and the HTTP session."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+import time
+from collections.abc import Callable, Sequence
+from datetime import timedelta
+
+import aiohttp
+from aiohttp import web
+
+from bot import texts
+from bot.clock import Clock, SystemClock
+from bot.config import Settings
+from bot.conversation import take_expired
+from bot.delivery import Deliverer
+from bot.feature import Feature, Job
+from bot.ingest import Ingest
+from bot.messages import Outgoing
+from bot.outbox import Outbox
+from bot.platforms import local
+from bot.platforms.base import Adapter, AdapterEnv
+from bot.router import Router
+from bot.runtime import Runtime
+from storage.db import Database
+
+log = logging.getLogger("tongxin.app")
+
+AdapterFactory = Callable[[AdapterEnv], Adapter | None]
+APP_KEY: web.AppKey[Tongxin] = web.AppKey("tongxin")
+
+
+def default_features() -> list[Feature]:
+    from handlers import FEATURES
+
+    return list(FEATURES)
+
+
+def default_adapters() -> list[AdapterFactory]:
+    factories: list[AdapterFactory] = [local.create]
+    # Platform modules that exist are wired; each decides from the settings
+    # whether it is on.
+    for name in ("wecom", "dingtalk"):
+        try:
+            module = __import__(f"bot.platforms.{name}", fromlist=["create"])
+        except ModuleNotFoundError:
+            continue
+        factories.append(module.create)
+    return factories
+
+
+class Tongxin:
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        clock: Clock | None = None,
+        features: Sequence[Feature] | None = None,
+        adapters: Sequence[AdapterFactory] | None = None,
+        extra_deliverers: Sequence[Deliverer] = (),
+    ) -> None:
+        self.settings = settings
+        self.clock = clock or SystemClock()
+        self.db = Database(settings.database_url)
+        self.router = Router(
+            default_features() if features is None else features,
+            timedelta(minutes=settings.conversation_timeout_minutes),
+        )
+        self.outbox = Outbox(self.db, self.clock, {})
+        self.runtime = Runtime(settings, self.db, self.clock, self.router, self.outbox)
+        self.ingest = Ingest(self.runtime, settings.workers)
+        self._http: aiohttp.ClientSession | None = None
+        env = AdapterEnv(self.runtime, self.ingest, self.http)
+        made = [f(env) for f in (default_adapters() if adapters is None else adapters)]
+        self.adapters: list[Adapter] = [a for a in made if a is not None]
+        for d in [*self.adapters, *extra_deliverers]:
+            self.outbox.deliverers[d.name] = d
+        self.jobs: list[tuple[timedelta, Job]] = [
+            (timedelta(seconds=15), sweep_conversations),
+            (timedelta(seconds=10), recover_inbound(self.ingest)),
+            *[job for f in self.router.features for job in f.jobs],
+        ]
+        self._tasks: list[asyncio.Task[None]] = []
+        self.web = web.Application(client_max_size=1024 * 1024)
+        self.web[APP_KEY] = self
+        self.web.add_routes([web.get("/healthz", self.healthz)])
+        for adapter in self.adapters:
+            self.web.add_routes(adapter.routes())
+        self.web.on_startup.append(self._on_startup)
+        self.web.on_cleanup.append(self._on_cleanup)
+        self.background = True
+
+    def http(self) -> aiohttp.ClientSession:
+        if self._http is None:
+            raise RuntimeError("the HTTP client session exists only while the app runs")
+        return self._http
+
+    async def start(self, *, background: bool = True) -> None:
+        """Start workers; with background=False, tests drive the outbox and jobs."""
+        self._http = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=10))
+        self.ingest.start()
+        for adapter in self.adapters:
+            await adapter.start()
+        if background:
+            self._tasks.append(asyncio.create_task(self.outbox.run(), name="outbox"))
+            self._tasks.append(asyncio.create_task(self._tick(), name="jobs"))
+        names = ", ".join(a.name for a in self.adapters) or "none"
+        log.info("platforms on: %s", names)
+        for off in self.platforms_off():
+            log.info("platform off (settings absent): %s", off)
+
+    def platforms_off(self) -> list[str]:
+        on = {a.name for a in self.adapters}
+        return [p for p in ("wecom", "dingtalk", "local") if p not in on]
+
+    async def stop(self) -> None:
+        await self.ingest.stop()
+        for task in self._tasks:
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        self._tasks.clear()
+        await self.outbox.drain()
+        for adapter in self.adapters:
+            await adapter.close()
+        if self._http is not None:
+            await self._http.close()
+            self._http = None
+        await self.db.dispose()
+
+    async def _on_startup(self, _app: web.Application) -> None:
+        await self.start(background=self.background)
+
+    async def _on_cleanup(self, _app: web.Application) -> None:
+        await self.stop()
+
+    async def run_jobs(self) -> None:
+        """Run every periodic job once, now (the ticker's unit of work)."""
+        for _interval, job in self.jobs:
+            await self._run_job(job)
+
+    async def _run_job(self, job: Job) -> None:
+        try:
+            await job(self.runtime)
+        except Exception:
+            log.exception("job %s failed", getattr(job, "__name__", job))
+
+    async def _tick(self) -> None:
+        last: dict[int, float] = {}
+        while True:
+            now = time.monotonic()
+            for i, (interval, job) in enumerate(self.jobs):
+                if now - last.get(i, 0.0) >= interval.total_seconds():
+                    last[i] = now
+                    await self._run_job(job)
+            await asyncio.sleep(1.0)
+
+    async def healthz(self, _request: web.Request) -> web.Response:
+        ok = await self.db.ping()
+        body = {"status": "ok" if ok else "unavailable", "database": "ok" if ok else "unreachable"}
+        return web.json_response(body, status=200 if ok else 503)
+
+
+async def sweep_conversations(rt: Runtime) -> None:
+    """Close flows left alone past their expiry and tell the person so."""
+    async with rt.db.transaction() as session:
+        expired = await take_expired(session, rt.clock.now())
+        outs = [
+            Outgoing(
+                platform=s.platform,
+                chat_type="group" if s.chat_type == "group" else "direct",
+                chat_id=s.chat_id,
+                text=texts.timed_out(rt.router.conversations.title_of(s.flow)),
+                mentions=[s.user_id] if s.chat_type == "group" else [],
+                key=f"timeout:{s.id}:{s.updated_at.isoformat()}",
+            )
+            for s in expired
+        ]
+        await rt.send(session, outs)
+
+
+def recover_inbound(ingest: Ingest) -> Job:
+    async def recover(_rt: Runtime) -> None:
+        await ingest.recover()
+
+    recover.__name__ = "recover_inbound"
+    return recover
+
+
+async def serve(settings: Settings) -> None:
+    """Run until SIGINT/SIGTERM, then shut down cleanly."""
+    app = Tongxin(settings)
+    runner = web.AppRunner(app.web, handle_signals=True)
+    await runner.setup()
+    site = web.TCPSite(runner, settings.host, settings.port)
+    await site.start()
+    log.info("tongxin listening on http://%s:%d", settings.host, settings.port)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError):
+            loop.add_signal_handler(sig, stop.set)
+    try:
+        await stop.wait()
+    finally:
+        log.info("shutting down")
+        await runner.cleanup()

@@ -1,0 +1,229 @@
+"""`tongxin …`: serve, chat, db, roster, group, when, calendar, export."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+from pathlib import Path
+
+from bot.config import ConfigError, Settings, load_settings
+from bot.logs import configure
+
+Command = Callable[[Settings, argparse.Namespace], Awaitable[int]]
+
+
+def main(argv: list[str] | None = None) -> None:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    try:
+        settings = load_settings()
+    except ConfigError as err:
+        print(f"tongxin: {err}", file=sys.stderr)
+        raise SystemExit(2) from None
+    configure(settings.log_format, settings.log_level)
+    parser, commands = _parser()
+    if argv and _feature_command(argv):
+        raise SystemExit(asyncio.run(_run_feature(settings, argv)))
+    ns = parser.parse_args(argv)
+    if not getattr(ns, "cmd", None):
+        parser.print_help()
+        raise SystemExit(2)
+    try:
+        code = asyncio.run(_call(commands[ns.cmd], settings, ns))
+    except KeyboardInterrupt:
+        code = 130
+    raise SystemExit(code)
+
+
+async def _call(cmd: Command, settings: Settings, ns: argparse.Namespace) -> int:
+    return await cmd(settings, ns)
+
+
+def _parser() -> tuple[argparse.ArgumentParser, dict[str, Command]]:
+    p = argparse.ArgumentParser(prog="tongxin", description="同心：党支部工作群助手")
+    sub = p.add_subparsers(dest="cmd")
+    commands: dict[str, Command] = {}
+
+    sub.add_parser("serve", help="start the HTTP server")
+    commands["serve"] = _serve
+
+    chat = sub.add_parser("chat", help="talk to the bot in the terminal (local channel)")
+    chat.add_argument("--as", dest="user", required=True, help="your user id")
+    chat.add_argument("--name", default="", help="your display name")
+    chat.add_argument("--group", default="", help="speak in this group chat id")
+    chat.add_argument("--role", default="", help="grant yourself a role first (secretary/admin)")
+    chat.add_argument("--unit", default="", help="the unit for --role secretary")
+    commands["chat"] = _chat
+
+    db = sub.add_parser("db", help="database migrations")
+    db_sub = db.add_subparsers(dest="db_cmd", required=True)
+    db_sub.add_parser("upgrade", help="apply migrations")
+    rev = db_sub.add_parser("revision", help="(developers) autogenerate a migration")
+    rev.add_argument("message")
+    rev.add_argument("--rev-id", required=True)
+    rev.add_argument("--down", default=None, help="parent revision (default: the base)")
+    commands["db"] = _db
+
+    roster = sub.add_parser("roster", help="people, units and roles")
+    roster_sub = roster.add_subparsers(dest="roster_cmd", required=True)
+    imp = roster_sub.add_parser("import", help="load a CSV or XLSX roster")
+    imp.add_argument("file", type=Path)
+    commands["roster"] = _roster
+
+    group = sub.add_parser("group", help="groups")
+    group_sub = group.add_subparsers(dest="group_cmd", required=True)
+    bind = group_sub.add_parser("bind", help="attach a group to a unit and a credential")
+    bind.add_argument("target", help="PLATFORM:CHAT_ID")
+    bind.add_argument("--unit", default="")
+    bind.add_argument("--webhook", default="", help="群机器人 webhook key / access_token")
+    bind.add_argument("--secret", default="", help="钉钉自定义机器人 加签 secret (SEC…)")
+    bind.add_argument("--kind", default="", help="credential kind, when not the default")
+    commands["group"] = _group
+
+    when = sub.add_parser("when", help="what time the bot understands for an expression")
+    when.add_argument("expr")
+    when.add_argument("--now", default="", help="ISO 8601 moment to resolve against")
+    commands["when"] = _when
+    return p, commands
+
+
+def _feature_command(argv: list[str]) -> bool:
+    return bool(_find_feature_command(argv)[0])
+
+
+def _find_feature_command(argv: list[str]) -> tuple[str, int]:
+    from handlers import FEATURES
+
+    names = {name for f in FEATURES for name in f.cli}
+    for n in (3, 2, 1):
+        words = " ".join(argv[:n])
+        if len(argv) >= n and words in names:
+            return words, n
+    return "", 0
+
+
+async def _run_feature(settings: Settings, argv: list[str]) -> int:
+    from bot.app import Tongxin
+
+    words, n = _find_feature_command(argv)
+    app = Tongxin(settings)
+    try:
+        for feature in app.router.features:
+            if words in feature.cli:
+                return await feature.cli[words](app.runtime, argv[n:])
+        return 2
+    finally:
+        await app.db.dispose()
+
+
+async def _serve(settings: Settings, _ns: argparse.Namespace) -> int:
+    from bot.app import serve
+
+    await serve(settings)
+    return 0
+
+
+async def _db(settings: Settings, ns: argparse.Namespace) -> int:
+    from storage.db import Database
+    from storage.migrate import revision, upgrade
+
+    db = Database(settings.database_url)
+    try:
+        if ns.db_cmd == "upgrade":
+            await upgrade(db)
+            print("database is up to date")
+        else:
+            await revision(db, ns.message, ns.rev_id, ns.down)
+    finally:
+        await db.dispose()
+    return 0
+
+
+async def _roster(settings: Settings, ns: argparse.Namespace) -> int:
+    from bot.clock import SystemClock
+    from bot.roster_file import import_rows, read_rows
+    from storage.db import Database
+
+    if not ns.file.exists():
+        print(f"tongxin: no such file: {ns.file}", file=sys.stderr)
+        return 2
+    try:
+        rows, errors = read_rows(ns.file)
+    except ValueError as err:
+        print(f"tongxin: {err}", file=sys.stderr)
+        return 2
+    for e in errors:
+        print(f"第 {e.line} 行：{e.reason}", file=sys.stderr)
+    db = Database(settings.database_url)
+    try:
+        async with db.transaction() as session:
+            n = await import_rows(session, rows, SystemClock().now())
+    finally:
+        await db.dispose()
+    print(f"导入 {n} 人，{len(errors)} 行有误未导入。")
+    return 1 if errors else 0
+
+
+DEFAULT_CREDENTIAL = {"wecom": "wecom_webhook", "dingtalk": "dingtalk_robot"}
+
+
+async def _group(settings: Settings, ns: argparse.Namespace) -> int:
+    from bot.clock import SystemClock
+    from storage.db import Database
+    from storage.people import bind_group, mask_secret, unit_by_name
+
+    platform, _, chat_id = ns.target.partition(":")
+    if platform not in ("wecom", "dingtalk", "local") or not chat_id:
+        print("tongxin: the group is PLATFORM:CHAT_ID, e.g. wecom:wrkSFfCgAA…", file=sys.stderr)
+        return 2
+    credential = None
+    if ns.webhook:
+        kind = ns.kind or DEFAULT_CREDENTIAL.get(platform, "")
+        if not kind:
+            print("tongxin: --kind is needed for this platform", file=sys.stderr)
+            return 2
+        credential = (kind, ns.webhook, ns.secret)
+    db = Database(settings.database_url)
+    try:
+        async with db.transaction() as session:
+            unit_id = None
+            if ns.unit:
+                unit = await unit_by_name(session, ns.unit)
+                if unit is None:
+                    print(f"tongxin: no unit named {ns.unit!r}", file=sys.stderr)
+                    return 2
+                unit_id = unit.id
+            await bind_group(session, platform, chat_id, unit_id, credential, SystemClock().now())
+    finally:
+        await db.dispose()
+    shown = f", credential {credential[0]} {mask_secret(credential[1])}" if credential else ""
+    print(f"bound {platform}:{chat_id}{' to ' + ns.unit if ns.unit else ''}{shown}")
+    return 0
+
+
+async def _when(settings: Settings, ns: argparse.Namespace) -> int:
+    from schedules.timeparse import TimeParseError, parse_when
+
+    tz = settings.tz
+    try:
+        now = datetime.fromisoformat(ns.now) if ns.now else datetime.now(tz)
+    except ValueError:
+        print(f"tongxin: --now is not ISO 8601: {ns.now!r}", file=sys.stderr)
+        return 2
+    if now.tzinfo is None:
+        now = now.replace(tzinfo=tz)
+    try:
+        when = parse_when(ns.expr, now, tz=tz)
+    except TimeParseError as err:
+        print(err.reason, file=sys.stderr)
+        return 2
+    print(when.iso())
+    return 0
+
+
+async def _chat(settings: Settings, ns: argparse.Namespace) -> int:
+    from bot.repl import run_repl
+
+    return await run_repl(settings, ns.user, ns.name, ns.group, ns.role, ns.unit)

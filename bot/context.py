@@ -1,0 +1,121 @@
+"""What a handler is given: the message, the person, a transaction, a way to answer."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.config import Settings
+from bot.messages import Incoming, Outgoing
+from bot.roles import Actor
+
+if TYPE_CHECKING:
+    from bot.runtime import Runtime
+
+
+@dataclass
+class Context:
+    incoming: Incoming
+    session: AsyncSession
+    actor: Actor
+    runtime: Runtime
+    now: datetime
+    group_id: int | None = None
+    group_unit_id: int | None = None
+    out: list[Outgoing] = field(default_factory=list)
+
+    @property
+    def settings(self) -> Settings:
+        return self.runtime.settings
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return self.runtime.settings.tz
+
+    @property
+    def local_now(self) -> datetime:
+        return self.now.astimezone(self.tz)
+
+    @property
+    def platform(self) -> str:
+        return self.incoming.platform
+
+    @property
+    def chat_id(self) -> str:
+        return self.incoming.chat_id
+
+    @property
+    def in_group(self) -> bool:
+        return self.incoming.is_group
+
+    def reply(
+        self,
+        text: str,
+        *,
+        mentions: Sequence[str] = (),
+        markdown: bool = False,
+        sensitive: bool = False,
+    ) -> None:
+        """Answer in the chat the message came from."""
+        msg = self.incoming
+        self.out.append(
+            Outgoing(
+                platform=msg.platform,
+                chat_type=msg.chat_type,
+                chat_id=msg.chat_id,
+                text=text,
+                mentions=list(mentions),
+                markdown=markdown,
+                reply_handle=msg.reply_handle,
+                sensitive=sensitive,
+            )
+        )
+
+    def send_direct(
+        self,
+        user_id: str,
+        text: str,
+        *,
+        platform: str | None = None,
+        key: str | None = None,
+        sensitive: bool = False,
+    ) -> None:
+        """Speak first to one person in their direct chat."""
+        platform = platform or self.platform
+        same_chat = platform == self.platform and not self.in_group and user_id == self.chat_id
+        self.out.append(
+            Outgoing(
+                platform=platform,
+                chat_type="direct",
+                chat_id=user_id,
+                text=text,
+                key=key,
+                sensitive=sensitive,
+                reply_handle=self.incoming.reply_handle if same_chat else {},
+            )
+        )
+
+    def send_group(
+        self,
+        chat_id: str,
+        text: str,
+        *,
+        platform: str | None = None,
+        key: str | None = None,
+        mentions: Sequence[str] = (),
+    ) -> None:
+        self.out.append(
+            Outgoing(
+                platform=platform or self.platform,
+                chat_type="group",
+                chat_id=chat_id,
+                text=text,
+                key=key,
+                mentions=list(mentions),
+            )
+        )

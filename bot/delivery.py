@@ -1,0 +1,72 @@
+"""What the outbox asks of a platform adapter, and what an adapter may answer."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """One outbox row as an adapter sees it."""
+
+    id: int
+    key: str
+    platform: str
+    chat_type: str
+    chat_id: str
+    body: dict[str, Any]
+    attempts: int
+
+    @property
+    def text(self) -> str:
+        return str(self.body.get("text", ""))
+
+    @property
+    def mentions(self) -> list[str]:
+        return list(self.body.get("mentions") or [])
+
+    @property
+    def markdown(self) -> bool:
+        return bool(self.body.get("markdown"))
+
+    @property
+    def reply_handle(self) -> dict[str, Any]:
+        return dict(self.body.get("reply_handle") or {})
+
+
+@dataclass(frozen=True)
+class Limit:
+    """At most `count` sends per `seconds` for everything sharing `key`."""
+
+    key: str
+    count: int
+    seconds: float
+
+
+class TransientError(Exception):
+    """Try again later; `retry_after` (seconds) when the platform said how long."""
+
+    def __init__(self, reason: str, retry_after: float | None = None) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.retry_after = retry_after
+
+
+class PermanentError(Exception):
+    """Never going to work (unknown chat, no credential): give up and record why."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+class Deliverer(Protocol):
+    name: str
+    # Replies to a message on this platform are answered in the HTTP response
+    # itself (the local channel), so their outbox rows are born delivered.
+    inline_replies: bool
+
+    def limits(self, delivery: Delivery) -> list[Limit]: ...
+
+    async def deliver(self, delivery: Delivery) -> None: ...

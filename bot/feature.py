@@ -1,0 +1,164 @@
+"""How a feature declares itself: commands, bare keywords, flows, jobs, hooks.
+
+A feature module builds one `Feature` and the router does the rest:
+
+    feature = Feature("checkin")
+    checkin = feature.command("checkin", "签到", help="会议签到")
+
+    @checkin.sub("start", "发起", role=Role.SECRETARY, help="发起签到",
+                 keywords={"截止": "until"})
+    async def start(ctx: Context, args: Args) -> None: ...
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any
+
+from bot.args import Args
+from bot.context import Context
+from bot.roles import Role
+
+if TYPE_CHECKING:
+    from bot.conversation import Flow
+    from bot.runtime import Runtime
+
+Handler = Callable[[Context, Args], Awaitable[None]]
+KeywordHandler = Callable[[Context, str], Awaitable[bool]]
+Job = Callable[["Runtime"], Awaitable[None]]
+Hook = Callable[..., Awaitable[Any]]
+# A `tongxin …` sub-command a feature adds: (runtime, remaining argv) -> exit code.
+CliCommand = Callable[["Runtime", list[str]], Awaitable[int]]
+
+
+@dataclass
+class Sub:
+    names: tuple[str, ...]
+    handler: Handler
+    help: str
+    role: Role
+    keywords: dict[str, str]
+
+
+@dataclass
+class Command:
+    name: str
+    zh: str
+    help: str
+    role: Role
+    aliases: tuple[str, ...] = ()
+    subs: list[Sub] = field(default_factory=list)
+    default: Sub | None = None
+    keywords: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return (self.name, self.zh, *self.aliases)
+
+    def sub(
+        self,
+        name: str,
+        zh: str,
+        *,
+        help: str,
+        role: Role | None = None,
+        aliases: tuple[str, ...] = (),
+        keywords: dict[str, str] | None = None,
+    ) -> Callable[[Handler], Handler]:
+        """Declare `/cmd name` and `/中文 zh` as one sub-command."""
+
+        def register(fn: Handler) -> Handler:
+            self.subs.append(Sub((name, zh, *aliases), fn, help, role or self.role, keywords or {}))
+            return fn
+
+        return register
+
+    def bare(
+        self, *, role: Role | None = None, keywords: dict[str, str] | None = None
+    ) -> Callable[[Handler], Handler]:
+        """The handler for the command with no (or an unknown) sub-command word."""
+
+        def register(fn: Handler) -> Handler:
+            self.default = Sub((), fn, self.help, role or self.role, keywords or {})
+            return fn
+
+        return register
+
+    def find_sub(self, word: str) -> Sub | None:
+        word = word.lower()
+        for sub in self.subs:
+            if word in (n.lower() for n in sub.names):
+                return sub
+        return None
+
+
+@dataclass
+class Keyword:
+    words: tuple[str, ...]
+    handler: KeywordHandler
+
+
+@dataclass
+class Feature:
+    name: str
+    commands: list[Command] = field(default_factory=list)
+    keywords: list[Keyword] = field(default_factory=list)
+    flows: list[Flow] = field(default_factory=list)
+    jobs: list[tuple[timedelta, Job]] = field(default_factory=list)
+    hooks: dict[str, list[Hook]] = field(default_factory=dict)
+    cli: dict[str, CliCommand] = field(default_factory=dict)
+
+    def command(
+        self,
+        name: str,
+        zh: str,
+        *,
+        help: str,
+        role: Role = Role.TEACHER,
+        aliases: tuple[str, ...] = (),
+    ) -> Command:
+        cmd = Command(name, zh, help, role, aliases)
+        self.commands.append(cmd)
+        return cmd
+
+    def keyword(self, *words: str) -> Callable[[KeywordHandler], KeywordHandler]:
+        """A bare word (`签到`, `请假 …`) the feature may claim; return False to pass."""
+
+        def register(fn: KeywordHandler) -> KeywordHandler:
+            self.keywords.append(Keyword(words, fn))
+            return fn
+
+        return register
+
+    def flow(self, flow: Flow) -> Flow:
+        self.flows.append(flow)
+        return flow
+
+    def every(self, interval: timedelta) -> Callable[[Job], Job]:
+        """A periodic job; the app's ticker runs it, tests call `run_jobs()`."""
+
+        def register(fn: Job) -> Job:
+            self.jobs.append((interval, fn))
+            return fn
+
+        return register
+
+    def on(self, event: str) -> Callable[[Hook], Hook]:
+        """Answer an event another feature emits (e.g. "meeting.started")."""
+
+        def register(fn: Hook) -> Hook:
+            self.hooks.setdefault(event, []).append(fn)
+            return fn
+
+        return register
+
+    def cli_command(self, words: str) -> Callable[[CliCommand], CliCommand]:
+        """Add `tongxin WORDS …` (e.g. "export checkins", "holidays load")."""
+
+        def register(fn: CliCommand) -> CliCommand:
+            self.cli[words] = fn
+            return fn
+
+        return register

@@ -1,0 +1,280 @@
+"""Inbound messages: record durably (group commit), acknowledge, handle in a pool.
+
+A platform retries a callback it thinks failed, so the (platform, msg_id)
+unique key decides what is new. The HTTP side waits only for the batch that
+holds its message to commit: a few milliseconds, never the handling.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select, update
+
+from bot import texts
+from bot.context import Context
+from bot.messages import Incoming, Outgoing
+from bot.outbox import enqueue
+from bot.roles import Actor
+from bot.runtime import Runtime
+from storage.messaging import InboundMessage
+from storage.people import grants_of, group_unit, touch_group, touch_participant, touch_person
+from storage.upsert import insert_for, on_conflict
+
+log = logging.getLogger("tongxin.ingest")
+
+LEASE = timedelta(seconds=30)
+GROUP_COMMIT_MAX = 500
+
+
+@dataclass
+class _Pending:
+    incoming: Incoming
+    accepted: asyncio.Future[bool]
+    done: asyncio.Future[list[Outgoing]] | None = None
+
+
+@dataclass
+class Job:
+    row_id: int
+    incoming: Incoming
+    done: asyncio.Future[list[Outgoing]] | None = field(default=None)
+
+
+class Ingest:
+    """Owns the group-commit writer and the bounded pool of handling workers."""
+
+    def __init__(self, rt: Runtime, workers: int) -> None:
+        self.rt = rt
+        self.workers = workers
+        self._writes: asyncio.Queue[_Pending] = asyncio.Queue()
+        self._jobs: asyncio.Queue[Job] = asyncio.Queue(maxsize=workers * 64)
+        self._tasks: list[asyncio.Task[None]] = []
+        self._writer: asyncio.Task[None] | None = None
+
+    def start(self) -> None:
+        self._writer = asyncio.create_task(self._write_loop(), name="ingest-writer")
+        self._tasks = [
+            asyncio.create_task(self._work_loop(), name=f"ingest-worker-{i}")
+            for i in range(self.workers)
+        ]
+
+    async def stop(self) -> None:
+        """Finish what was accepted, then stop (the pool drains on shutdown)."""
+        await self.idle()
+        for task in [*self._tasks, *([self._writer] if self._writer else [])]:
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        if self._writer:
+            await asyncio.gather(self._writer, return_exceptions=True)
+
+    async def submit(
+        self, incoming: Incoming, *, wait: bool = False
+    ) -> tuple[bool, list[Outgoing]]:
+        """Record a message. (is_new, replies) — replies only when `wait` asks for them."""
+        loop = asyncio.get_running_loop()
+        pending = _Pending(incoming, loop.create_future(), loop.create_future() if wait else None)
+        await self._writes.put(pending)
+        is_new = await pending.accepted
+        if not is_new or pending.done is None:
+            return is_new, []
+        return True, await pending.done
+
+    async def _write_loop(self) -> None:
+        while True:
+            batch = [await self._writes.get()]
+            while not self._writes.empty() and len(batch) < GROUP_COMMIT_MAX:
+                batch.append(self._writes.get_nowait())
+            try:
+                jobs = await self._record(batch)
+            except Exception as err:
+                log.exception("recording %d inbound messages failed", len(batch))
+                for p in batch:
+                    if not p.accepted.done():
+                        p.accepted.set_exception(err)
+                continue
+            for job in jobs:
+                self._hand_over(job)
+
+    async def _record(self, batch: list[_Pending]) -> list[Job]:
+        now = self.rt.clock.now()
+        first: dict[tuple[str, str], _Pending] = {}
+        for p in batch:
+            first.setdefault((p.incoming.platform, p.incoming.msg_id), p)
+        rows = [
+            {
+                "platform": p.incoming.platform,
+                "msg_id": p.incoming.msg_id,
+                "state": "pending",
+                "payload": p.incoming.model_dump(mode="json"),
+                "received_at": now,
+                "lease_until": now + LEASE,
+                "error": "",
+            }
+            for p in first.values()
+        ]
+        table = InboundMessage.__table__
+        async with self.rt.db.transaction() as session:
+            stmt = on_conflict(insert_for(session, table).values(rows), ["platform", "msg_id"])  # type: ignore[arg-type]
+            result = await session.execute(
+                stmt.returning(table.c.id, table.c.platform, table.c.msg_id)
+            )
+            inserted = {(platform, msg_id): row_id for row_id, platform, msg_id in result}
+        jobs = []
+        for p in batch:
+            key = (p.incoming.platform, p.incoming.msg_id)
+            row_id = inserted.get(key)
+            is_new = row_id is not None and first[key] is p
+            p.accepted.set_result(is_new)
+            if is_new and row_id is not None:
+                jobs.append(Job(row_id, p.incoming, p.done))
+        return jobs
+
+    def _hand_over(self, job: Job) -> None:
+        try:
+            self._jobs.put_nowait(job)
+        except asyncio.QueueFull:
+            # Recorded and leased: the recovery pass picks it up once the
+            # lease runs out, so overload delays a message but never drops it.
+            log.warning("worker queue full; message %s waits for recovery", job.incoming.msg_id)
+            if job.done is not None and not job.done.done():
+                job.done.set_result([])
+
+    async def _work_loop(self) -> None:
+        while True:
+            job = await self._jobs.get()
+            try:
+                outs = await self.handle(job.row_id, job.incoming)
+                if job.done is not None and not job.done.done():
+                    job.done.set_result(outs)
+            except Exception as err:
+                if job.done is not None and not job.done.done():
+                    job.done.set_exception(err)
+            finally:
+                self._jobs.task_done()
+
+    async def handle(self, row_id: int, incoming: Incoming) -> list[Outgoing]:
+        """Route one message; its effects, replies and done-mark commit together."""
+        rt = self.rt
+        try:
+            async with rt.db.transaction() as session:
+                now = rt.clock.now()
+                ctx = await build_context(rt, session, incoming, now)
+                await rt.router.dispatch(ctx)
+                outs = await enqueue(
+                    session,
+                    ctx.out,
+                    now,
+                    source=incoming,
+                    inline_platforms=rt.outbox.inline_platforms,
+                )
+                await _mark(session, row_id, "done", now)
+        except Exception as err:
+            log.exception("handling %s:%s failed", incoming.platform, incoming.msg_id)
+            outs = await self._fail(row_id, incoming, err)
+        rt.outbox.wake()
+        return outs
+
+    async def _fail(self, row_id: int, incoming: Incoming, err: Exception) -> list[Outgoing]:
+        rt = self.rt
+        sorry = Outgoing(
+            platform=incoming.platform,
+            chat_type=incoming.chat_type,
+            chat_id=incoming.chat_id,
+            text=texts.INTERNAL_ERROR,
+            reply_handle=incoming.reply_handle,
+        )
+        async with rt.db.transaction() as session:
+            now = rt.clock.now()
+            outs = await enqueue(
+                session,
+                [sorry],
+                now,
+                source=incoming,
+                inline_platforms=rt.outbox.inline_platforms,
+            )
+            await _mark(session, row_id, "failed", now, error=type(err).__name__)
+        return outs
+
+    async def recover(self, limit: int = 500) -> int:
+        """Hand pending messages whose lease ran out (a crash, an overload) to the pool."""
+        rt = self.rt
+        now = rt.clock.now()
+        pick = (
+            select(InboundMessage.id)
+            .where(InboundMessage.state == "pending", InboundMessage.lease_until < now)
+            .order_by(InboundMessage.id)
+            .limit(limit)
+        )
+        if not rt.db.is_sqlite:
+            pick = pick.with_for_update(skip_locked=True)
+        async with rt.db.transaction() as session:
+            ids = list(await session.scalars(pick))
+            if not ids:
+                return 0
+            result = await session.execute(
+                update(InboundMessage)
+                .where(InboundMessage.id.in_(ids))
+                .values(lease_until=now + LEASE)
+                .returning(InboundMessage.id, InboundMessage.payload)
+            )
+            claimed = list(result)
+        for row_id, payload in claimed:
+            self._hand_over(Job(row_id, Incoming.model_validate(payload)))
+        return len(claimed)
+
+    async def idle(self) -> None:
+        """Wait until every accepted message has been handled (tests, benches)."""
+        while not self._writes.empty():  # noqa: ASYNC110 - the writer drains it within a tick
+            await asyncio.sleep(0.001)
+        await self._jobs.join()
+
+
+async def _mark(session: Any, row_id: int, state: str, now: datetime, error: str = "") -> None:
+    # The payload goes once handled: the row stays only as the dedup key.
+    await session.execute(
+        update(InboundMessage)
+        .where(InboundMessage.id == row_id)
+        .values(state=state, handled_at=now, payload=None, error=error)
+    )
+
+
+async def build_context(rt: Runtime, session: Any, incoming: Incoming, now: datetime) -> Context:
+    person_id = await touch_person(
+        session, incoming.platform, incoming.sender_id, incoming.sender_name, now
+    )
+    grants = await grants_of(session, person_id)
+    actor = Actor(
+        person_id=person_id,
+        platform=incoming.platform,
+        user_id=incoming.sender_id,
+        name=incoming.sender_name,
+        is_admin=grants.is_admin
+        or rt.settings.is_configured_admin(incoming.platform, incoming.sender_id),
+        secretary_units=grants.secretary_units,
+    )
+    group_id = unit_id = None
+    if incoming.is_group:
+        group_id = await touch_group(
+            session, incoming.platform, incoming.chat_id, incoming.chat_title, now
+        )
+        await touch_participant(session, group_id, person_id, now)
+        unit_id = await group_unit(session, incoming.platform, incoming.chat_id)
+    return Context(
+        incoming=incoming,
+        session=session,
+        actor=actor,
+        runtime=rt,
+        now=now,
+        group_id=group_id,
+        group_unit_id=unit_id,
+    )
+
+
+def replies_for(incoming: Incoming, outs: Sequence[Outgoing]) -> list[Outgoing]:
+    return [o for o in outs if o.platform == incoming.platform and o.chat_id == incoming.chat_id]

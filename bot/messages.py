@@ -1,0 +1,98 @@
+"""The platform-neutral message model: what adapters produce and consume."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+ChatType = Literal["group", "direct"]
+
+# NFKC already folds full-width ASCII (／：，（）０-９) to ASCII; these are the
+# CJK punctuation marks it leaves alone but users type as separators.
+_PUNCT = str.maketrans({"、": ",", "　": " ", "～": "~"})
+_LEADING_MENTION = re.compile(r"^\s*@\S+\s*")
+_SPACES = re.compile(r"[^\S\n]+")
+
+
+def normalize_text(text: str, bot_names: tuple[str, ...] = ()) -> str:
+    """Fold full-width forms, strip a leading @-mention of the bot, collapse spaces.
+
+    Line breaks stay: people send one option per line.
+
+    Chinese quotes “” ‘’ and 「」 are kept: they carry meaning for the argument
+    parser. In groups both platforms deliver only messages that mention the bot,
+    so a leading mention is always the bot's own, whatever name it has there.
+    """
+    text = unicodedata.normalize("NFKC", text).translate(_PUNCT)
+    text = text.replace("\u2005", " ").replace("\u200b", "")
+    for name in bot_names:
+        if text.lstrip().startswith(f"@{name}"):
+            text = text.lstrip()[len(name) + 1 :]
+            break
+    else:
+        text = _LEADING_MENTION.sub("", text, count=1) if text.lstrip().startswith("@") else text
+    lines = (_SPACES.sub(" ", line).strip() for line in text.splitlines())
+    return "\n".join(line for line in lines if line)
+
+
+class Incoming(BaseModel):
+    """One message from a person, as every handler sees it."""
+
+    model_config = ConfigDict(frozen=True)
+
+    platform: str
+    chat_id: str
+    chat_type: ChatType
+    sender_id: str
+    sender_name: str = ""
+    text: str
+    msg_id: str
+    at: datetime
+    chat_title: str = ""
+    mentions: list[str] = Field(default_factory=list)
+    # Platform-specific ways to answer this very message (response_url,
+    # sessionWebhook and its expiry); opaque to handlers.
+    reply_handle: dict[str, Any] = Field(default_factory=dict)
+
+    @property
+    def is_group(self) -> bool:
+        return self.chat_type == "group"
+
+    @property
+    def direct_chat_id(self) -> str:
+        return self.sender_id
+
+
+class Outgoing(BaseModel):
+    """One message to deliver, before it becomes an outbox row."""
+
+    platform: str
+    chat_type: ChatType
+    chat_id: str
+    text: str
+    markdown: bool = False
+    mentions: list[str] = Field(default_factory=list)
+    reply_handle: dict[str, Any] = Field(default_factory=dict)
+    # Same key, same message: a retried handler or a resumed broadcast
+    # cannot enqueue it twice.
+    key: str | None = None
+    # The body is wiped from the outbox once delivered (anonymous ballots).
+    sensitive: bool = False
+    # A group-commit batch name, e.g. a broadcast's id, to report progress by.
+    batch: str = ""
+
+    def body(self) -> dict[str, Any]:
+        body: dict[str, Any] = {"text": self.text}
+        if self.markdown:
+            body["markdown"] = True
+        if self.mentions:
+            body["mentions"] = self.mentions
+        if self.reply_handle:
+            body["reply_handle"] = self.reply_handle
+        if self.sensitive:
+            body["sensitive"] = True
+        return body

@@ -1,0 +1,288 @@
+"""Every outgoing message is a row first; a worker delivers it, exactly once.
+
+Rows are claimed under a lease (FOR UPDATE SKIP LOCKED on PostgreSQL, the
+single writer on SQLite), so several workers or replicas never take the same
+row. A delivery and the record of its result run to completion even when the
+worker is cancelled; only a hard crash between the platform's acceptance and
+our record can repeat that one message.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import random
+import uuid
+from collections.abc import Mapping, Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, or_, select, update
+
+from bot.clock import Clock
+from bot.delivery import Deliverer, Delivery, PermanentError, TransientError
+from bot.messages import Incoming, Outgoing
+from bot.ratelimit import RateLimiter
+from storage.db import Database
+from storage.messaging import OutboxMessage
+from storage.upsert import insert_for, on_conflict
+
+log = logging.getLogger("tongxin.outbox")
+
+MAX_ATTEMPTS = 8
+BACKOFF_BASE = 2.0
+BACKOFF_CAP = 600.0
+LEASE = timedelta(seconds=60)
+PURGED = {"text": "", "purged": True}
+
+
+def merge_replies(outs: Sequence[Outgoing]) -> list[Outgoing]:
+    """One message per chat per handled message: fewer sends, a quieter group."""
+    merged: list[Outgoing] = []
+    index: dict[tuple[str, str, str, bool, bool], Outgoing] = {}
+    for out in outs:
+        if out.key is not None:
+            merged.append(out)
+            continue
+        slot = (out.platform, out.chat_type, out.chat_id, out.sensitive, out.markdown)
+        prev = index.get(slot)
+        if prev is None:
+            copy = out.model_copy(deep=True)
+            index[slot] = copy
+            merged.append(copy)
+        else:
+            prev.text = f"{prev.text}\n\n{out.text}"
+            prev.mentions += [m for m in out.mentions if m not in prev.mentions]
+    return merged
+
+
+async def enqueue(
+    session: Any,
+    outs: Sequence[Outgoing],
+    now: datetime,
+    *,
+    source: Incoming | None = None,
+    inline_platforms: frozenset[str] = frozenset(),
+) -> list[Outgoing]:
+    """Write messages as outbox rows in the caller's transaction.
+
+    A message without a key gets one derived from the inbound message (so a
+    re-handled message cannot enqueue twice) or a fresh one. Replies to
+    `source` on an inline platform are stored as already sent. Returns what
+    was enqueued (after merging).
+    """
+    if not outs:
+        return []
+    outs = merge_replies(outs) if source is not None else list(outs)
+    rows = []
+    for i, out in enumerate(outs):
+        if out.key is not None:
+            key = out.key
+        elif source is not None:
+            key = f"in:{source.platform}:{source.msg_id}:{i}"
+        else:
+            key = f"gen:{uuid.uuid4().hex}"
+        inline = (
+            source is not None
+            and out.platform in inline_platforms
+            and out.platform == source.platform
+            and out.chat_id == source.chat_id
+        )
+        body = out.body()
+        rows.append(
+            {
+                "idempotency_key": key,
+                "platform": out.platform,
+                "chat_type": out.chat_type,
+                "chat_id": out.chat_id,
+                "body": PURGED if inline and out.sensitive else body,
+                "state": "sent" if inline else "pending",
+                "attempts": 0,
+                "next_attempt_at": now,
+                "created_at": now,
+                "sent_at": now if inline else None,
+                "last_error": "",
+                "batch": out.batch,
+            }
+        )
+    stmt = insert_for(session, OutboxMessage.__table__).values(rows)  # type: ignore[arg-type]
+    await session.execute(on_conflict(stmt, ["idempotency_key"]))
+    return outs
+
+
+class Outbox:
+    """The delivery worker of one process."""
+
+    def __init__(
+        self,
+        db: Database,
+        clock: Clock,
+        deliverers: Mapping[str, Deliverer],
+        *,
+        concurrency: int = 16,
+        batch: int = 64,
+    ) -> None:
+        self.db = db
+        self.clock = clock
+        self.deliverers = dict(deliverers)
+        self.limiter = RateLimiter()
+        self.batch = batch
+        self._sem = asyncio.Semaphore(concurrency)
+        self._wake = asyncio.Event()
+        self._inflight: set[asyncio.Task[None]] = set()
+
+    @property
+    def inline_platforms(self) -> frozenset[str]:
+        return frozenset(n for n, d in self.deliverers.items() if d.inline_replies)
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    async def run(self, poll_seconds: float = 1.0) -> None:
+        """Deliver forever: woken by new rows, or polling for retries that come due."""
+        while True:
+            self._wake.clear()
+            try:
+                claimed = await self.run_once()
+            except Exception:
+                log.exception("outbox pass failed")
+                claimed = 0
+            if claimed == 0:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._wake.wait(), poll_seconds)
+
+    async def run_once(self) -> int:
+        """Claim what is due and deliver it; the number of rows claimed."""
+        rows = await self._claim()
+        tasks = [asyncio.create_task(self._deliver(row)) for row in rows]
+        for task in tasks:
+            self._inflight.add(task)
+            task.add_done_callback(self._inflight.discard)
+        # Shielded so cancelling the worker lets each delivery record its result.
+        if tasks:
+            await asyncio.shield(asyncio.gather(*tasks))
+        return len(rows)
+
+    async def drain(self) -> None:
+        """Wait for deliveries already started (on shutdown)."""
+        if self._inflight:
+            await asyncio.gather(*self._inflight, return_exceptions=True)
+
+    async def _claim(self) -> list[Delivery]:
+        now = self.clock.now()
+        platforms = list(self.deliverers)
+        due = or_(
+            (OutboxMessage.state == "pending") & (OutboxMessage.next_attempt_at <= now),
+            (OutboxMessage.state == "sending") & (OutboxMessage.lease_until < now),
+        )
+        pick = (
+            select(OutboxMessage.id)
+            .where(due, OutboxMessage.platform.in_(platforms))
+            .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
+            .limit(self.batch)
+        )
+        if not self.db.is_sqlite:
+            pick = pick.with_for_update(skip_locked=True)
+        async with self.db.transaction() as session:
+            ids = list(await session.scalars(pick))
+            if not ids:
+                return []
+            result = await session.execute(
+                update(OutboxMessage)
+                .where(OutboxMessage.id.in_(ids))
+                .values(state="sending", lease_until=now + LEASE)
+                .returning(
+                    OutboxMessage.id,
+                    OutboxMessage.idempotency_key,
+                    OutboxMessage.platform,
+                    OutboxMessage.chat_type,
+                    OutboxMessage.chat_id,
+                    OutboxMessage.body,
+                    OutboxMessage.attempts,
+                )
+            )
+            return [Delivery(*row) for row in result]
+
+    async def _deliver(self, d: Delivery) -> None:
+        deliverer = self.deliverers[d.platform]
+        now = self.clock.now()
+        limits = deliverer.limits(d)
+        wait = self.limiter.wait(limits, now)
+        if wait > 0:
+            await self._finish(d, "pending", next_at=now + timedelta(seconds=wait), count=False)
+            return
+        self.limiter.record(limits, now)
+        async with self._sem:
+            try:
+                await deliverer.deliver(d)
+            except TransientError as err:
+                await self._retry(d, err.reason, err.retry_after, limits)
+            except PermanentError as err:
+                log.warning("outbox %s failed for good: %s", d.key, err.reason)
+                await self._finish(d, "failed", error=err.reason)
+            except Exception as err:
+                log.exception("outbox %s: unexpected delivery error", d.key)
+                await self._retry(d, f"{type(err).__name__}: {err}", None, limits)
+            else:
+                body = PURGED if d.body.get("sensitive") else None
+                await self._finish(d, "sent", body=body)
+
+    async def _retry(
+        self, d: Delivery, reason: str, retry_after: float | None, limits: Sequence[Any]
+    ) -> None:
+        now = self.clock.now()
+        if d.attempts + 1 >= MAX_ATTEMPTS:
+            await self._finish(
+                d, "failed", error=f"gave up after {MAX_ATTEMPTS} attempts: {reason}"
+            )
+            return
+        if retry_after is not None:
+            delay = retry_after
+            for limit in limits:
+                self.limiter.block(limit.key, now + timedelta(seconds=retry_after))
+        else:
+            delay = min(BACKOFF_BASE * 2**d.attempts, BACKOFF_CAP) * random.uniform(0.5, 1.5)
+        await self._finish(d, "pending", next_at=now + timedelta(seconds=delay), error=reason)
+
+    async def _finish(
+        self,
+        d: Delivery,
+        state: str,
+        *,
+        next_at: datetime | None = None,
+        error: str = "",
+        body: dict[str, Any] | None = None,
+        count: bool = True,
+    ) -> None:
+        now = self.clock.now()
+        values: dict[str, Any] = {"state": state, "lease_until": None}
+        if count:
+            values["attempts"] = OutboxMessage.attempts + 1
+        if next_at is not None:
+            values["next_attempt_at"] = next_at
+        if error:
+            values["last_error"] = error[:1000]
+        if state == "sent":
+            values["sent_at"] = now
+        if body is not None:
+            values["body"] = body
+        async with self.db.transaction() as session:
+            # Only the lease holder records: a row whose lease ran out and was
+            # claimed again must not be overwritten by a late first attempt.
+            await session.execute(
+                update(OutboxMessage)
+                .where(OutboxMessage.id == d.id, OutboxMessage.state == "sending")
+                .values(**values)
+            )
+
+
+async def batch_status(db: Database, batch: str) -> dict[str, int]:
+    """How many rows of a batch (a broadcast) are in each state."""
+    async with db.reading() as session:
+        rows = await session.execute(
+            select(OutboxMessage.state, func.count())
+            .where(OutboxMessage.batch == batch)
+            .group_by(OutboxMessage.state)
+        )
+        return {state: int(n) for state, n in rows}

@@ -1,0 +1,126 @@
+"""Routes a message: a command, a bare keyword, an open conversation, or a hint."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Sequence
+from datetime import timedelta
+
+from bot import texts
+from bot.args import parse_args
+from bot.context import Context
+from bot.conversation import CANCEL_WORDS, Conversations
+from bot.feature import Command, Feature, Keyword, Sub
+from bot.roles import Role
+
+CANCEL_COMMANDS = ("cancel", "取消")
+
+
+class Router:
+    def __init__(self, features: Sequence[Feature], flow_timeout: timedelta) -> None:
+        self.features = list(features)
+        self.commands: list[Command] = [c for f in self.features for c in f.commands]
+        self._by_name: dict[str, Command] = {}
+        for cmd in self.commands:
+            for name in cmd.names:
+                key = name.lower()
+                if key in self._by_name:
+                    raise ValueError(f"command name {name!r} declared twice")
+                self._by_name[key] = cmd
+        self.keywords: list[Keyword] = [k for f in self.features for k in f.keywords]
+        self.conversations = Conversations(
+            [flow for f in self.features for flow in f.flows], flow_timeout
+        )
+
+    def command(self, word: str) -> Command | None:
+        return self._by_name.get(word.lower())
+
+    async def dispatch(self, ctx: Context) -> None:
+        text = ctx.incoming.text
+        if text.startswith("/"):
+            await self._command(ctx, text[1:].strip())
+            return
+        if text.lower() in CANCEL_WORDS:
+            if not await self.conversations.cancel(ctx):
+                ctx.reply(texts.NOTHING_TO_CANCEL)
+            return
+        if await self._keyword(ctx, text):
+            return
+        state = await self.conversations.current(ctx)
+        if state is not None:
+            await self.conversations.answer(ctx, state, text)
+            return
+        ctx.reply(texts.FALLBACK)
+
+    async def _command(self, ctx: Context, body: str) -> None:
+        word, _, rest = body.partition(" ")
+        if word.lower() in CANCEL_COMMANDS:
+            if not await self.conversations.cancel(ctx):
+                ctx.reply(texts.NOTHING_TO_CANCEL)
+            return
+        cmd = self.command(word)
+        if cmd is None:
+            ctx.reply(texts.unknown_command(word, self._suggest(word)))
+            return
+        sub_word, _, sub_rest = rest.strip().partition(" ")
+        sub = cmd.find_sub(sub_word) if sub_word else None
+        if sub is not None:
+            rest = sub_rest
+        elif cmd.default is not None:
+            sub = cmd.default
+        else:
+            ctx.reply(self.command_help(cmd, ctx.actor.role))
+            return
+        label = f"/{cmd.zh} {sub.names[1]}" if sub.names else f"/{cmd.zh}"
+        if not self._allowed(ctx, sub, label):
+            return
+        await sub.handler(ctx, parse_args(rest, {**cmd.keywords, **sub.keywords}))
+
+    def _allowed(self, ctx: Context, sub: Sub, label: str) -> bool:
+        actor = ctx.actor
+        if actor.role < sub.role:
+            ctx.reply(texts.needs_role(sub.role, label))
+            return False
+        # A secretary acts for their own units: in a group bound to another
+        # unit their secretary powers do not apply.
+        if (
+            sub.role == Role.SECRETARY
+            and ctx.group_unit_id is not None
+            and not actor.can_manage(ctx.group_unit_id)
+        ):
+            ctx.reply(texts.not_your_unit(label))
+            return False
+        return True
+
+    async def _keyword(self, ctx: Context, text: str) -> bool:
+        for kw in self.keywords:
+            for word in kw.words:
+                matches = text == word or text.startswith(word + " ")
+                if matches and await kw.handler(ctx, text[len(word) :].strip()):
+                    return True
+        return False
+
+    def _suggest(self, word: str) -> str | None:
+        names = [n for c in self.commands for n in (c.name, c.zh)]
+        close = difflib.get_close_matches(word.lower(), names, n=1, cutoff=0.5)
+        return close[0] if close else None
+
+    def visible(self, role: Role) -> list[tuple[Command, list[Sub]]]:
+        """Each command with the sub-commands a person of `role` may use."""
+        shown = []
+        for cmd in self.commands:
+            subs = [s for s in cmd.subs if s.role <= role]
+            if cmd.default is not None and cmd.default.role <= role:
+                subs.insert(0, cmd.default)
+            if subs:
+                shown.append((cmd, subs))
+        return shown
+
+    def command_help(self, cmd: Command, role: Role) -> str:
+        lines = [f"/{cmd.zh}（/{cmd.name}）：{cmd.help}"]
+        for sub in cmd.subs:
+            if sub.role <= role:
+                lines.append(
+                    f"  /{cmd.zh} {sub.names[1]} — {sub.help}（/{cmd.name} {sub.names[0]}）"
+                )
+        return "\n".join(lines)

@@ -1,0 +1,57 @@
+"""What the engine itself says: routing, roles, conversations. Features keep their own."""
+
+from __future__ import annotations
+
+from bot.roles import Role
+
+FALLBACK = "您好，我是同心助手。发送「/帮助」看看我能做什么。"
+EMPTY_ANSWER = "请回复内容。"
+CONFIRM_PROMPT = "回复「确认」提交，回复「取消」放弃。"
+CONFIRM_HINT = "请回复「确认」或「取消」。"
+FLOW_GONE = "之前的操作已失效，请重新发起。"
+NOTHING_TO_CANCEL = "当前没有进行中的操作。"
+INTERNAL_ERROR = "抱歉，处理这条消息时出了点问题，已记录，请稍后再试。"
+HELP_HEADER = "我能帮您做这些（发送命令即可）："
+HELP_FOOTER = "随时发送「/取消」可退出正在进行的操作。"
+
+
+def unknown_command(word: str, suggestion: str | None) -> str:
+    if suggestion:
+        return f"没有「/{word}」这个命令。您是想用「/{suggestion}」吗？发送「/帮助」查看全部命令。"
+    return f"没有「/{word}」这个命令。发送「/帮助」查看可用命令。"
+
+
+def needs_role(role: Role, command: str) -> str:
+    return f"抱歉，「{command}」需要{role.zh}权限。如需开通，请联系管理员。"
+
+
+def not_your_unit(command: str) -> str:
+    return f"抱歉，您不是本群所属支部的书记，不能在这里使用「{command}」。"
+
+
+def choose_hint(n: int) -> str:
+    return f"请回复选项前的序号（1–{n}）。"
+
+
+def too_many_items(n: int) -> str:
+    return f"最多 {n} 项，多出的没有记下。发送「完成」结束。"
+
+
+def too_few_items(n: int, have: int) -> str:
+    return f"至少需要 {n} 项，现在有 {have} 项，请继续发送。"
+
+
+def collected(n: int) -> str:
+    return f"已记下 {n} 项，继续发送，或发送「完成」结束。"
+
+
+def cancelled(title: str) -> str:
+    return f"已取消「{title}」。" if title else "已取消。"
+
+
+def replaced_flow(title: str) -> str:
+    return f"之前未完成的「{title}」已放弃。"
+
+
+def timed_out(title: str) -> str:
+    return f"会话已超时，「{title}」已取消。需要时请重新发送命令。"

@@ -1,0 +1,216 @@
+"""Data access for people, units, role grants and groups."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import delete, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import (
+    ChatGroup,
+    ChatParticipant,
+    GroupCredential,
+    Membership,
+    Person,
+    RoleGrant,
+    Unit,
+)
+from storage.upsert import insert_for, on_conflict
+
+
+@dataclass
+class Grants:
+    is_admin: bool = False
+    secretary_units: set[int] = field(default_factory=set)
+
+
+async def touch_person(
+    session: AsyncSession, platform: str, user_id: str, name: str, now: datetime
+) -> int:
+    """The person's id, creating them on first contact; a new non-empty name wins."""
+    table = Person.__table__
+    stmt = insert_for(session, table).values(  # type: ignore[arg-type]
+        platform=platform, platform_user_id=user_id, display_name=name, created_at=now
+    )
+    if name:
+        stmt = on_conflict(
+            stmt, ["platform", "platform_user_id"], {"display_name": stmt.excluded.display_name}
+        )
+    else:
+        stmt = on_conflict(
+            stmt, ["platform", "platform_user_id"], {"platform": stmt.excluded.platform}
+        )
+    result = await session.execute(stmt.returning(table.c.id))
+    return int(result.scalar_one())
+
+
+async def touch_group(
+    session: AsyncSession, platform: str, chat_id: str, title: str, now: datetime
+) -> int:
+    table = ChatGroup.__table__
+    stmt = insert_for(session, table).values(  # type: ignore[arg-type]
+        platform=platform, chat_id=chat_id, title=title, first_seen_at=now
+    )
+    update = {"title": stmt.excluded.title} if title else {"platform": stmt.excluded.platform}
+    result = await session.execute(
+        on_conflict(stmt, ["platform", "chat_id"], update).returning(table.c.id)
+    )
+    return int(result.scalar_one())
+
+
+async def touch_participant(
+    session: AsyncSession, group_id: int, person_id: int, now: datetime
+) -> None:
+    stmt = insert_for(session, ChatParticipant.__table__).values(  # type: ignore[arg-type]
+        group_id=group_id, person_id=person_id, last_seen_at=now
+    )
+    await session.execute(
+        on_conflict(stmt, ["group_id", "person_id"], {"last_seen_at": stmt.excluded.last_seen_at})
+    )
+
+
+async def grants_of(session: AsyncSession, person_id: int) -> Grants:
+    rows = await session.execute(
+        select(RoleGrant.role, RoleGrant.unit_id).where(RoleGrant.person_id == person_id)
+    )
+    grants = Grants()
+    for role, unit_id in rows:
+        if role == "admin":
+            grants.is_admin = True
+        elif role == "secretary" and unit_id is not None:
+            grants.secretary_units.add(unit_id)
+    return grants
+
+
+async def find_person(session: AsyncSession, platform: str, ref: str) -> list[Person]:
+    """People of a platform matching a user id or, failing that, a display name."""
+    by_id = await session.scalars(
+        select(Person).where(Person.platform == platform, Person.platform_user_id == ref)
+    )
+    found = list(by_id)
+    if found:
+        return found
+    by_name = await session.scalars(
+        select(Person).where(Person.platform == platform, Person.display_name == ref)
+    )
+    return list(by_name)
+
+
+async def unit_by_name(session: AsyncSession, name: str) -> Unit | None:
+    return await session.scalar(select(Unit).where(Unit.name == name))
+
+
+async def ensure_unit(session: AsyncSession, name: str, kind: str = "branch") -> int:
+    stmt = insert_for(session, Unit.__table__).values(name=name, kind=kind)  # type: ignore[arg-type]
+    result = await session.execute(
+        on_conflict(stmt, ["name"], {"name": stmt.excluded.name}).returning(Unit.__table__.c.id)
+    )
+    return int(result.scalar_one())
+
+
+async def add_membership(session: AsyncSession, person_id: int, unit_id: int) -> None:
+    stmt = insert_for(session, Membership.__table__).values(  # type: ignore[arg-type]
+        person_id=person_id, unit_id=unit_id
+    )
+    await session.execute(on_conflict(stmt, ["person_id", "unit_id"]))
+
+
+async def grant_role(
+    session: AsyncSession,
+    person_id: int,
+    role: str,
+    unit_id: int | None,
+    by: str,
+    now: datetime,
+) -> bool:
+    """Grant a role; False when the person already had it."""
+    stmt = insert_for(session, RoleGrant.__table__).values(  # type: ignore[arg-type]
+        person_id=person_id,
+        role=role,
+        unit_id=unit_id,
+        scope=str(unit_id or ""),
+        granted_by=by,
+        granted_at=now,
+    )
+    result = await session.execute(
+        on_conflict(stmt, ["person_id", "role", "scope"]).returning(RoleGrant.__table__.c.id)
+    )
+    return result.first() is not None
+
+
+async def revoke_role(session: AsyncSession, person_id: int, role: str, unit_id: int | None) -> int:
+    stmt = delete(RoleGrant).where(RoleGrant.person_id == person_id, RoleGrant.role == role)
+    if unit_id is not None:
+        stmt = stmt.where(RoleGrant.unit_id == unit_id)
+    result = await session.execute(stmt)
+    return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+async def units_of(session: AsyncSession, person_id: int) -> list[Unit]:
+    rows = await session.scalars(
+        select(Unit)
+        .join(Membership, Membership.unit_id == Unit.id)
+        .where(Membership.person_id == person_id)
+    )
+    return list(rows)
+
+
+async def group_unit(session: AsyncSession, platform: str, chat_id: str) -> int | None:
+    return await session.scalar(
+        select(ChatGroup.unit_id).where(
+            ChatGroup.platform == platform, ChatGroup.chat_id == chat_id
+        )
+    )
+
+
+async def bind_group(
+    session: AsyncSession,
+    platform: str,
+    chat_id: str,
+    unit_id: int | None,
+    credential: tuple[str, str, str] | None,
+    now: datetime,
+) -> int:
+    """Attach a group to a unit and, optionally, set its (kind, secret, extra) credential."""
+    group_id = await touch_group(session, platform, chat_id, "", now)
+    group = await session.get(ChatGroup, group_id)
+    assert group is not None
+    if unit_id is not None:
+        group.unit_id = unit_id
+    if credential is not None:
+        kind, secret, extra = credential
+        stmt = insert_for(session, GroupCredential.__table__).values(  # type: ignore[arg-type]
+            group_id=group_id, kind=kind, secret=secret, extra=extra, updated_at=now
+        )
+        await session.execute(
+            on_conflict(
+                stmt,
+                ["group_id", "kind"],
+                {
+                    "secret": stmt.excluded.secret,
+                    "extra": stmt.excluded.extra,
+                    "updated_at": stmt.excluded.updated_at,
+                },
+            )
+        )
+    return group_id
+
+
+async def group_credentials(
+    session: AsyncSession, platform: str, chat_id: str
+) -> dict[str, tuple[str, str]]:
+    rows = await session.execute(
+        select(GroupCredential.kind, GroupCredential.secret, GroupCredential.extra)
+        .join(ChatGroup, ChatGroup.id == GroupCredential.group_id)
+        .where(ChatGroup.platform == platform, ChatGroup.chat_id == chat_id)
+    )
+    return {kind: (secret, extra) for kind, secret, extra in rows}
+
+
+def mask_secret(secret: str) -> str:
+    """Show a credential as its first and last four characters only."""
+    if len(secret) <= 8:
+        return "*" * len(secret)
+    return f"{secret[:4]}…{secret[-4:]}"

@@ -1,0 +1,11 @@
+"""Imports every model module so the metadata (and Alembic) sees all tables.
+
+A feature that adds tables adds its module here.
+"""
+
+from storage import messaging, models
+from storage.base import Base
+
+metadata = Base.metadata
+
+__all__ = ["messaging", "metadata", "models"]

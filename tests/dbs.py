@@ -1,0 +1,63 @@
+"""Test databases: every storage test runs on SQLite and on PostgreSQL.
+
+SQLite: migrations run once into a template file that each test copies.
+PostgreSQL: migrations run once per session; each test starts from empty
+tables (TRUNCATE … RESTART IDENTITY), which is much cheaper than a new database.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+from sqlalchemy import text
+
+from storage.db import Database
+from storage.migrate import upgrade
+from storage.schema import metadata
+
+PG_ENV = "TONGXIN_TEST_PG_URL"
+REQUIRE_PG_ENV = "TONGXIN_TEST_REQUIRE_PG"
+
+
+class Backends:
+    def __init__(self, tmp: Path) -> None:
+        self.tmp = tmp
+        self._sqlite_template: Path | None = None
+        self._pg_ready = False
+        self._counter = 0
+
+    @property
+    def pg_url(self) -> str | None:
+        return os.environ.get(PG_ENV)
+
+    async def sqlite_url(self) -> str:
+        if self._sqlite_template is None:
+            template = self.tmp / "template.db"
+            db = Database(f"sqlite+aiosqlite:///{template}")
+            await upgrade(db)
+            await db.dispose()
+            self._sqlite_template = template
+        self._counter += 1
+        path = self.tmp / f"test-{self._counter}.db"
+        shutil.copyfile(self._sqlite_template, path)
+        return f"sqlite+aiosqlite:///{path}"
+
+    async def postgres_url(self) -> str:
+        url = self.pg_url
+        assert url is not None
+        db = Database(url)
+        try:
+            if not self._pg_ready:
+                async with db.engine.begin() as conn:
+                    await conn.execute(text("DROP SCHEMA public CASCADE"))
+                    await conn.execute(text("CREATE SCHEMA public"))
+                await upgrade(db)
+                self._pg_ready = True
+            tables = ", ".join(f'"{t.name}"' for t in metadata.sorted_tables)
+            async with db.engine.begin() as conn:
+                await conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+        finally:
+            await db.dispose()
+        return url
