@@ -26,6 +26,7 @@ from bot.platforms import local
 from bot.platforms.base import Adapter, AdapterEnv
 from bot.router import Router
 from bot.runtime import Runtime
+from bot.timers import fire_due
 from storage.db import Database
 
 log = logging.getLogger("tongxin.app")
@@ -82,6 +83,7 @@ class Tongxin:
         self.jobs: list[tuple[timedelta, Job]] = [
             (timedelta(seconds=15), sweep_conversations),
             (timedelta(seconds=10), recover_inbound(self.ingest)),
+            (timedelta(seconds=5), fire_timers),
             *[job for f in self.router.features for job in f.jobs],
         ]
         self._tasks: list[asyncio.Task[None]] = []
@@ -180,6 +182,10 @@ async def sweep_conversations(rt: Runtime) -> None:
             for s in expired
         ]
         await rt.send(session, outs)
+
+
+async def fire_timers(rt: Runtime) -> None:
+    await fire_due(rt)
 
 
 def recover_inbound(ingest: Ingest) -> Job:
