@@ -80,7 +80,8 @@ class Outgoing(BaseModel):
     # Same key, same message: a retried handler or a resumed broadcast
     # cannot enqueue it twice.
     key: str | None = None
-    # The body is wiped from the outbox once delivered (anonymous ballots).
+    # Body and recipient are wiped from the outbox once delivered (anonymous
+    # ballots, relays to an anonymous author).
     sensitive: bool = False
     # A group-commit batch name, e.g. a broadcast's id, to report progress by.
     batch: str = ""

@@ -95,8 +95,8 @@ async def enqueue(
                 "idempotency_key": key,
                 "platform": out.platform,
                 "chat_type": out.chat_type,
-                "chat_id": out.chat_id,
                 "body": PURGED if inline and out.sensitive else body,
+                "chat_id": "" if inline and out.sensitive else out.chat_id,
                 "state": "sent" if inline else "pending",
                 "attempts": 0,
                 "next_attempt_at": now,
@@ -225,8 +225,7 @@ class Outbox:
                 log.exception("outbox %s: unexpected delivery error", d.key)
                 await self._retry(d, f"{type(err).__name__}: {err}", None, limits)
             else:
-                body = PURGED if d.body.get("sensitive") else None
-                await self._finish(d, "sent", body=body)
+                await self._finish(d, "sent", purge=bool(d.body.get("sensitive")))
 
     async def _retry(
         self, d: Delivery, reason: str, retry_after: float | None, limits: Sequence[Any]
@@ -252,7 +251,7 @@ class Outbox:
         *,
         next_at: datetime | None = None,
         error: str = "",
-        body: dict[str, Any] | None = None,
+        purge: bool = False,
         count: bool = True,
     ) -> None:
         now = self.clock.now()
@@ -265,8 +264,11 @@ class Outbox:
             values["last_error"] = error[:1000]
         if state == "sent":
             values["sent_at"] = now
-        if body is not None:
-            values["body"] = body
+        if purge:
+            # Neither what was said nor to whom: an anonymous author's
+            # receipt must not point back at them.
+            values["body"] = PURGED
+            values["chat_id"] = ""
         async with self.db.transaction() as session:
             # Only the lease holder records: a row whose lease ran out and was
             # claimed again must not be overwritten by a late first attempt.
