@@ -17,7 +17,7 @@ async def show_help(ctx: Context, args: Args) -> None:
     role = ctx.actor.role
     if args.first:
         cmd = router.command(args.first.lstrip("/"))
-        if cmd is not None:
+        if cmd is not None and any(c is cmd for c, _ in router.visible(role)):
             ctx.reply(router.command_help(cmd, role))
             return
     lines = [texts.HELP_HEADER]

@@ -38,6 +38,17 @@ async def db_url(request: pytest.FixtureRequest, backends: Backends) -> str:
     return url
 
 
+@pytest.fixture
+async def pg_url(backends: Backends) -> str:
+    """PostgreSQL only: for what only PostgreSQL does (several replicas on one database)."""
+    if backends.pg_url is None:
+        if os.environ.get(REQUIRE_PG_ENV):
+            pytest.fail("PostgreSQL is required (run the suite with `make test`)")
+        pytest.skip("no PostgreSQL: set TONGXIN_TEST_PG_URL or run `make test`")
+    _ran["postgresql"] += 1
+    return await backends.postgres_url()
+
+
 # Wednesday 2026-11-25 20:00 in Asia/Shanghai: the reference moment of CALENDAR.md.
 START = datetime(2026, 11, 25, 20, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
 

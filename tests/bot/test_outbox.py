@@ -1,0 +1,201 @@
+"""The outbox delivers every message exactly once through failures, kills and replicas."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+from collections import Counter
+from datetime import timedelta
+
+from sqlalchemy import func, select, update
+
+from bot.clock import ManualClock
+from bot.delivery import Delivery, Limit, PermanentError, TransientError
+from bot.messages import Outgoing
+from bot.outbox import MAX_ATTEMPTS, Outbox, enqueue
+from storage.db import Database
+from storage.messaging import OutboxMessage
+from tests.conftest import START
+
+
+class FlakyPlatform:
+    """A platform that fails a share of calls and remembers what it accepted."""
+
+    name = "fake"
+    inline_replies = False
+
+    def __init__(self, fail_rate: float = 0.2, seed: int = 7, per_chat: int = 0) -> None:
+        self.rng = random.Random(seed)
+        self.fail_rate = fail_rate
+        self.per_chat = per_chat
+        self.accepted: Counter[str] = Counter()
+        self.calls = 0
+
+    def limits(self, delivery: Delivery) -> list[Limit]:
+        if self.per_chat:
+            return [Limit(f"fake:{delivery.chat_id}", self.per_chat, 60)]
+        return []
+
+    async def deliver(self, delivery: Delivery) -> None:
+        await asyncio.sleep(0.0005)  # a network round trip, and a point to be cancelled at
+        self.calls += 1
+        if delivery.chat_id == "nowhere":
+            raise PermanentError("no such chat")
+        if self.rng.random() < self.fail_rate:
+            raise TransientError("HTTP 503")
+        self.accepted[delivery.key] += 1
+
+
+def messages(n: int, chats: int = 50) -> list[Outgoing]:
+    return [
+        Outgoing(
+            platform="fake",
+            chat_type="group",
+            chat_id=f"g{i % chats}",
+            text=f"第{i}条",
+            key=f"k{i}",
+        )
+        for i in range(n)
+    ]
+
+
+async def fill(db: Database, clock: ManualClock, outs: list[Outgoing]) -> None:
+    async with db.transaction() as s:
+        await enqueue(s, outs, clock.now())
+
+
+async def states(db: Database) -> dict[str, int]:
+    async with db.reading() as s:
+        rows = await s.execute(
+            select(OutboxMessage.state, func.count()).group_by(OutboxMessage.state)
+        )
+        return {state: int(n) for state, n in rows}
+
+
+async def run_until_done(
+    outbox: Outbox, clock: ManualClock, db: Database, rounds: int = 400
+) -> None:
+    for _ in range(rounds):
+        await outbox.run_once()
+        st = await states(db)
+        if set(st) <= {"sent", "failed"}:
+            return
+        clock.advance(seconds=30)
+    raise AssertionError(f"outbox did not finish: {await states(db)}")
+
+
+async def test_kill_and_restart_mid_way_delivers_each_exactly_once(db_url: str) -> None:
+    clock = ManualClock(START)
+    db = Database(db_url)
+    platform = FlakyPlatform()
+    try:
+        await fill(db, clock, messages(500))
+        first = Outbox(db, clock, {"fake": platform}, batch=32)
+        worker = asyncio.create_task(first.run(poll_seconds=0.01))
+        while sum(platform.accepted.values()) < 150:  # noqa: ASYNC110 - polling a fake
+            await asyncio.sleep(0.005)
+        worker.cancel()  # killed mid-way, batches in flight
+        await asyncio.gather(worker, return_exceptions=True)
+        await first.drain()
+        assert 150 <= sum(platform.accepted.values()) < 500
+
+        second = Outbox(db, clock, {"fake": platform}, batch=32)
+        await run_until_done(second, clock, db)
+    finally:
+        await db.dispose()
+    assert len(platform.accepted) == 500
+    assert set(platform.accepted.values()) == {1}
+    assert platform.calls > 500  # the failures really happened and were retried
+
+
+async def test_a_row_whose_worker_died_is_taken_again_after_its_lease(db_url: str) -> None:
+    clock = ManualClock(START)
+    db = Database(db_url)
+    platform = FlakyPlatform(fail_rate=0)
+    try:
+        await fill(db, clock, messages(3))
+        async with db.transaction() as s:
+            await s.execute(
+                update(OutboxMessage)
+                .where(OutboxMessage.idempotency_key == "k0")
+                .values(state="sending", lease_until=clock.now() + timedelta(seconds=60))
+            )
+        outbox = Outbox(db, clock, {"fake": platform})
+        await outbox.run_once()
+        assert sorted(platform.accepted) == ["k1", "k2"]
+        clock.advance(seconds=61)
+        await outbox.run_once()
+        assert sorted(platform.accepted) == ["k0", "k1", "k2"]
+    finally:
+        await db.dispose()
+
+
+async def test_permanent_errors_and_exhausted_retries_are_recorded(db_url: str) -> None:
+    clock = ManualClock(START)
+    db = Database(db_url)
+    try:
+        await fill(
+            db,
+            clock,
+            [
+                Outgoing(
+                    platform="fake", chat_type="group", chat_id="nowhere", text="x", key="lost"
+                ),
+                Outgoing(platform="fake", chat_type="group", chat_id="g1", text="y", key="flaky"),
+            ],
+        )
+        outbox = Outbox(db, clock, {"fake": FlakyPlatform(fail_rate=1.0)})
+        for _ in range(MAX_ATTEMPTS + 2):
+            await outbox.run_once()
+            clock.advance(seconds=700)
+        async with db.reading() as s:
+            rows = {r.idempotency_key: r for r in await s.scalars(select(OutboxMessage))}
+    finally:
+        await db.dispose()
+    assert rows["lost"].state == "failed" and "no such chat" in rows["lost"].last_error
+    assert rows["flaky"].state == "failed" and rows["flaky"].attempts == MAX_ATTEMPTS
+    assert "HTTP 503" in rows["flaky"].last_error
+
+
+async def test_per_chat_limit_spreads_sends_over_time(db_url: str) -> None:
+    clock = ManualClock(START)
+    db = Database(db_url)
+    platform = FlakyPlatform(fail_rate=0, per_chat=20)
+    try:
+        await fill(db, clock, messages(45, chats=1))
+        outbox = Outbox(db, clock, {"fake": platform}, batch=100)
+        await outbox.run_once()
+        assert sum(platform.accepted.values()) == 20
+        clock.advance(seconds=61)
+        await outbox.run_once()
+        assert sum(platform.accepted.values()) == 40
+        clock.advance(seconds=61)
+        await outbox.run_once()
+        assert sum(platform.accepted.values()) == 45
+    finally:
+        await db.dispose()
+
+
+async def test_two_workers_on_one_postgresql_never_deliver_twice(pg_url: str) -> None:
+    db_url = pg_url
+    clock = ManualClock(START)
+    db_a, db_b = Database(db_url), Database(db_url)
+    platform = FlakyPlatform(fail_rate=0.2, seed=3)
+    try:
+        await fill(db_a, clock, messages(500))
+        a = Outbox(db_a, clock, {"fake": platform}, batch=16)
+        b = Outbox(db_b, clock, {"fake": platform}, batch=16)
+
+        async def both() -> None:
+            for _ in range(400):
+                await asyncio.gather(a.run_once(), b.run_once())
+                if set(await states(db_a)) <= {"sent"}:
+                    return
+                clock.advance(seconds=30)
+
+        await both()
+    finally:
+        await db_a.dispose()
+        await db_b.dispose()
+    assert len(platform.accepted) == 500
+    assert set(platform.accepted.values()) == {1}
