@@ -19,17 +19,19 @@ from sqlalchemy import select, update
 from bot import texts
 from bot.context import Context
 from bot.messages import Incoming, Outgoing
-from bot.outbox import enqueue
+from bot.outbox import enqueue, insert_rows, outbox_rows
 from bot.roles import Actor
 from bot.runtime import Runtime
 from storage.messaging import InboundMessage
-from storage.people import grants_of, group_unit, touch_group, touch_participant, touch_person
+from storage.people import grants_of_many, touch_groups, touch_participants, touch_people
 from storage.upsert import insert_for, on_conflict
 
 log = logging.getLogger("tongxin.ingest")
 
 LEASE = timedelta(seconds=30)
 GROUP_COMMIT_MAX = 500
+HANDLE_BATCH_MAX = 64
+QUEUE_MAX = 1024
 
 
 @dataclass
@@ -53,15 +55,20 @@ class Ingest:
         self.rt = rt
         self.workers = workers
         self._writes: asyncio.Queue[_Pending] = asyncio.Queue()
-        self._jobs: asyncio.Queue[Job] = asyncio.Queue(maxsize=workers * 64)
+        # SQLite has one writer: more workers would only queue on its lock
+        # with smaller batches each.
+        count = 1 if rt.db.is_sqlite else workers
+        self._queues: list[asyncio.Queue[Job]] = [
+            asyncio.Queue(maxsize=QUEUE_MAX) for _ in range(count)
+        ]
         self._tasks: list[asyncio.Task[None]] = []
         self._writer: asyncio.Task[None] | None = None
 
     def start(self) -> None:
         self._writer = asyncio.create_task(self._write_loop(), name="ingest-writer")
         self._tasks = [
-            asyncio.create_task(self._work_loop(), name=f"ingest-worker-{i}")
-            for i in range(self.workers)
+            asyncio.create_task(self._work_loop(q), name=f"ingest-worker-{i}")
+            for i, q in enumerate(self._queues)
         ]
 
     async def stop(self) -> None:
@@ -136,49 +143,75 @@ class Ingest:
         return jobs
 
     def _hand_over(self, job: Job) -> None:
+        # One queue per worker, chosen by conversation, keeps a person's
+        # messages in order while different people are handled side by side.
+        msg = job.incoming
+        queue = self._queues[hash((msg.platform, msg.chat_id, msg.sender_id)) % len(self._queues)]
         try:
-            self._jobs.put_nowait(job)
+            queue.put_nowait(job)
         except asyncio.QueueFull:
             # Recorded and leased: the recovery pass picks it up once the
             # lease runs out, so overload delays a message but never drops it.
-            log.warning("worker queue full; message %s waits for recovery", job.incoming.msg_id)
+            log.warning("worker queue full; message %s waits for recovery", msg.msg_id)
             if job.done is not None and not job.done.done():
                 job.done.set_result([])
 
-    async def _work_loop(self) -> None:
+    async def _work_loop(self, queue: asyncio.Queue[Job]) -> None:
         while True:
-            job = await self._jobs.get()
+            batch = [await queue.get()]
+            while not queue.empty() and len(batch) < HANDLE_BATCH_MAX:
+                batch.append(queue.get_nowait())
             try:
-                outs = await self.handle(job.row_id, job.incoming)
-                if job.done is not None and not job.done.done():
-                    job.done.set_result(outs)
+                results = await self._run(batch)
+                for job, outs in zip(batch, results, strict=True):
+                    if job.done is not None and not job.done.done():
+                        job.done.set_result(outs)
             except Exception as err:
-                if job.done is not None and not job.done.done():
-                    job.done.set_exception(err)
+                for job in batch:
+                    if job.done is not None and not job.done.done():
+                        job.done.set_exception(err)
             finally:
-                self._jobs.task_done()
+                self.rt.outbox.wake()
+                for _ in batch:
+                    queue.task_done()
 
     async def handle(self, row_id: int, incoming: Incoming) -> list[Outgoing]:
-        """Route one message; its effects, replies and done-mark commit together."""
-        rt = self.rt
+        """Handle one message on its own (a recovered one, or a test's)."""
+        return (await self._run([Job(row_id, incoming)]))[0]
+
+    async def _run(self, jobs: list[Job]) -> list[list[Outgoing]]:
+        """Handle messages that arrived together in one transaction.
+
+        If any handler fails, the whole batch is rolled back and each message
+        is handled again alone, so one bad message costs only itself.
+        """
         try:
-            async with rt.db.transaction() as session:
-                now = rt.clock.now()
-                ctx = await build_context(rt, session, incoming, now)
-                await rt.router.dispatch(ctx)
-                outs = await enqueue(
-                    session,
-                    ctx.out,
-                    now,
-                    source=incoming,
-                    inline_platforms=rt.outbox.inline_platforms,
-                )
-                await _mark(session, row_id, "done", now)
+            return await self._process(jobs)
         except Exception as err:
-            log.exception("handling %s:%s failed", incoming.platform, incoming.msg_id)
-            outs = await self._fail(row_id, incoming, err)
-        rt.outbox.wake()
-        return outs
+            if len(jobs) > 1:
+                return [(await self._run([job]))[0] for job in jobs]
+            job = jobs[0]
+            log.exception("handling %s:%s failed", job.incoming.platform, job.incoming.msg_id)
+            return [await self._fail(job.row_id, job.incoming, err)]
+
+    async def _process(self, jobs: list[Job]) -> list[list[Outgoing]]:
+        rt = self.rt
+        inline = rt.outbox.inline_platforms
+        results: list[list[Outgoing]] = []
+        rows: list[dict[str, Any]] = []
+        async with rt.db.transaction() as session:
+            now = rt.clock.now()
+            contexts = await build_contexts(rt, session, [j.incoming for j in jobs], now)
+            for job, ctx in zip(jobs, contexts, strict=True):
+                await rt.router.dispatch(ctx)
+                outs, new_rows = outbox_rows(
+                    ctx.out, now, source=job.incoming, inline_platforms=inline
+                )
+                results.append(outs)
+                rows += new_rows
+            await insert_rows(session, rows)
+            await _mark(session, [j.row_id for j in jobs], "done", now)
+        return results
 
     async def _fail(self, row_id: int, incoming: Incoming, err: Exception) -> list[Outgoing]:
         rt = self.rt
@@ -198,7 +231,7 @@ class Ingest:
                 source=incoming,
                 inline_platforms=rt.outbox.inline_platforms,
             )
-            await _mark(session, row_id, "failed", now, error=type(err).__name__)
+            await _mark(session, [row_id], "failed", now, error=type(err).__name__)
         return outs
 
     async def recover(self, limit: int = 500) -> int:
@@ -232,48 +265,68 @@ class Ingest:
         """Wait until every accepted message has been handled (tests, benches)."""
         while not self._writes.empty():  # noqa: ASYNC110 - the writer drains it within a tick
             await asyncio.sleep(0.001)
-        await self._jobs.join()
+        for queue in self._queues:
+            await queue.join()
 
 
-async def _mark(session: Any, row_id: int, state: str, now: datetime, error: str = "") -> None:
+async def _mark(
+    session: Any, row_ids: list[int], state: str, now: datetime, error: str = ""
+) -> None:
     # The payload goes once handled: the row stays only as the dedup key.
     await session.execute(
         update(InboundMessage)
-        .where(InboundMessage.id == row_id)
+        .where(InboundMessage.id.in_(row_ids))
         .values(state=state, handled_at=now, payload=None, error=error)
     )
 
 
-async def build_context(rt: Runtime, session: Any, incoming: Incoming, now: datetime) -> Context:
-    person_id = await touch_person(
-        session, incoming.platform, incoming.sender_id, incoming.sender_name, now
+async def build_contexts(
+    rt: Runtime, session: Any, messages: Sequence[Incoming], now: datetime
+) -> list[Context]:
+    """Contexts for messages handled together: people, roles and groups in a few statements."""
+    people = await touch_people(
+        session, [(m.platform, m.sender_id, m.sender_name) for m in messages], now
     )
-    grants = await grants_of(session, person_id)
-    actor = Actor(
-        person_id=person_id,
-        platform=incoming.platform,
-        user_id=incoming.sender_id,
-        name=incoming.sender_name,
-        is_admin=grants.is_admin
-        or rt.settings.is_configured_admin(incoming.platform, incoming.sender_id),
-        secretary_units=grants.secretary_units,
+    grants = await grants_of_many(session, people.values())
+    in_groups = [m for m in messages if m.is_group]
+    groups = await touch_groups(
+        session, [(m.platform, m.chat_id, m.chat_title) for m in in_groups], now
     )
-    group_id = unit_id = None
-    if incoming.is_group:
-        group_id = await touch_group(
-            session, incoming.platform, incoming.chat_id, incoming.chat_title, now
+    await touch_participants(
+        session,
+        [
+            (groups[(m.platform, m.chat_id)][0], people[(m.platform, m.sender_id)])
+            for m in in_groups
+        ],
+        now,
+    )
+    contexts = []
+    for m in messages:
+        person_id = people[(m.platform, m.sender_id)]
+        g = grants[person_id]
+        group_id, unit_id = (
+            groups.get((m.platform, m.chat_id), (None, None)) if m.is_group else (None, None)
         )
-        await touch_participant(session, group_id, person_id, now)
-        unit_id = await group_unit(session, incoming.platform, incoming.chat_id)
-    return Context(
-        incoming=incoming,
-        session=session,
-        actor=actor,
-        runtime=rt,
-        now=now,
-        group_id=group_id,
-        group_unit_id=unit_id,
-    )
+        actor = Actor(
+            person_id=person_id,
+            platform=m.platform,
+            user_id=m.sender_id,
+            name=m.sender_name,
+            is_admin=g.is_admin or rt.settings.is_configured_admin(m.platform, m.sender_id),
+            secretary_units=set(g.secretary_units),
+        )
+        contexts.append(
+            Context(
+                incoming=m,
+                session=session,
+                actor=actor,
+                runtime=rt,
+                now=now,
+                group_id=group_id,
+                group_unit_id=unit_id,
+            )
+        )
+    return contexts
 
 
 def replies_for(incoming: Incoming, outs: Sequence[Outgoing]) -> list[Outgoing]:

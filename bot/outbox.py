@@ -57,23 +57,19 @@ def merge_replies(outs: Sequence[Outgoing]) -> list[Outgoing]:
     return merged
 
 
-async def enqueue(
-    session: Any,
+def outbox_rows(
     outs: Sequence[Outgoing],
     now: datetime,
     *,
     source: Incoming | None = None,
     inline_platforms: frozenset[str] = frozenset(),
-) -> list[Outgoing]:
-    """Write messages as outbox rows in the caller's transaction.
+) -> tuple[list[Outgoing], list[dict[str, Any]]]:
+    """Messages as outbox rows (after merging the replies to one message).
 
     A message without a key gets one derived from the inbound message (so a
     re-handled message cannot enqueue twice) or a fresh one. Replies to
-    `source` on an inline platform are stored as already sent. Returns what
-    was enqueued (after merging).
+    `source` on an inline platform are stored as already sent.
     """
-    if not outs:
-        return []
     outs = merge_replies(outs) if source is not None else list(outs)
     rows = []
     for i, out in enumerate(outs):
@@ -89,14 +85,14 @@ async def enqueue(
             and out.platform == source.platform
             and out.chat_id == source.chat_id
         )
-        body = out.body()
+        purge = inline and out.sensitive
         rows.append(
             {
                 "idempotency_key": key,
                 "platform": out.platform,
                 "chat_type": out.chat_type,
-                "body": PURGED if inline and out.sensitive else body,
-                "chat_id": "" if inline and out.sensitive else out.chat_id,
+                "chat_id": "" if purge else out.chat_id,
+                "body": PURGED if purge else out.body(),
                 "state": "sent" if inline else "pending",
                 "attempts": 0,
                 "next_attempt_at": now,
@@ -106,9 +102,27 @@ async def enqueue(
                 "batch": out.batch,
             }
         )
-    stmt = insert_for(session, OutboxMessage.__table__).values(rows)  # type: ignore[arg-type]
-    await session.execute(on_conflict(stmt, ["idempotency_key"]))
-    return outs
+    return outs, rows
+
+
+async def insert_rows(session: Any, rows: Sequence[dict[str, Any]]) -> None:
+    if rows:
+        stmt = insert_for(session, OutboxMessage.__table__).values(list(rows))  # type: ignore[arg-type]
+        await session.execute(on_conflict(stmt, ["idempotency_key"]))
+
+
+async def enqueue(
+    session: Any,
+    outs: Sequence[Outgoing],
+    now: datetime,
+    *,
+    source: Incoming | None = None,
+    inline_platforms: frozenset[str] = frozenset(),
+) -> list[Outgoing]:
+    """Write messages as outbox rows in the caller's transaction; returns what was enqueued."""
+    merged, rows = outbox_rows(outs, now, source=source, inline_platforms=inline_platforms)
+    await insert_rows(session, rows)
+    return merged
 
 
 class Outbox:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import delete, select
+from sqlalchemy import case, delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import (
@@ -26,62 +27,121 @@ class Grants:
     secretary_units: set[int] = field(default_factory=set)
 
 
+async def touch_people(
+    session: AsyncSession, people: Iterable[tuple[str, str, str]], now: datetime
+) -> dict[tuple[str, str], int]:
+    """Ids of (platform, user id, name) people, created on first contact, in one statement.
+
+    A non-empty name replaces the stored one: people rename themselves.
+    """
+    rows: dict[tuple[str, str], dict[str, object]] = {}
+    for platform, user_id, name in people:
+        row = rows.setdefault(
+            (platform, user_id),
+            {
+                "platform": platform,
+                "platform_user_id": user_id,
+                "display_name": name,
+                "created_at": now,
+            },
+        )
+        if name:
+            row["display_name"] = name
+    if not rows:
+        return {}
+    table = Person.__table__
+    stmt = insert_for(session, table).values(list(rows.values()))  # type: ignore[arg-type]
+    keep_name = case(
+        (stmt.excluded.display_name != "", stmt.excluded.display_name),
+        else_=table.c.display_name,
+    )
+    result = await session.execute(
+        on_conflict(stmt, ["platform", "platform_user_id"], {"display_name": keep_name}).returning(
+            table.c.id, table.c.platform, table.c.platform_user_id
+        )
+    )
+    return {(platform, user_id): int(pid) for pid, platform, user_id in result}
+
+
 async def touch_person(
     session: AsyncSession, platform: str, user_id: str, name: str, now: datetime
 ) -> int:
     """The person's id, creating them on first contact; a new non-empty name wins."""
-    table = Person.__table__
-    stmt = insert_for(session, table).values(  # type: ignore[arg-type]
-        platform=platform, platform_user_id=user_id, display_name=name, created_at=now
+    ids = await touch_people(session, [(platform, user_id, name)], now)
+    return ids[(platform, user_id)]
+
+
+async def touch_groups(
+    session: AsyncSession, groups: Iterable[tuple[str, str, str]], now: datetime
+) -> dict[tuple[str, str], tuple[int, int | None]]:
+    """(group id, unit id) of (platform, chat id, title) groups, created when first seen."""
+    rows: dict[tuple[str, str], dict[str, object]] = {}
+    for platform, chat_id, title in groups:
+        row = rows.setdefault(
+            (platform, chat_id),
+            {"platform": platform, "chat_id": chat_id, "title": title, "first_seen_at": now},
+        )
+        if title:
+            row["title"] = title
+    if not rows:
+        return {}
+    table = ChatGroup.__table__
+    stmt = insert_for(session, table).values(list(rows.values()))  # type: ignore[arg-type]
+    keep_title = case((stmt.excluded.title != "", stmt.excluded.title), else_=table.c.title)
+    result = await session.execute(
+        on_conflict(stmt, ["platform", "chat_id"], {"title": keep_title}).returning(
+            table.c.id, table.c.unit_id, table.c.platform, table.c.chat_id
+        )
     )
-    if name:
-        stmt = on_conflict(
-            stmt, ["platform", "platform_user_id"], {"display_name": stmt.excluded.display_name}
-        )
-    else:
-        stmt = on_conflict(
-            stmt, ["platform", "platform_user_id"], {"platform": stmt.excluded.platform}
-        )
-    result = await session.execute(stmt.returning(table.c.id))
-    return int(result.scalar_one())
+    return {(p, c): (int(gid), unit_id) for gid, unit_id, p, c in result}
 
 
 async def touch_group(
     session: AsyncSession, platform: str, chat_id: str, title: str, now: datetime
 ) -> int:
-    table = ChatGroup.__table__
-    stmt = insert_for(session, table).values(  # type: ignore[arg-type]
-        platform=platform, chat_id=chat_id, title=title, first_seen_at=now
-    )
-    update = {"title": stmt.excluded.title} if title else {"platform": stmt.excluded.platform}
-    result = await session.execute(
-        on_conflict(stmt, ["platform", "chat_id"], update).returning(table.c.id)
-    )
-    return int(result.scalar_one())
+    groups = await touch_groups(session, [(platform, chat_id, title)], now)
+    return groups[(platform, chat_id)][0]
 
 
-async def touch_participant(
-    session: AsyncSession, group_id: int, person_id: int, now: datetime
+async def touch_participants(
+    session: AsyncSession, pairs: Iterable[tuple[int, int]], now: datetime
 ) -> None:
-    stmt = insert_for(session, ChatParticipant.__table__).values(  # type: ignore[arg-type]
-        group_id=group_id, person_id=person_id, last_seen_at=now
-    )
+    """Record that (group id, person id) spoke in that group now."""
+    rows = [{"group_id": g, "person_id": p, "last_seen_at": now} for g, p in sorted(set(pairs))]
+    if not rows:
+        return
+    stmt = insert_for(session, ChatParticipant.__table__).values(rows)  # type: ignore[arg-type]
     await session.execute(
         on_conflict(stmt, ["group_id", "person_id"], {"last_seen_at": stmt.excluded.last_seen_at})
     )
 
 
-async def grants_of(session: AsyncSession, person_id: int) -> Grants:
+async def touch_participant(
+    session: AsyncSession, group_id: int, person_id: int, now: datetime
+) -> None:
+    await touch_participants(session, [(group_id, person_id)], now)
+
+
+async def grants_of_many(session: AsyncSession, person_ids: Iterable[int]) -> dict[int, Grants]:
+    ids = sorted(set(person_ids))
+    grants = {pid: Grants() for pid in ids}
+    if not ids:
+        return grants
     rows = await session.execute(
-        select(RoleGrant.role, RoleGrant.unit_id).where(RoleGrant.person_id == person_id)
+        select(RoleGrant.person_id, RoleGrant.role, RoleGrant.unit_id).where(
+            RoleGrant.person_id.in_(ids)
+        )
     )
-    grants = Grants()
-    for role, unit_id in rows:
+    for pid, role, unit_id in rows:
         if role == "admin":
-            grants.is_admin = True
+            grants[pid].is_admin = True
         elif role == "secretary" and unit_id is not None:
-            grants.secretary_units.add(unit_id)
+            grants[pid].secretary_units.add(unit_id)
     return grants
+
+
+async def grants_of(session: AsyncSession, person_id: int) -> Grants:
+    return (await grants_of_many(session, [person_id]))[person_id]
 
 
 async def find_person(session: AsyncSession, platform: str, ref: str) -> list[Person]:
