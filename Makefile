@@ -28,6 +28,7 @@ lint: $(STAMP)
 # The suite runs against SQLite and a throwaway PostgreSQL 15 cluster that
 # scripts/with-postgres.sh starts and always removes.
 test: lint
+	scripts/ensure-browser.sh
 	TONGXIN_TEST_REQUIRE_PG=1 scripts/with-postgres.sh $(BIN)/python -m pytest -q -ra $(PYTEST_ARGS)
 
 bench: $(STAMP)

@@ -16,6 +16,7 @@ from aiohttp import web
 from bot import texts
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
+from bot.console.web import Console
 from bot.conversation import take_expired
 from bot.delivery import Deliverer
 from bot.feature import Feature, Job
@@ -92,6 +93,7 @@ class Tongxin:
         self.web.add_routes([web.get("/healthz", self.healthz)])
         for adapter in self.adapters:
             self.web.add_routes(adapter.routes())
+        self.web.add_routes(Console(self.runtime, self.router.features).routes())
         self.web.on_startup.append(self._on_startup)
         self.web.on_cleanup.append(self._on_cleanup)
         self.background = True

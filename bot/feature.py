@@ -22,7 +22,12 @@ from bot.context import Context
 from bot.roles import Role
 
 if TYPE_CHECKING:
+    from aiohttp import web
+    from sqlalchemy.ext.asyncio import AsyncSession
+
+    from bot.console.view import ConsoleView
     from bot.conversation import Flow
+    from bot.roles import Actor
     from bot.runtime import Runtime
 
 Handler = Callable[[Context, Args], Awaitable[None]]
@@ -31,6 +36,21 @@ Job = Callable[["Runtime"], Awaitable[None]]
 Hook = Callable[..., Awaitable[Any]]
 # A `tongxin …` sub-command a feature adds: (runtime, remaining argv) -> exit code.
 CliCommand = Callable[["Runtime", list[str]], Awaitable[int]]
+PageHandler = Callable[["ConsoleView"], Awaitable["web.StreamResponse"]]
+# An export: (read session, who asks, parameters) -> (file name, XLSX bytes).
+# It checks the asker's scope itself and raises bot.console.view.Forbidden.
+Exporter = Callable[["AsyncSession", "Actor", dict[str, str]], Awaitable[tuple[str, bytes]]]
+
+
+@dataclass
+class Page:
+    """A console page under /console/<path>, listed in the menu when `menu` is set."""
+
+    path: str
+    title: str
+    handler: PageHandler
+    role: Role
+    menu: bool
 
 
 @dataclass
@@ -109,6 +129,8 @@ class Feature:
     jobs: list[tuple[timedelta, Job]] = field(default_factory=list)
     hooks: dict[str, list[Hook]] = field(default_factory=dict)
     cli: dict[str, CliCommand] = field(default_factory=dict)
+    pages: list[Page] = field(default_factory=list)
+    exports: dict[str, Exporter] = field(default_factory=dict)
 
     def command(
         self,
@@ -159,6 +181,26 @@ class Feature:
 
         def register(fn: CliCommand) -> CliCommand:
             self.cli[words] = fn
+            return fn
+
+        return register
+
+    def page(
+        self, path: str, title: str, *, role: Role = Role.SECRETARY, menu: bool = True
+    ) -> Callable[[PageHandler], PageHandler]:
+        """A web console page; GET and POST (with a checked CSRF token) both reach it."""
+
+        def register(fn: PageHandler) -> PageHandler:
+            self.pages.append(Page(path.strip("/"), title, fn, role, menu))
+            return fn
+
+        return register
+
+    def export(self, kind: str) -> Callable[[Exporter], Exporter]:
+        """An XLSX export, served at /console/export/<kind>?… and by one-time chat links."""
+
+        def register(fn: Exporter) -> Exporter:
+            self.exports[kind] = fn
             return fn
 
         return register

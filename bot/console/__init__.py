@@ -1,0 +1,1 @@
+"""The web console: results, ledgers and downloads for secretaries and admins."""

@@ -1,0 +1,104 @@
+"""One-time links, sessions and CSRF tokens for the console.
+
+Tokens are random (secrets.token_urlsafe) and only their SHA-256 is stored:
+the database alone cannot be used to sign in.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.console import AuditEntry, ConsoleLink, ConsoleSession
+
+LOGIN_TTL = timedelta(minutes=10)
+DOWNLOAD_TTL = timedelta(minutes=10)
+SESSION_TTL = timedelta(hours=8)
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+async def create_link(
+    session: AsyncSession,
+    person_id: int,
+    purpose: str,
+    now: datetime,
+    params: dict[str, Any] | None = None,
+) -> str:
+    token = secrets.token_urlsafe(32)
+    ttl = LOGIN_TTL if purpose == "login" else DOWNLOAD_TTL
+    session.add(
+        ConsoleLink(
+            token_hash=_hash(token),
+            person_id=person_id,
+            purpose=purpose,
+            params=params or {},
+            expires_at=now + ttl,
+            used_at=None,
+        )
+    )
+    return token
+
+
+async def use_link(
+    session: AsyncSession, token: str, purpose: str, now: datetime
+) -> ConsoleLink | None:
+    """The link if it is valid, marking it used in the same statement (one use only)."""
+    result = await session.execute(
+        update(ConsoleLink)
+        .where(
+            ConsoleLink.token_hash == _hash(token),
+            ConsoleLink.purpose == purpose,
+            ConsoleLink.used_at.is_(None),
+            ConsoleLink.expires_at > now,
+        )
+        .values(used_at=now)
+        .returning(ConsoleLink.id)
+    )
+    link_id = result.scalar_one_or_none()
+    return await session.get(ConsoleLink, link_id) if link_id is not None else None
+
+
+async def start_session(session: AsyncSession, person_id: int, now: datetime) -> str:
+    token = secrets.token_urlsafe(32)
+    session.add(
+        ConsoleSession(
+            session_hash=_hash(token),
+            person_id=person_id,
+            csrf=secrets.token_urlsafe(24),
+            created_at=now,
+            expires_at=now + SESSION_TTL,
+        )
+    )
+    await session.execute(delete(ConsoleSession).where(ConsoleSession.expires_at < now))
+    return token
+
+
+async def find_session(session: AsyncSession, token: str, now: datetime) -> ConsoleSession | None:
+    return await session.scalar(
+        select(ConsoleSession).where(
+            ConsoleSession.session_hash == _hash(token), ConsoleSession.expires_at > now
+        )
+    )
+
+
+async def end_session(session: AsyncSession, token: str) -> None:
+    await session.execute(delete(ConsoleSession).where(ConsoleSession.session_hash == _hash(token)))
+
+
+def csrf_ok(expected: str, given: str) -> bool:
+    return bool(given) and hmac.compare_digest(expected, given)
+
+
+async def audit(
+    session: AsyncSession, person_id: int, action: str, detail: str, now: datetime
+) -> None:
+    session.add(AuditEntry(person_id=person_id, action=action, detail=detail[:500], at=now))

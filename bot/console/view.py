@@ -1,0 +1,106 @@
+"""What a console page handler is given, and how it answers."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from urllib.parse import quote
+from zoneinfo import ZoneInfo
+
+import jinja2
+from aiohttp import web
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.console.auth import audit
+from bot.roles import Actor
+from bot.runtime import Runtime
+
+
+class Forbidden(Exception):
+    """The viewer may not see this (another unit's page, a teacher)."""
+
+
+class NotFound(Exception):
+    pass
+
+
+def template_env() -> jinja2.Environment:
+    """Templates of the console itself and of the features' pages (handlers/templates)."""
+    env = jinja2.Environment(
+        loader=jinja2.ChoiceLoader(
+            [
+                jinja2.PackageLoader("bot.console", "templates"),
+                jinja2.PackageLoader("handlers", "templates"),
+            ]
+        ),
+        autoescape=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["local"] = lambda dt, fmt="%Y-%m-%d %H:%M": (
+        dt.astimezone(env.globals["tz"]).strftime(fmt) if dt else ""
+    )
+    return env
+
+
+@dataclass
+class ConsoleView:
+    request: web.Request
+    session: AsyncSession
+    actor: Actor
+    runtime: Runtime
+    now: datetime
+    csrf: str
+    form: Mapping[str, str]
+    menu: list[tuple[str, str]]
+    templates: jinja2.Environment
+    # What follows the page's own path: /console/polls/12 gives "12".
+    rest: str = ""
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return self.runtime.settings.tz
+
+    @property
+    def query(self) -> Mapping[str, str]:
+        return self.request.query
+
+    @property
+    def is_post(self) -> bool:
+        return self.request.method == "POST"
+
+    def int_param(self, name: str) -> int:
+        """A numeric id from the URL; anything else is a 404, not a crash."""
+        value = self.rest if name == "rest" else self.query.get(name, "")
+        if not value.isdigit():
+            raise NotFound(name)
+        return int(value)
+
+    def render(
+        self, template: str, *, title: str, status: int = 200, **values: Any
+    ) -> web.Response:
+        html = self.templates.get_template(template).render(
+            title=title, actor=self.actor, csrf=self.csrf, menu=self.menu, now=self.now, **values
+        )
+        return web.Response(text=html, content_type="text/html", status=status)
+
+    def redirect(self, path: str) -> web.Response:
+        raise web.HTTPSeeOther(path)
+
+    async def audit(self, action: str, detail: str = "") -> None:
+        await audit(self.session, self.actor.person_id, action, detail, self.now)
+
+
+def export_url(kind: str, **params: object) -> str:
+    query = "&".join(f"{k}={quote(str(v))}" for k, v in params.items())
+    return f"/console/export/{kind}" + (f"?{query}" if query else "")
+
+
+def xlsx_response(filename: str, content: bytes) -> web.Response:
+    return web.Response(
+        body=content,
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        headers={"Content-Disposition": f"attachment; filename*=UTF-8''{quote(filename)}"},
+    )

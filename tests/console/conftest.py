@@ -1,0 +1,3 @@
+from tests.console.browser import browser
+
+__all__ = ["browser"]

@@ -1,0 +1,34 @@
+"""Signing in to the console the way a secretary does: a link from the bot's reply."""
+
+from __future__ import annotations
+
+import re
+
+from playwright.async_api import Browser, BrowserContext
+
+from tests.harness import ChatHarness, User
+
+LINK = re.compile(r"(http://\S+/console/\S+)")
+
+
+def serve_publicly(chat: ChatHarness) -> str:
+    """Point TONGXIN_PUBLIC_URL at the test server, as a deployment would."""
+    assert chat.client is not None
+    base = str(chat.client.make_url("")).rstrip("/")
+    chat.app.settings.public_url = base
+    return base
+
+
+async def login_link(user: User) -> str:
+    await user.says("/后台")
+    found = LINK.search(user.last[0] if user.last else "")
+    assert found, f"no link in {user.last}"
+    return found.group(1)
+
+
+async def signed_in(browser: Browser, user: User) -> BrowserContext:
+    ctx = await browser.new_context()
+    page = await ctx.new_page()
+    await page.goto(await login_link(user))
+    await page.close()
+    return ctx
