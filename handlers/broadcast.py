@@ -29,6 +29,7 @@ MAX_BYTES = {"wecom": 2048}
 # Rows per INSERT: PostgreSQL takes at most 32767 parameters in one statement.
 CHUNK = 500
 SHOWN = 10
+PLATFORM_WORDS = {"企业微信": "wecom", "企微": "wecom", "钉钉": "dingtalk", "本地": "local"}
 EXCERPT = 30
 REASON = 120
 
@@ -59,11 +60,11 @@ class Request:
     text: str
     units: list[str]
     platform: str
-    chat_ids: list[str]
+    groups: list[str]
 
 
 def parse_request(raw: str) -> Request:
-    req = Request("", [], "", [])
+    req = Request(text="", units=[], platform="", groups=[])
     pos = 0
     while m := _OPTION.match(raw, pos):
         name = _OPTION_NAMES[m["en"] or m["zh"]]
@@ -71,9 +72,9 @@ def parse_request(raw: str) -> Request:
         if name == "unit":
             req.units += values
         elif name == "platform":
-            req.platform = m["value"].lower()
+            req.platform = PLATFORM_WORDS.get(m["value"].lower(), m["value"].lower())
         else:
-            req.chat_ids += values
+            req.groups += values
         pos = m.end()
     req.text = raw[pos:].strip()
     return req
@@ -103,20 +104,18 @@ def describe(req: Request) -> str:
         parts.append(t.unit_scope(req.units))
     if req.platform:
         parts.append(t.platform_scope(req.platform))
-    if req.chat_ids:
-        parts.append(t.groups_scope(req.chat_ids))
+    if req.groups:
+        parts.append(t.groups_scope(req.groups))
     return "；".join(parts) or t.ALL_GROUPS
 
 
-async def _reachable(
-    ctx: Context, target: store.Target
-) -> tuple[list[store.GroupRef], int, list[str]]:
-    """Groups on platforms this process can deliver to; and how many (on which platforms) not."""
-    groups = await store.target_groups(ctx.session, target)
+def _reachable(
+    ctx: Context, groups: list[store.GroupRef]
+) -> tuple[list[store.GroupRef], list[str]]:
+    """The groups on platforms this process delivers to, and the platforms it does not."""
     on = ctx.runtime.outbox.deliverers
-    reachable = [g for g in groups if g.platform in on]
     off = sorted({g.platform for g in groups if g.platform not in on})
-    return reachable, len(groups) - len(reachable), off
+    return [g for g in groups if g.platform in on], off
 
 
 @broadcast_cmd.bare()
@@ -124,7 +123,8 @@ async def start(ctx: Context, args: Args) -> None:
     req = parse_request(args.text)
     req.text = verbatim(ctx.incoming, req.text)
     scope = describe(req)
-    if not req.text:
+    # "/广播 单位" with nothing after it is a half-written option, not a notice.
+    if not req.text or req.text.lower().lstrip("-") in _OPTION_NAMES:
         ctx.reply(t.empty_body(scope) if scope != t.ALL_GROUPS else t.USAGE)
         return
     unit_ids: list[int] = []
@@ -143,14 +143,14 @@ async def start(ctx: Context, args: Args) -> None:
         if req.platform not in known:
             ctx.reply(t.unknown_platform(req.platform, known))
             return
-    target = store.Target(tuple(unit_ids), req.platform, tuple(req.chat_ids))
-    groups, off, off_platforms = await _reachable(ctx, target)
-    if req.chat_ids:
-        found = {g.chat_id for g in await store.target_groups(ctx.session, target)}
-        absent = [c for c in req.chat_ids if c not in found]
-        if absent:
-            ctx.reply(t.unknown_groups(absent))
-            return
+    target = store.Target(tuple(unit_ids), req.platform, tuple(req.groups))
+    found = await store.target_groups(ctx.session, target)
+    named = {g.chat_id for g in found} | {g.title for g in found}
+    absent = [c for c in req.groups if c not in named]
+    if absent:
+        ctx.reply(t.unknown_groups(absent))
+        return
+    groups, off_platforms = _reachable(ctx, found)
     if not groups:
         ctx.reply(t.no_groups(scope))
         return
@@ -165,9 +165,9 @@ async def start(ctx: Context, args: Args) -> None:
         "scope": scope,
         "unit_ids": unit_ids,
         "platform": req.platform,
-        "chat_ids": req.chat_ids,
+        "groups": req.groups,
         "count": len(groups),
-        "off": off,
+        "off": len(found) - len(groups),
         "off_platforms": off_platforms,
     }
     await ctx.runtime.router.conversations.start(ctx, FLOW, data)
@@ -179,18 +179,18 @@ def _preview(ctx: Context, data: Data) -> str:
 
 async def _send(ctx: Context, data: Data) -> None:
     # The groups are chosen again: one may have been bound or added since the preview.
-    target = store.Target(tuple(data["unit_ids"]), data["platform"], tuple(data["chat_ids"]))
-    groups, _, _ = await _reachable(ctx, target)
+    target = store.Target(tuple(data["unit_ids"]), data["platform"], tuple(data["groups"]))
+    groups, _ = _reachable(ctx, await store.target_groups(ctx.session, target))
     if not groups:
         ctx.reply(t.no_groups(data["scope"]))
         return
     row = await store.record(
         ctx.session,
         text=data["text"],
-        scope=data["scope"],
+        scope=data["scope"][: store.SCOPE_CHARS],
         group_count=len(groups),
         by=ctx.actor.key,
-        by_name=ctx.actor.name,
+        by_name=ctx.actor.name[: store.NAME_CHARS],
         now=ctx.now,
     )
     batch = store.batch_name(row.id)

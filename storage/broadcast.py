@@ -6,13 +6,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import String, Text, func, select
+from sqlalchemy import String, Text, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
 from storage.base import Base
 from storage.messaging import OutboxMessage
 from storage.models import ChatGroup, GroupCredential
+
+SCOPE_CHARS = 200
+NAME_CHARS = 64
 
 
 class Broadcast(Base):
@@ -23,10 +26,10 @@ class Broadcast(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     text: Mapped[str] = mapped_column(Text)
     # How the admin chose the groups, as shown back to them ("全部群", "一支部").
-    scope: Mapped[str] = mapped_column(String(200), default="")
+    scope: Mapped[str] = mapped_column(String(SCOPE_CHARS), default="")
     group_count: Mapped[int] = mapped_column(default=0)
     created_by: Mapped[str] = mapped_column(String(160))
-    created_by_name: Mapped[str] = mapped_column(String(64), default="")
+    created_by_name: Mapped[str] = mapped_column(String(NAME_CHARS), default="")
     created_at: Mapped[datetime]
 
 
@@ -36,7 +39,8 @@ class Target:
 
     unit_ids: tuple[int, ...] = ()
     platform: str = ""
-    chat_ids: tuple[str, ...] = ()
+    # Chat ids or group titles, as the admin wrote them.
+    groups: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -60,8 +64,10 @@ async def target_groups(session: AsyncSession, target: Target) -> list[GroupRef]
         stmt = stmt.where(ChatGroup.unit_id.in_(target.unit_ids))
     if target.platform:
         stmt = stmt.where(ChatGroup.platform == target.platform)
-    if target.chat_ids:
-        stmt = stmt.where(ChatGroup.chat_id.in_(target.chat_ids))
+    if target.groups:
+        stmt = stmt.where(
+            or_(ChatGroup.chat_id.in_(target.groups), ChatGroup.title.in_(target.groups))
+        )
     rows = await session.execute(stmt.order_by(ChatGroup.platform, ChatGroup.id))
     return [GroupRef(p, c, t) for p, c, t in rows]
 

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from bot.messages import Incoming, normalize_text
 from handlers.broadcast import parse_request, redact, verbatim
 from storage.broadcast import Broadcast
-from storage.people import bind_group, ensure_unit
+from storage.people import bind_group, ensure_unit, touch_group
 from tests.conftest import START
 from tests.handlers.broadcast_robot import FakeRobot, RobotHarness
 from tests.harness import ChatHarness
@@ -29,7 +29,8 @@ def test_options_lead_and_the_notice_keeps_its_lines() -> None:
     assert req.units == ["一支部", "二支部"]
     assert req.platform == "wecom"
     assert req.text == "第一行 单位 照写\n第二行"
-    assert parse_request("群:g1,g2 群发测试").chat_ids == ["g1", "g2"]
+    assert parse_request("群:g1,一支部党员群 群发测试").groups == ["g1", "一支部党员群"]
+    assert parse_request("平台 钉钉 测试").platform == "dingtalk"
     assert parse_request("群发测试").text == "群发测试"
 
 
@@ -85,6 +86,8 @@ async def test_empty_broadcast_gets_usage(chat: ChatHarness) -> None:
     admin.hears("用法：/广播 通知内容", "单位 一支部")
     await admin.says("/广播 单位 一支部")
     admin.hears("还没有写通知内容", "单位：一支部")
+    await admin.says("/broadcast --unit")
+    admin.hears("用法：/广播 通知内容")
     await admin.says("确认")
     admin.hears("发送「/帮助」")  # nothing was waiting for a confirmation
 
@@ -148,8 +151,10 @@ async def test_bad_targets_are_named(chat: ChatHarness) -> None:
     admin.hears("没有编号为 #12 的广播")
     await admin.says("/广播 状态 最新")
     admin.hears("用法：/广播 状态 [编号]")
-    await admin.says(f"/广播 群 g1 {NOTICE}")
-    admin.hears("将向 1 个群发送以下通知（范围：指定群：g1）")
+    async with chat.db.transaction() as s:
+        await touch_group(s, "local", "g1", "一支部党员群", chat.clock.now())
+    await admin.says(f"/广播 群 一支部党员群 {NOTICE}")
+    admin.hears("将向 1 个群发送以下通知（范围：指定群：一支部党员群）")
     await admin.says("确认")
     assert await chat.groups["g1"].messages() == [NOTICE]
 
@@ -190,7 +195,7 @@ async def test_failures_are_reported_without_credentials(wecom: RobotHarness) ->
             await bind_group(s, "wecom", chat_id, None, key, now)
     await admin.says("/广播 平台 wecom " + "很长的通知" * 140)
     admin.hears("wecom 的群消息最多 2048 字节", "这条约 2100 字节")
-    await admin.says(f"/广播 平台 wecom {NOTICE}")
+    await admin.says(f"/广播 平台 企业微信 {NOTICE}")
     admin.hears("将向 3 个群发送")
     await admin.says("确认")
     said = await admin.says("/广播 状态 1")
