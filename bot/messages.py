@@ -53,6 +53,10 @@ class Incoming(BaseModel):
     msg_id: str
     at: datetime
     chat_title: str = ""
+    # The text as typed, before `normalize_text`: what a feature relays word
+    # for word (a broadcast) keeps its full-width ，：、. Empty when the
+    # adapter did not keep it.
+    raw_text: str = ""
     mentions: list[str] = Field(default_factory=list)
     # Platform-specific ways to answer this very message (response_url,
     # sessionWebhook and its expiry); opaque to handlers.

@@ -48,6 +48,7 @@ async def run_repl(
                 sender_id=user,
                 sender_name=name,
                 text=normalize_text(line),
+                raw_text=line,
                 msg_id=uuid.uuid4().hex,
                 at=app.clock.now(),
             )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Sequence
 from datetime import timedelta
 
@@ -53,7 +54,10 @@ class Router:
         ctx.reply(texts.FALLBACK)
 
     async def _command(self, ctx: Context, body: str) -> None:
-        word, _, rest = body.partition(" ")
+        # Any whitespace ends the command word: a notice may start on the next
+        # line ("/广播\n各支部：…").
+        word, *tail = re.split(r"\s", body, maxsplit=1)
+        rest = tail[0] if tail else ""
         if word.lower() in CANCEL_COMMANDS:
             if not await self.conversations.cancel(ctx):
                 ctx.reply(texts.NOTHING_TO_CANCEL)

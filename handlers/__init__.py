@@ -1,10 +1,11 @@
 """The features, in the order /帮助 lists them. A new feature adds one line."""
 
 from bot.feature import Feature
-from handlers import console, help, roster
+from handlers import broadcast, console, help, roster
 
 FEATURES: list[Feature] = [
     help.feature,
     roster.feature,
+    broadcast.feature,
     console.feature,
 ]

@@ -79,6 +79,7 @@ class LocalAdapter:
             sender_id=msg.sender_id,
             sender_name=msg.sender_name,
             text=normalize_text(msg.text),
+            raw_text=msg.text,
             msg_id=msg.msg_id or uuid.uuid4().hex,
             at=rt.clock.now(),
         )
