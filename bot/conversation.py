@@ -143,6 +143,9 @@ class Flow:
     timeout: timedelta | None = None
     on_cancel: OnDone | None = None
     meta: dict[str, Any] = field(default_factory=dict)
+    # Every prompt and hint of the flow is sent sensitive (wiped from the
+    # outbox once delivered): an anonymous ballot echoes what was chosen.
+    sensitive: bool = False
 
     def step_list(self, data: Data) -> list[Step]:
         steps = self.steps(data) if callable(self.steps) else self.steps
@@ -209,7 +212,7 @@ class Conversations:
                 updated_at=ctx.now,
             )
         )
-        ctx.reply(step.render(ctx, data), mentions=self._mention(ctx))
+        ctx.reply(step.render(ctx, data), mentions=self._mention(ctx), sensitive=flow.sensitive)
 
     def _mention(self, ctx: Context) -> list[str]:
         return [ctx.incoming.sender_id] if ctx.in_group else []
@@ -229,30 +232,44 @@ class Conversations:
             state.data = data
             state.expires_at = self._expiry(flow, ctx.now)
             state.updated_at = ctx.now
-            ctx.reply(f"{bad.hint}\n{step.render(ctx, data)}", mentions=self._mention(ctx))
+            ctx.reply(
+                f"{bad.hint}\n{step.render(ctx, data)}",
+                mentions=self._mention(ctx),
+                sensitive=flow.sensitive,
+            )
             return
         data[step.key] = value
         if isinstance(step, Confirm) and value is False:
-            await self._end(ctx, state)
-            await self._cancelled(ctx, flow, data)
+            if await self._end(ctx, state):
+                await self._cancelled(ctx, flow, data)
             return
         nxt = flow.next_step(data, step.key) if finished else step
         if nxt is None:
-            await self._end(ctx, state)
-            await flow.on_done(ctx, data)
+            if await self._end(ctx, state):
+                await flow.on_done(ctx, data)
             return
         state.data = data
         state.step = nxt.key
         state.expires_at = self._expiry(flow, ctx.now)
         state.updated_at = ctx.now
         if nxt is not step:
-            ctx.reply(nxt.render(ctx, data), mentions=self._mention(ctx))
+            ctx.reply(nxt.render(ctx, data), mentions=self._mention(ctx), sensitive=flow.sensitive)
         elif isinstance(step, Collect):
-            ctx.reply(texts.collected(len(value)))
+            ctx.reply(texts.collected(len(value)), sensitive=flow.sensitive)
 
-    async def _end(self, ctx: Context, state: ConversationState) -> None:
-        await ctx.session.delete(state)
-        await ctx.session.flush()
+    async def _end(self, ctx: Context, state: ConversationState) -> bool:
+        """Remove the flow's row; False when a concurrent answer already ended it.
+
+        Two answers to the same step at once (a double tap, a retried
+        callback with a new id) both read the row; on PostgreSQL the second
+        DELETE waits for the first to commit and then matches nothing, and
+        that answer must not finish the flow a second time.
+        """
+        result = await ctx.session.execute(
+            delete(ConversationState).where(ConversationState.id == state.id)
+        )
+        ctx.session.expunge(state)
+        return bool(result.rowcount)  # type: ignore[attr-defined]
 
     async def _cancelled(self, ctx: Context, flow: Flow, data: Data) -> None:
         if flow.on_cancel:
