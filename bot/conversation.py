@@ -240,13 +240,13 @@ class Conversations:
             return
         data[step.key] = value
         if isinstance(step, Confirm) and value is False:
-            if await self._end(ctx, state):
-                await self._cancelled(ctx, flow, data)
+            await self._end(ctx, state)
+            await self._cancelled(ctx, flow, data)
             return
         nxt = flow.next_step(data, step.key) if finished else step
         if nxt is None:
-            if await self._end(ctx, state):
-                await flow.on_done(ctx, data)
+            await self._end(ctx, state)
+            await flow.on_done(ctx, data)
             return
         state.data = data
         state.step = nxt.key
@@ -257,19 +257,9 @@ class Conversations:
         elif isinstance(step, Collect):
             ctx.reply(texts.collected(len(value)), sensitive=flow.sensitive)
 
-    async def _end(self, ctx: Context, state: ConversationState) -> bool:
-        """Remove the flow's row; False when a concurrent answer already ended it.
-
-        Two answers to the same step at once (a double tap, a retried
-        callback with a new id) both read the row; on PostgreSQL the second
-        DELETE waits for the first to commit and then matches nothing, and
-        that answer must not finish the flow a second time.
-        """
-        result = await ctx.session.execute(
-            delete(ConversationState).where(ConversationState.id == state.id)
-        )
-        ctx.session.expunge(state)
-        return bool(result.rowcount)  # type: ignore[attr-defined]
+    async def _end(self, ctx: Context, state: ConversationState) -> None:
+        await ctx.session.delete(state)
+        await ctx.session.flush()
 
     async def _cancelled(self, ctx: Context, flow: Flow, data: Data) -> None:
         if flow.on_cancel:
