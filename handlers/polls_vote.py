@@ -186,7 +186,8 @@ async def vote_keyword(ctx: Context, rest: str) -> bool:
 async def _in_group(ctx: Context, rest: str) -> None:
     poll = await latest_in_chat(ctx.session, ctx.platform, ctx.chat_id, open_only=True)
     if poll is None:
-        ctx.reply(t.NO_OPEN_POLL)
+        last = await latest_in_chat(ctx.session, ctx.platform, ctx.chat_id, open_only=False)
+        ctx.reply(t.closed(last.title) if last is not None else t.NO_OPEN_POLL)
         return
     if poll.anonymous:
         # Whatever followed 投票 is not read: it must not be stored as a vote.

@@ -28,11 +28,17 @@ async def test_named_single_choice_from_creation_to_results(chat: ChatHarness) -
     await t3.says("/投票 结果", b.g)
     t3.hears("参与：2/4 人（50%）", "1. 张三 `░░░░░░░░░░` 0票 0%", "2. 李四 `██████████` 2票 100%")
 
+    await b.sec.says("/投票 提醒", b.g)
+    b.sec.hears("已提醒 2 位未投票的成员")
+    delivered = await chat.delivered(b.g.chat_id)
+    nudge = [m for m in delivered if "还有 2 人未投票" in m["text"]]
+    assert nudge and sorted(nudge[0]["mentions"]) == ["sec1", "t3"]
+
     await chat.advance(hours=21)
     messages = await b.g.messages()
     assert any("「年度优秀党员推荐」投票已截止" in m and "2票 100%" in m for m in messages)
     await t3.says("投票 1", b.g)
-    t3.hears("本群当前没有进行中的投票")
+    t3.hears("「年度优秀党员推荐」投票已截止，不能再投了")
 
 
 async def test_named_single_answered_in_direct_chat(chat: ChatHarness) -> None:
