@@ -124,7 +124,7 @@ async def export(rt: Runtime, argv: list[str]) -> int:
     path = Path(argv[2] if len(argv) == 3 else f"poll-{argv[0]}.xlsx")
     async with rt.db.reading() as session:
         if not await polls_results.export_xlsx(session, int(argv[0]), path):
-            print(t.NO_POLL, file=sys.stderr)
+            print(t.export_no_poll(int(argv[0])), file=sys.stderr)
             return 2
     print(t.export_done(str(path)))
     return 0

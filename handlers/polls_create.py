@@ -11,7 +11,7 @@ from bot.conversation import Ask, Choose, Collect, Confirm, Data, Flow, Invalid
 from bot.timers import set_timer
 from handlers import polls_texts as t
 from schedules.timeparse import TimeParseError, When, format_when, parse_when
-from storage.models import Person
+from storage.models import Person, Unit
 from storage.polls import RATING_SCALE, Poll, create_poll, group_audience, unit_audience
 
 FLOW = "poll.new"
@@ -29,13 +29,17 @@ async def start(ctx: Context) -> None:
     if not ctx.in_group or ctx.group_id is None:
         ctx.reply(t.IN_GROUP_ONLY)
         return
-    unit = ctx.group_unit_id
-    data: Data = {
-        "group_id": ctx.group_id,
-        "unit": unit,
-        "group_n": len(await group_audience(ctx.session, ctx.group_id)),
-        "unit_n": len(await unit_audience(ctx.session, unit)) if unit is not None else 0,
-    }
+    # A group bound to a branch votes on that branch's roster; in any other
+    # group a secretary may also pick the roster of a branch of theirs.
+    unit_ids = (
+        [ctx.group_unit_id] if ctx.group_unit_id is not None else sorted(ctx.actor.secretary_units)
+    )
+    units = await ctx.session.scalars(select(Unit).where(Unit.id.in_(unit_ids)).order_by(Unit.id))
+    audiences = [
+        [t.unit_roster(u.name, len(await unit_audience(ctx.session, u.id))), u.id] for u in units
+    ]
+    audiences.append([t.group_members(len(await group_audience(ctx.session, ctx.group_id))), None])
+    data: Data = {"group_id": ctx.group_id, "audiences": audiences}
     await ctx.runtime.router.conversations.start(ctx, FLOW, data)
 
 
@@ -99,8 +103,12 @@ def _deadline(ctx: Context, text: str, data: Data) -> dict[str, str]:
     return {"at": when.at.isoformat(), "label": format_when(when, ctx.local_now)}
 
 
-def _audience_kind(data: Data) -> str:
-    return "unit" if data.get("audience") == t.AUDIENCE_UNIT else "group"
+def _audience(data: Data) -> tuple[str, int | None]:
+    """(label, unit id) of the chosen audience; None: the people seen in the group."""
+    options: list[list[object]] = data["audiences"]
+    label = data.get("audience", options[0][0])
+    unit_id = next(unit for name, unit in options if name == label)
+    return str(label), unit_id if isinstance(unit_id, int) else None
 
 
 def _preview(ctx: Context, data: Data) -> str:
@@ -115,8 +123,6 @@ def _preview(ctx: Context, data: Data) -> str:
         lines.append(t.max_line(data["max"]))
     if kind == t.KIND_GRADE:
         lines.append(t.scale_line(data["scale"]))
-    audience = _audience_kind(data)
-    n = data["unit_n"] if audience == "unit" else data["group_n"]
     return t.preview(
         data["title"],
         t.KIND_NAMES[KIND_CODES[kind]],
@@ -124,7 +130,7 @@ def _preview(ctx: Context, data: Data) -> str:
         data["anon"] == t.ANON,
         data["show"],
         data["deadline"]["label"],
-        t.audience_label(audience, n),
+        _audience(data)[0],
     )
 
 
@@ -142,9 +148,9 @@ async def publish(ctx: Context, data: Data) -> None:
     if deadline <= ctx.now:
         ctx.reply(t.DEADLINE_TOO_SOON)
         return
-    audience_kind = _audience_kind(data)
-    if audience_kind == "unit":
-        audience = await unit_audience(ctx.session, data["unit"])
+    _, unit_id = _audience(data)
+    if unit_id is not None:
+        audience = await unit_audience(ctx.session, unit_id)
     else:
         audience = await group_audience(ctx.session, data["group_id"])
     if not audience:
@@ -162,7 +168,7 @@ async def publish(ctx: Context, data: Data) -> None:
             visibility=SHOW_CODES[data["show"]],
             platform=ctx.platform,
             chat_id=ctx.chat_id,
-            unit_id=data["unit"] if audience_kind == "unit" else ctx.group_unit_id,
+            unit_id=unit_id if unit_id is not None else ctx.group_unit_id,
             creator_id=ctx.actor.person_id,
             state="open",
             deadline=deadline,
@@ -229,8 +235,8 @@ new_poll = Flow(
         Choose(
             "audience",
             t.ASK_AUDIENCE,
-            [t.AUDIENCE_UNIT, t.AUDIENCE_GROUP],
-            when=lambda d: d.get("unit") is not None,
+            lambda d: [str(a[0]) for a in d["audiences"]],
+            when=lambda d: len(d["audiences"]) > 1,
         ),
         Confirm("confirm", _preview),
     ],

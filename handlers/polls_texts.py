@@ -31,8 +31,6 @@ SHOW_CREATOR = "仅发起人可见"
 ASK_DEADLINE = "截止时间？例如「明天17:00」「11月30日18:00」「3天后」。"
 DEADLINE_TOO_SOON = "截止时间至少要在 10 分钟以后。"
 ASK_AUDIENCE = "谁来投票？"
-AUDIENCE_UNIT = "本支部花名册"
-AUDIENCE_GROUP = "本群成员（在群里说过话的人）"
 IN_GROUP_ONLY = "请在要发起投票的群里发送「/投票 新建」。"
 NO_AUDIENCE = "没有可以投票的成员：花名册为空，或还没有人在群里说过话。投票未发布。"
 
@@ -65,8 +63,12 @@ def preview(
     )
 
 
-def audience_label(kind: str, n: int) -> str:
-    return f"{AUDIENCE_UNIT if kind == 'unit' else '本群成员'}（{n} 人）"
+def unit_roster(name: str, n: int) -> str:
+    return f"{name}花名册（{n} 人）"
+
+
+def group_members(n: int) -> str:
+    return f"本群说过话的成员（{n} 人）"
 
 
 # --- publishing -------------------------------------------------------------------
@@ -229,6 +231,10 @@ def reminded(n: int) -> str:
 
 def export_done(path: str) -> str:
     return f"已导出到 {path}"
+
+
+def export_no_poll(poll_id: int) -> str:
+    return f"没有编号为 {poll_id} 的投票。"
 
 
 EXPORT_USAGE = "用法：tongxin export poll 编号 [--out 文件.xlsx]"

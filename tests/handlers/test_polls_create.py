@@ -73,7 +73,10 @@ async def test_custom_scale_and_group_audience(chat: ChatHarness) -> None:
     await sec.says("优秀／良好／一般", g)
     for answer in ("实名", "实时公布", "明天18:00"):
         await sec.says(answer, g)
-    sec.hears("等次：1.优秀、2.良好、3.一般", "投票人：本群成员（2 人）")
+    # The group has no unit: the secretary's own branch is offered beside it.
+    sec.hears("1. 一支部花名册（1 人）", "2. 本群说过话的成员（2 人）")
+    await sec.says("2", g)
+    sec.hears("等次：1.优秀、2.良好、3.一般", "投票人：本群说过话的成员（2 人）")
     await sec.says("确认", g)
     sec.hears("已私信 2 位成员")
     await t2.says("投票 1,1", g)

@@ -14,7 +14,7 @@ async def test_named_single_choice_from_creation_to_results(chat: ChatHarness) -
     assert "选项：张三、李四、王五" in preview
     assert "实名（截止前可修改）" in preview
     assert "截止：11月26日（周四）17:00" in preview
-    assert "本支部花名册（4 人）" in preview
+    assert "投票人：一支部花名册（4 人）" in preview
     await b.sec.says("确认", b.g)
     b.sec.hears("【实名单选】年度优秀党员推荐（编号 1）", "1. 张三", "投票 1", "已私信 4 位成员")
     assert "请参加投票「年度优秀党员推荐」" in (await t1.inbox())[-1]
