@@ -32,19 +32,17 @@ async def _target(ctx: Context, args: Args, *, lock: bool = False) -> Poll | Non
     """The poll named by number, else this group's newest (open first), else the sender's."""
     ref = args.first.lstrip("#")
     if ref.isdigit():
-        poll = await lock_poll(ctx.session, int(ref), lock=lock)
+        poll = await ctx.session.get(Poll, int(ref))
     elif ctx.in_group:
         poll = await latest_in_chat(
             ctx.session, ctx.platform, ctx.chat_id, open_only=True
         ) or await latest_in_chat(ctx.session, ctx.platform, ctx.chat_id, open_only=False)
     else:
         poll = await latest_for_person(ctx.session, ctx.actor.person_id)
-    if poll is not None and lock and not ref.isdigit():
-        poll = await lock_poll(ctx.session, poll.id, lock=True)
     if poll is None or not await polls_results.may_view(ctx.session, ctx.actor, poll, ctx.chat_id):
         ctx.reply(t.NO_POLL)
         return None
-    return poll
+    return await lock_poll(ctx.session, poll.id, lock=True) if lock else poll
 
 
 @poll_cmd.sub("new", "新建", role=Role.SECRETARY, help="新建投票或民主测评")
