@@ -143,6 +143,9 @@ class Flow:
     timeout: timedelta | None = None
     on_cancel: OnDone | None = None
     meta: dict[str, Any] = field(default_factory=dict)
+    # Every prompt and hint of the flow is sent sensitive (wiped from the
+    # outbox once delivered): an anonymous ballot echoes what was chosen.
+    sensitive: bool = False
 
     def step_list(self, data: Data) -> list[Step]:
         steps = self.steps(data) if callable(self.steps) else self.steps
@@ -209,7 +212,7 @@ class Conversations:
                 updated_at=ctx.now,
             )
         )
-        ctx.reply(step.render(ctx, data), mentions=self._mention(ctx))
+        ctx.reply(step.render(ctx, data), mentions=self._mention(ctx), sensitive=flow.sensitive)
 
     def _mention(self, ctx: Context) -> list[str]:
         return [ctx.incoming.sender_id] if ctx.in_group else []
@@ -229,7 +232,11 @@ class Conversations:
             state.data = data
             state.expires_at = self._expiry(flow, ctx.now)
             state.updated_at = ctx.now
-            ctx.reply(f"{bad.hint}\n{step.render(ctx, data)}", mentions=self._mention(ctx))
+            ctx.reply(
+                f"{bad.hint}\n{step.render(ctx, data)}",
+                mentions=self._mention(ctx),
+                sensitive=flow.sensitive,
+            )
             return
         data[step.key] = value
         if isinstance(step, Confirm) and value is False:
@@ -246,9 +253,9 @@ class Conversations:
         state.expires_at = self._expiry(flow, ctx.now)
         state.updated_at = ctx.now
         if nxt is not step:
-            ctx.reply(nxt.render(ctx, data), mentions=self._mention(ctx))
+            ctx.reply(nxt.render(ctx, data), mentions=self._mention(ctx), sensitive=flow.sensitive)
         elif isinstance(step, Collect):
-            ctx.reply(texts.collected(len(value)))
+            ctx.reply(texts.collected(len(value)), sensitive=flow.sensitive)
 
     async def _end(self, ctx: Context, state: ConversationState) -> None:
         await ctx.session.delete(state)

@@ -8,6 +8,9 @@ import sys
 from datetime import UTC, datetime
 
 _STD = set(logging.makeLogRecord({}).__dict__) | {"message", "asctime"}
+# Database drivers log each statement with its parameters at DEBUG: a log at
+# that level would put an anonymous ballot right after its voter's id.
+DRIVER_LOGGERS = ("aiosqlite", "asyncpg", "sqlalchemy.engine", "sqlalchemy.pool")
 
 
 class JsonFormatter(logging.Formatter):
@@ -35,3 +38,10 @@ def configure(fmt: str = "text", level: str = "INFO") -> None:
     root.setLevel(level)
     # aiohttp logs every request at INFO; the bot's own lines are what matter.
     logging.getLogger("aiohttp.access").setLevel(logging.WARNING)
+    quiet_drivers()
+
+
+def quiet_drivers() -> None:
+    """Keep database drivers at WARNING whatever the bot's own level."""
+    for name in DRIVER_LOGGERS:
+        logging.getLogger(name).setLevel(logging.WARNING)

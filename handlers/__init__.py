@@ -1,11 +1,12 @@
 """The features, in the order /帮助 lists them. A new feature adds one line."""
 
 from bot.feature import Feature
-from handlers import broadcast, console, help, roster
+from handlers import broadcast, console, help, polls, roster
 
 FEATURES: list[Feature] = [
     help.feature,
     roster.feature,
     broadcast.feature,
     console.feature,
+    polls.feature,
 ]
