@@ -143,6 +143,9 @@ class Flow:
     timeout: timedelta | None = None
     on_cancel: OnDone | None = None
     meta: dict[str, Any] = field(default_factory=dict)
+    # Every prompt, hint and notice of the flow is sent `sensitive`: a flow
+    # where someone writes anonymously leaves no trace of it in the outbox.
+    sensitive: bool = False
 
     def step_list(self, data: Data) -> list[Step]:
         steps = self.steps(data) if callable(self.steps) else self.steps
@@ -190,7 +193,7 @@ class Conversations:
             await ctx.session.delete(old)
             await ctx.session.flush()
             if old.flow != name and old.flow in self.flows:
-                ctx.reply(texts.replaced_flow(self.flows[old.flow].title))
+                ctx.reply(texts.replaced_flow(self.flows[old.flow].title), sensitive=flow.sensitive)
         step = flow.next_step(data, None)
         if step is None:
             await flow.on_done(ctx, data)
@@ -209,7 +212,7 @@ class Conversations:
                 updated_at=ctx.now,
             )
         )
-        ctx.reply(step.render(ctx, data), mentions=self._mention(ctx))
+        ctx.reply(step.render(ctx, data), mentions=self._mention(ctx), sensitive=flow.sensitive)
 
     def _mention(self, ctx: Context) -> list[str]:
         return [ctx.incoming.sender_id] if ctx.in_group else []
@@ -229,7 +232,11 @@ class Conversations:
             state.data = data
             state.expires_at = self._expiry(flow, ctx.now)
             state.updated_at = ctx.now
-            ctx.reply(f"{bad.hint}\n{step.render(ctx, data)}", mentions=self._mention(ctx))
+            ctx.reply(
+                f"{bad.hint}\n{step.render(ctx, data)}",
+                mentions=self._mention(ctx),
+                sensitive=flow.sensitive,
+            )
             return
         data[step.key] = value
         if isinstance(step, Confirm) and value is False:
@@ -246,9 +253,9 @@ class Conversations:
         state.expires_at = self._expiry(flow, ctx.now)
         state.updated_at = ctx.now
         if nxt is not step:
-            ctx.reply(nxt.render(ctx, data), mentions=self._mention(ctx))
+            ctx.reply(nxt.render(ctx, data), mentions=self._mention(ctx), sensitive=flow.sensitive)
         elif isinstance(step, Collect):
-            ctx.reply(texts.collected(len(value)))
+            ctx.reply(texts.collected(len(value)), sensitive=flow.sensitive)
 
     async def _end(self, ctx: Context, state: ConversationState) -> None:
         await ctx.session.delete(state)
@@ -257,7 +264,7 @@ class Conversations:
     async def _cancelled(self, ctx: Context, flow: Flow, data: Data) -> None:
         if flow.on_cancel:
             await flow.on_cancel(ctx, data)
-        ctx.reply(texts.cancelled(flow.title))
+        ctx.reply(texts.cancelled(flow.title), sensitive=flow.sensitive)
 
     async def cancel(self, ctx: Context) -> bool:
         state = await self.current(ctx)
