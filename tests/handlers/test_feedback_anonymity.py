@@ -1,0 +1,136 @@
+"""Anonymous answers and the 意见箱 relay: it works both ways, and nothing kept
+in the database or written to the logs ties what was written to its author."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from storage.models import Person
+from storage.schema import metadata
+from tests.conftest import START
+from tests.handlers.feedback_harness import FeedbackHarness
+
+
+@pytest.fixture
+async def chat(db_url: str, tmp_path: Path) -> AsyncIterator[FeedbackHarness]:
+    harness = FeedbackHarness(db_url, START, tmp_path)
+    await harness.start()
+    try:
+        yield harness
+    finally:
+        await harness.stop()
+
+
+AUTHOR_ID, AUTHOR_NAME = "wx-7f3a9c", "王晓明"
+SECRETS = (
+    "食堂的菜太咸了,希望少放盐",  # as NFKC leaves it
+    "下周能否答复具体措施",
+    "已转告食堂,本周起调整",
+    "建议把读书班改到周四",
+)
+
+
+async def dump(chat: FeedbackHarness) -> dict[str, list[dict[str, Any]]]:
+    tables: dict[str, list[dict[str, Any]]] = {}
+    async with chat.db.reading() as session:
+        for table in metadata.sorted_tables:
+            rows = await session.execute(select(table))
+            tables[table.name] = [dict(row._mapping) for row in rows]
+    return tables
+
+
+def text_of(row: dict[str, Any]) -> str:
+    return json.dumps(row, ensure_ascii=False, default=repr)
+
+
+async def test_anonymous_relay_both_ways_leaves_no_link(
+    chat: FeedbackHarness, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO)  # the default TONGXIN_LOG_LEVEL
+    caplog.set_level(logging.DEBUG, logger="tongxin")
+    sec = chat.user("sec1", "李书记", role="secretary", unit="一支部")
+    author = chat.user(AUTHOR_ID, AUTHOR_NAME, unit="一支部")
+    other = chat.user("t2", "张老师", unit="一支部")
+    g = chat.group("g1", unit="一支部")
+
+    # An anonymous answer to a call.
+    await sec.says("/征求意见 新建", g)
+    for answer in ("读书班安排", "请提意见", "无", "11月28日17:00", "1", "允许匿名", "确认"):
+        await sec.says(answer, g)
+    await author.says("/反馈")
+    await author.says(f"{SECRETS[3]}\n完成")
+    await author.says("匿名")
+    await author.says("确认")
+    author.hears("匿名反馈，回执编号 FK")
+    receipt = author.last[-1].rsplit(" ", 1)[-1].rstrip("。")
+
+    # An anonymous suggestion, answered, and answered back.
+    await author.says("/意见箱")
+    author.hears("请写下您的意见或建议")
+    await author.says(SECRETS[0])
+    await author.says("完成")
+    author.hears("实名还是匿名？")
+    await author.says("匿名")
+    author.hears(SECRETS[0], "（匿名）")
+    await author.says("确认")
+    author.hears("已投入意见箱，编号 #1")
+    note = (await sec.inbox())[-1]
+    assert "意见箱收到新建言 #1（匿名）" in note and SECRETS[0] in note
+    assert AUTHOR_NAME not in note and AUTHOR_ID not in note
+
+    await sec.says(f"/回复 1 {SECRETS[2]}")
+    sec.hears("已转达（建言 #1）")
+    relayed = chat.recorder.to(AUTHOR_ID)
+    assert any("书记回复了您的建言 #1" in m and SECRETS[2] in m for m in relayed)
+
+    await author.says(f"/回复 #1 {SECRETS[1]}")
+    author.hears("已转达（建言 #1）")
+    back = (await sec.inbox())[-1]
+    assert "建言 #1 的匿名建言人补充" in back and SECRETS[1] in back
+    assert AUTHOR_NAME not in back
+
+    # Nobody else can speak on the thread, and groups are refused.
+    await other.says("/回复 1 我来冒充一下")
+    other.hears("没有找到您可以回复的建言 #1")
+    await other.says("/回复 9 你好")
+    other.hears("没有找到您可以回复的建言 #9")
+    await author.says("/意见箱", g)
+    author.hears("意见箱请私聊我使用")
+    await sec.says("/回复 1")
+    sec.hears("用法：/回复 编号 内容")
+
+    # What the database keeps: no row with any of the texts names the author,
+    # and nothing addressed to the author still says anything.
+    async with chat.db.reading() as session:
+        author_pid = await session.scalar(
+            select(Person.id).where(Person.platform_user_id == AUTHOR_ID)
+        )
+    tables = await dump(chat)
+    assert tables["conversations"] == []
+    found = set()
+    for name, rows in tables.items():
+        for row in rows:
+            content = text_of(row)
+            mentions_author = AUTHOR_ID in content or AUTHOR_NAME in content
+            holds = [s for s in (*SECRETS, receipt) if s in content]
+            found.update(holds)
+            assert not (mentions_author and holds), f"{name} links the author: {row}"
+            if holds:
+                person_refs = {k: v for k, v in row.items() if k.endswith("person_id")}
+                assert author_pid not in person_refs.values(), f"{name}: {row}"
+    assert found == {*SECRETS, receipt}  # all kept, none beside the author
+    purged = [r for r in tables["outbox"] if r["body"].get("purged")]
+    assert purged and all(r["chat_id"] == "" for r in purged)
+    assert all(r["payload"] is None for r in tables["inbound_messages"])
+
+    # And the logs.
+    logged = "\n".join(r.getMessage() for r in caplog.records)
+    assert not any(s in logged for s in (*SECRETS, receipt))
+    assert AUTHOR_ID not in logged and AUTHOR_NAME not in logged
