@@ -30,6 +30,9 @@ from storage.feedback import (
 )
 
 EXCERPT = 200
+# A chat message stays readable; the export has everything.
+OPINIONS_SHOWN = 20
+NAMES_SHOWN = 50
 
 
 def show_time(at: datetime, now: datetime, tz: ZoneInfo) -> str:
@@ -70,7 +73,20 @@ def _excerpt(text: str) -> str:
     return text if len(text) <= EXCERPT else text[:EXCERPT] + "……"
 
 
+def _names(names: list[str]) -> str:
+    shown = "、".join(names[:NAMES_SHOWN])
+    return shown + t.and_more_people(len(names)) if len(names) > NAMES_SHOWN else shown
+
+
+def _listed(items: list[str]) -> list[str]:
+    lines = [f"{i}. {text}" for i, text in enumerate(items[:OPINIONS_SHOWN], 1)]
+    if len(items) > OPINIONS_SHOWN:
+        lines.append(t.more_opinions(len(items) - OPINIONS_SHOWN))
+    return lines
+
+
 def render_summary(s: Summary, now: datetime, tz: ZoneInfo) -> str:
+    """The chat summary; long calls show the first opinions and point to the export."""
     call = s.call
     named, named_none = s.named(OPINION), s.named(NO_OPINION)
     anon, anon_none = s.anon(OPINION), s.anon(NO_OPINION)
@@ -87,20 +103,17 @@ def render_summary(s: Summary, now: datetime, tz: ZoneInfo) -> str:
     ]
     if named:
         lines.append(t.SUMMARY_NAMED)
-        lines += [
-            f"{i}. {r.name}：{_excerpt(r.opinion.text)}"
-            for i, r in enumerate(named, 1)
-            if r.opinion
-        ]
+        lines += _listed([f"{r.name}：{_excerpt(r.opinion.text)}" for r in named if r.opinion])
     if anon:
         lines.append(t.SUMMARY_ANON)
-        lines += [f"{i}. {_excerpt(o.text)}" for i, o in enumerate(anon, 1)]
+        lines += _listed([_excerpt(o.text) for o in anon])
     if named_none or anon_none:
-        names = [r.name for r in named_none] + ([t.anon_none(len(anon_none))] if anon_none else [])
-        lines.append(t.SUMMARY_NONE + "、".join(names))
+        names = _names([r.name for r in named_none])
+        extra = t.anon_none(len(anon_none)) if anon_none else ""
+        lines.append(t.SUMMARY_NONE + "；".join(x for x in (names, extra) if x))
     if s.silent:
         label = t.SUMMARY_SILENT_CLOSED if s.closed else t.SUMMARY_SILENT_OPEN
-        lines.append(label + "、".join(r.name for r in s.silent))
+        lines.append(label + _names([r.name for r in s.silent]))
     lines.append(t.export_hint(call.id))
     return "\n".join(lines)
 

@@ -197,6 +197,14 @@ def anon_none(n: int) -> str:
     return f"另有匿名无意见 {n} 人"
 
 
+def and_more_people(total: int) -> str:
+    return f"等 {total} 人"
+
+
+def more_opinions(n: int) -> str:
+    return f"……另有 {n} 条，见导出表格"
+
+
 def export_hint(call_id: int) -> str:
     return f"完整内容可导出：tongxin export feedback {call_id}"
 

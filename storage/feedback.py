@@ -77,7 +77,7 @@ class FeedbackOpinion(Base):
     __tablename__ = "feedback_opinions"
     __table_args__ = (
         UniqueConstraint("receipt"),
-        Index("ix_feedback_opinions_call", "call_id"),
+        Index("ix_feedback_opinions_call", "call_id", "person_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

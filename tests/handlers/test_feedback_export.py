@@ -13,8 +13,10 @@ from openpyxl import load_workbook
 
 from bot.config import ConfigError, Settings, load_settings
 from handlers.feedback import export
-from handlers.feedback_report import build_feedback_export
+from handlers.feedback_report import Summary, build_feedback_export, render_summary
 from handlers.feedback_seal import KEY_FILE, load_key, seal, unseal
+from schedules.timeparse import SHANGHAI
+from storage.feedback import NAMED, PENDING, FeedbackCall, FeedbackOpinion, MemberRow
 from tests.conftest import START
 from tests.handlers.feedback_harness import FeedbackHarness
 
@@ -97,3 +99,18 @@ def test_secret_key_setting_wins_and_is_checked(tmp_path: Path) -> None:
     assert not (tmp_path / KEY_FILE).exists()
     with pytest.raises(ConfigError, match="TONGXIN_SECRET_KEY"):
         load_settings(secret_key="too-short")
+
+
+def test_chat_summary_of_a_large_call_stays_short() -> None:
+    call = FeedbackCall(
+        id=7, title="年度计划", deadline=START, state="closed", allow_anonymous=True
+    )
+    rows = [
+        MemberRow(f"老师{i}", f"u{i}", NAMED, FeedbackOpinion(kind="opinion", text="意见" * 150))
+        for i in range(30)
+    ] + [MemberRow(f"沉默{i}", f"s{i}", PENDING, None) for i in range(60)]
+    text = render_summary(Summary(call, rows, []), START, SHANGHAI)
+    assert "提出意见 30 人（实名 30、匿名 0），明确无意见 0 人，逾期未反馈视为无意见 60 人" in text
+    assert "20. 老师19：" + "意见" * 100 + "……" in text and "老师20：" not in text
+    assert "……另有 10 条，见导出表格" in text
+    assert "沉默49等 60 人" in text and "沉默50" not in text

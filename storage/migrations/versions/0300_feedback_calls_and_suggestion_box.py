@@ -122,7 +122,7 @@ def upgrade() -> None:
         sa.UniqueConstraint("receipt", name=op.f("uq_feedback_opinions_receipt")),
     )
     with op.batch_alter_table("feedback_opinions", schema=None) as batch_op:
-        batch_op.create_index("ix_feedback_opinions_call", ["call_id"], unique=False)
+        batch_op.create_index("ix_feedback_opinions_call", ["call_id", "person_id"], unique=False)
 
     op.create_table(
         "suggestion_messages",
