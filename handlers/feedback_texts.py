@@ -4,7 +4,7 @@ from __future__ import annotations
 
 # --- commands -----------------------------------------------------------------------
 
-CMD_HELP = "征求意见：书记发起，党员反馈"
+CMD_HELP = "征求意见：书记发起，大家私聊发送「/反馈」提意见"
 NEW_HELP = "发起征求意见"
 REMIND_HELP = "提醒尚未反馈的同志"
 STATUS_HELP = "查看反馈情况"

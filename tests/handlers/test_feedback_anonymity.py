@@ -13,6 +13,7 @@ import pytest
 from sqlalchemy import select
 
 from storage.models import Person
+from storage.people import add_membership, touch_person, unit_by_name
 from storage.schema import metadata
 from tests.conftest import START
 from tests.handlers.feedback_harness import FeedbackHarness
@@ -134,3 +135,36 @@ async def test_anonymous_relay_both_ways_leaves_no_link(
     logged = "\n".join(r.getMessage() for r in caplog.records)
     assert not any(s in logged for s in (*SECRETS, receipt))
     assert AUTHOR_ID not in logged and AUTHOR_NAME not in logged
+
+
+async def test_named_suggestion_and_who_may_write(chat: FeedbackHarness) -> None:
+    sec = chat.user("sec2", "周书记", role="secretary", unit="二支部")
+    chat.user("sec1", "李书记", role="secretary", unit="一支部")
+    both = chat.user("t1", "王老师", unit="一支部")
+    nobody = chat.user("t9", "新来的老师")
+    await nobody.says("/意见箱")
+    nobody.hears("您还不在任何支部的名册上")
+
+    async with chat.db.transaction() as s:  # 王老师 is on both rosters
+        unit = await unit_by_name(s, "二支部")
+        assert unit is not None
+        pid = await touch_person(s, "local", "t1", "王老师", chat.clock.now())
+        await add_membership(s, pid, unit.id)
+
+    await both.says("/意见箱")
+    both.hears("向哪个支部提建议？", "1. 二支部", "2. 一支部")
+    await both.says("1")
+    await both.says("教师节活动可以更简朴\n完成")
+    await both.says("实名")
+    both.hears("请确认投入二支部意见箱的建言（实名）")
+    await both.says("确认")
+    both.hears("编号 #1")
+    assert "（实名：王老师）" in (await sec.inbox())[-1]
+
+    await sec.says("/回复 1 好的，按您说的办")
+    assert any("好的" in m for m in chat.recorder.to("t1"))
+    await both.says("/回复 1 谢谢")
+    assert "建言 #1 的王老师补充" in (await sec.inbox())[-1]
+    other_sec = chat.users["sec1"]
+    await other_sec.says("/回复 1 我也说一句")
+    other_sec.hears("没有找到您可以回复的建言 #1")
