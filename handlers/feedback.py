@@ -31,6 +31,8 @@ from handlers.feedback_report import (
 from handlers.feedback_steps import MAX_CHARS, chosen_unit
 from schedules.timeparse import TimeParseError, parse_when
 from storage.feedback import (
+    NO_OPINION,
+    OPINION,
     FeedbackCall,
     group_people,
     latest_call,
@@ -179,20 +181,20 @@ async def new(ctx: Context, args: Args) -> None:
     if ctx.in_group:
         if ctx.group_unit_id is not None and await unit_roster(ctx.session, ctx.group_unit_id):
             audiences.append(t.AUDIENCE_ROSTER)
-        if ctx.group_id is not None and await group_people(ctx.session, ctx.group_id):
-            audiences.append(t.AUDIENCE_GROUP)
+        # The sender has just been seen here, so the group is never empty.
+        audiences.append(t.AUDIENCE_GROUP)
     else:
         names = await unit_names(ctx.session, ctx.actor.secretary_units)
+        if not names:
+            ctx.reply(t.NO_UNIT_HERE)
+            return
         units = [
-            [uid, name]
-            for uid, name in sorted(names.items())
-            if await unit_roster(ctx.session, uid)
+            [uid, n] for uid, n in sorted(names.items()) if await unit_roster(ctx.session, uid)
         ]
-        if units:
-            audiences.append(t.AUDIENCE_ROSTER)
-    if not audiences:
-        ctx.reply(t.ROSTER_EMPTY if ctx.in_group else t.NO_UNIT_HERE)
-        return
+        if not units:
+            ctx.reply(t.ROSTER_EMPTY)
+            return
+        audiences.append(t.AUDIENCE_ROSTER)
     data: Data = {"audiences": audiences, "units": units}
     await ctx.runtime.router.conversations.start(ctx, NEW_FLOW, data)
 
@@ -294,8 +296,8 @@ async def close(job: JobContext, ref: str) -> None:
             key=f"feedback:{call.id}:summary",
         )
     if call.chat_id:
-        opinions = len(summary.named("opinion")) + len(summary.anon("opinion"))
-        none = len(summary.named("none")) + len(summary.anon("none"))
+        opinions = len(summary.named(OPINION)) + len(summary.anon(OPINION))
+        none = len(summary.named(NO_OPINION)) + len(summary.anon(NO_OPINION))
         job.to_group(
             call.platform,
             call.chat_id,

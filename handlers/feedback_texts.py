@@ -13,8 +13,7 @@ REPLY_HELP = "回复意见箱里的建言"
 
 # --- opening a call -----------------------------------------------------------------
 
-NEW_TITLE = "征求意见的标题是什么？例如「2027年度支部工作计划（征求意见稿）」。"
-ASK_TITLE = NEW_TITLE
+ASK_TITLE = "征求意见的标题是什么？例如「2027年度支部工作计划（征求意见稿）」。"
 ASK_BODY = "请发送需要大家提意见的内容：稿件要点，或希望重点看的地方。"
 ASK_LINK = "有原文链接吗？有请发送链接，没有请回复「无」。"
 NO_LINK_WORDS = ("无", "没有", "不用", "none", "no")
@@ -24,8 +23,7 @@ DEADLINE_TOO_SOON = "截止时间至少要在一小时以后，请留给大家�
 ASK_AUDIENCE = "请哪些人反馈？"
 AUDIENCE_ROSTER = "本支部名册上的全体同志"
 AUDIENCE_GROUP = "本群里发过言的同志"
-ROSTER_EMPTY = "本支部名册上还没有人，请先导入名册，或选择本群成员。"
-GROUP_EMPTY = "还没有人在本群里和我说过话，请选择支部名册。"
+ROSTER_EMPTY = "您支部的名册上还没有人。请先导入名册，或在群里发起、请本群成员反馈。"
 ASK_ANONYMOUS = "是否允许匿名反馈？"
 ALLOW_ANONYMOUS = "允许匿名"
 NAMED_ONLY = "仅限实名"

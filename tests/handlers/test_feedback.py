@@ -224,3 +224,13 @@ async def test_picking_among_calls_and_group_audience(chat: FeedbackHarness) -> 
     await chat.advance(days=1)
     assert await g.received("征求意见「食堂改进方案」已截止：应反馈 2 人，提出意见 1 人")
     assert not await g.received("「读书班安排」已截止")
+
+
+async def test_opening_needs_a_unit_or_a_group(chat: FeedbackHarness) -> None:
+    admin = chat.user("a1", "局党委", role="admin")
+    await admin.says("/征求意见 新建")
+    admin.hears("请在所属支部的群里发起")
+    await admin.says("/征求意见 统计")
+    admin.hears("没有进行中的征求意见。")
+    await admin.says("/征求意见 提醒 12")
+    admin.hears("没有找到您可以管理的征求意见 #12。")
