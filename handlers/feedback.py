@@ -39,6 +39,7 @@ from storage.feedback import (
     open_call,
     pending_people,
     people_by_id,
+    restamp_anonymous,
     unit_names,
     unit_roster,
 )
@@ -304,6 +305,19 @@ async def close(job: JobContext, ref: str) -> None:
             t.closed_group(call.title, len(summary.rows), opinions, none, len(summary.silent)),
             key=f"feedback:{call.id}:closed",
         )
+
+
+@feature.every(timedelta(minutes=1))
+async def restamp(rt: Runtime) -> None:
+    """Give new anonymous rows a transaction id of their own (PostgreSQL's xmin).
+
+    Their writer's transaction also touched the author's rows (the person,
+    the audience seat); until this pass, xmin would pair them up.
+    """
+    if rt.db.is_sqlite:
+        return
+    async with rt.db.transaction() as session:
+        await restamp_anonymous(session)
 
 
 # --- export -------------------------------------------------------------------------

@@ -12,7 +12,9 @@ Threat model:
   suggestion: the row holds ciphertext, a day rather than a moment, and no
   person id; every message the bot exchanged with the author about it is
   sent `sensitive`, so the outbox forgets body and recipient once delivered,
-  and the inbound log keeps no text and no sender.
+  and the inbound log keeps no text and no sender. On PostgreSQL, the
+  transaction id each row carries is rewritten for anonymous rows by the
+  `restamp` job (storage/feedback.py).
 - The running server can relay, because it holds the key. Whoever controls
   the server and the key file together (an operator) could unseal an address;
   that is the price of a two-way relay, and the key is kept apart from the

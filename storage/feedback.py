@@ -7,6 +7,11 @@ Anonymity lives in the shape of these tables:
 - A `suggestions` row of an anonymous author keeps only `sealed_author`, the
   author's address encrypted under a key that is not in the database
   (handlers/feedback_seal.py), and a day, not a moment.
+- On PostgreSQL a row also carries the id of the transaction that wrote it
+  (xmin), which an anonymous row shares with its author's own rows touched in
+  that transaction. `restamp_anonymous` rewrites new anonymous rows in a
+  transaction of their own, so their xmin is shared with no one; `restamped`
+  marks the rows done.
 """
 
 from __future__ import annotations
@@ -25,6 +30,7 @@ from sqlalchemy import (
     delete,
     func,
     select,
+    update,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
@@ -87,6 +93,7 @@ class FeedbackOpinion(Base):
     text: Mapped[str] = mapped_column(Text, default="")
     receipt: Mapped[str] = mapped_column(String(16))
     submitted_at: Mapped[datetime | None]
+    restamped: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
 class Suggestion(Base):
@@ -103,6 +110,7 @@ class Suggestion(Base):
     sealed_author: Mapped[bytes | None] = mapped_column(LargeBinary)
     text: Mapped[str] = mapped_column(Text)
     received_on: Mapped[date]
+    restamped: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
 class SuggestionMessage(Base):
@@ -118,6 +126,7 @@ class SuggestionMessage(Base):
     person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
     text: Mapped[str] = mapped_column(Text)
     sent_on: Mapped[date]
+    restamped: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
 # --- audience ----------------------------------------------------------------------
@@ -287,3 +296,18 @@ async def count_members(session: AsyncSession, call_id: int) -> int:
         select(func.count()).select_from(FeedbackMember).where(FeedbackMember.call_id == call_id)
     )
     return int(n or 0)
+
+
+async def restamp_anonymous(session: AsyncSession) -> int:
+    """Rewrite anonymous rows not yet restamped, in the caller's own transaction."""
+    n = 0
+    for model, anonymous in (
+        (FeedbackOpinion, FeedbackOpinion.person_id.is_(None)),
+        (Suggestion, Suggestion.author_person_id.is_(None)),
+        (SuggestionMessage, SuggestionMessage.from_author.is_(True)),
+    ):
+        result = await session.execute(
+            update(model).where(model.restamped.is_(False), anonymous).values(restamped=True)
+        )
+        n += int(result.rowcount)  # type: ignore[attr-defined]
+    return n

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from storage.models import Person
 from storage.people import add_membership, touch_person, unit_by_name
@@ -45,6 +45,31 @@ async def dump(chat: FeedbackHarness) -> dict[str, list[dict[str, Any]]]:
             rows = await session.execute(select(table))
             tables[table.name] = [dict(row._mapping) for row in rows]
     return tables
+
+
+async def xmins(chat: FeedbackHarness, query: str, **params: Any) -> set[str]:
+    async with chat.db.reading() as session:
+        return set((await session.scalars(text(query), params)).all())
+
+
+async def xmins_of_author(chat: FeedbackHarness, pid: int | None) -> set[str]:
+    return await xmins(
+        chat,
+        "SELECT xmin::text FROM people WHERE id = :p"
+        " UNION SELECT xmin::text FROM feedback_members WHERE person_id = :p",
+        p=pid,
+    )
+
+
+async def xmins_of_anonymous(chat: FeedbackHarness) -> set[str]:
+    found = await xmins(
+        chat,
+        "SELECT xmin::text FROM feedback_opinions WHERE person_id IS NULL"
+        " UNION SELECT xmin::text FROM suggestions WHERE author_person_id IS NULL"
+        " UNION SELECT xmin::text FROM suggestion_messages WHERE from_author",
+    )
+    assert found
+    return found
 
 
 def text_of(row: dict[str, Any]) -> str:
@@ -130,6 +155,13 @@ async def test_anonymous_relay_both_ways_leaves_no_link(
     purged = [r for r in tables["outbox"] if r["body"].get("purged")]
     assert purged and all(r["chat_id"] == "" for r in purged)
     assert all(r["payload"] is None for r in tables["inbound_messages"])
+
+    # PostgreSQL stamps each row with its writer's transaction (xmin): the
+    # anonymous rows share it with the author's seat until the restamp job runs.
+    if not chat.db.is_sqlite:
+        assert await xmins_of_author(chat, author_pid) & await xmins_of_anonymous(chat)
+        await chat.tick()
+        assert not await xmins_of_author(chat, author_pid) & await xmins_of_anonymous(chat)
 
     # And the logs.
     logged = "\n".join(r.getMessage() for r in caplog.records)

@@ -60,6 +60,7 @@ def upgrade() -> None:
         sa.Column("sealed_author", sa.LargeBinary(), nullable=True),
         sa.Column("text", sa.Text(), nullable=False),
         sa.Column("received_on", sa.Date(), nullable=False),
+        sa.Column("restamped", sa.Boolean(), nullable=False),
         sa.ForeignKeyConstraint(
             ["author_person_id"],
             ["people.id"],
@@ -106,6 +107,7 @@ def upgrade() -> None:
         sa.Column("text", sa.Text(), nullable=False),
         sa.Column("receipt", sa.String(length=16), nullable=False),
         sa.Column("submitted_at", storage.base.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("restamped", sa.Boolean(), nullable=False),
         sa.ForeignKeyConstraint(
             ["call_id"],
             ["feedback_calls.id"],
@@ -132,6 +134,7 @@ def upgrade() -> None:
         sa.Column("person_id", sa.Integer(), nullable=True),
         sa.Column("text", sa.Text(), nullable=False),
         sa.Column("sent_on", sa.Date(), nullable=False),
+        sa.Column("restamped", sa.Boolean(), nullable=False),
         sa.ForeignKeyConstraint(
             ["person_id"],
             ["people.id"],
