@@ -13,6 +13,7 @@ from typing import Any
 from bot.args import Args
 from bot.context import Context
 from bot.conversation import Choose, Confirm, Data, Flow
+from bot.roles import Role
 from handlers import feedback_texts as t
 from handlers.feedback_report import show_time
 from handlers.feedback_steps import MAX_CHARS, MAX_MESSAGES, Opinion, is_no_opinion, joined
@@ -146,6 +147,10 @@ async def start_answer(ctx: Context, args: Args) -> None:
     selectable = [a for a in options if a.status != ANONYMOUS]
     if not selectable:
         ctx.reply(t.already_anonymous(options[0].call.title) if options else t.NOTHING_TO_ANSWER)
+        router = ctx.runtime.router
+        cmd = router.command("feedback")
+        if ctx.actor.role >= Role.SECRETARY and cmd is not None:
+            ctx.reply(router.command_help(cmd, ctx.actor.role))
         return
     calls = []
     for a in selectable:

@@ -228,6 +228,8 @@ async def test_picking_among_calls_and_group_audience(chat: FeedbackHarness) -> 
 
 async def test_opening_needs_a_unit_or_a_group(chat: FeedbackHarness) -> None:
     admin = chat.user("a1", "局党委", role="admin")
+    await admin.says("/征求意见")
+    admin.hears("目前没有需要您反馈的征求意见。", "/征求意见 新建 — 发起征求意见（/feedback new）")
     await admin.says("/征求意见 新建")
     admin.hears("请在所属支部的群里发起")
     await admin.says("/征求意见 统计")
