@@ -345,6 +345,7 @@ async def export(rt: Runtime, argv: list[str]) -> int:
 
 feedback_cmd.bare()(start_answer)
 suggest_cmd.bare()(suggestions.start)
+suggest_cmd.sub("list", "列表", role=Role.SECRETARY, help=t.LIST_HELP)(suggestions.list_box)
 reply_cmd.bare()(suggestions.reply)
 feature.flow(new_flow)
 feature.flow(answer_flow)

@@ -275,4 +275,20 @@ def reply_too_long(limit: int, have: int) -> str:
     return f"回复最多 {limit} 字，这条有 {have} 字，没有转达。请精简后再发。"
 
 
+LIST_HELP = "查看意见箱里最近的建言"
+BOX_EMPTY = "意见箱里还没有建言。"
+BOX_HEAD = "意见箱最近的建言："
+BOX_FOOT = "回复请发送「/回复 编号 内容」。"
+
+
+def box_line(sid: int, unit: str, month: int, day: int, author: str | None, replies: int) -> str:
+    who = author or "匿名"
+    thread = f"，往来 {replies} 条" if replies else "，暂无往来"
+    return f"#{sid} {unit} {month}月{day}日（{who}{thread}）"
+
+
+def box_excerpt(text: str) -> str:
+    return "  " + (text if len(text) <= 60 else text[:60] + "……")
+
+
 AUTHOR_UNREACHABLE = "这条匿名建言的联系方式已无法解开（密钥已更换），回复没能转达。"

@@ -17,11 +17,12 @@ from bot.conversation import Choose, Confirm, Data, Flow
 from handlers import feedback_texts as t
 from handlers.feedback_seal import load_key, seal, unseal
 from handlers.feedback_steps import MAX_CHARS, MAX_MESSAGES, Opinion, chosen_unit, joined
-from storage.feedback import Suggestion, SuggestionMessage, secretaries_of
+from storage.feedback import Suggestion, SuggestionMessage, recent_suggestions, secretaries_of
 from storage.models import Person
 from storage.people import units_of
 
 FLOW = "feedback.suggest"
+LISTED = 10
 _REF_AND_TEXT = re.compile(r"#?(\d+)\s+(.+)", re.DOTALL)
 
 
@@ -157,3 +158,25 @@ async def reply(ctx: Context, args: Args) -> None:
     platform, user_id = address
     ctx.send_direct(user_id, t.relay_to_author(box.id, body), platform=platform, sensitive=True)
     ctx.reply(t.reply_sent(box.id))
+
+
+async def list_box(ctx: Context, args: Args) -> None:
+    """`/意见箱 列表`: the newest suggestions of the units this secretary serves."""
+    actor = ctx.actor
+    units = None if actor.is_admin else actor.secretary_units
+    if ctx.group_unit_id is not None:
+        units = {ctx.group_unit_id}
+    entries = await recent_suggestions(ctx.session, units, LISTED)
+    if not entries:
+        ctx.reply(t.BOX_EMPTY)
+        return
+    lines = [t.BOX_HEAD]
+    for e in entries:
+        day = e.suggestion.received_on
+        lines.append(
+            t.box_line(e.suggestion.id, e.unit, day.month, day.day, e.author, e.messages)
+            + "\n"
+            + t.box_excerpt(e.suggestion.text)
+        )
+    lines.append(t.BOX_FOOT)
+    ctx.reply("\n".join(lines))

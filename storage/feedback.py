@@ -298,6 +298,36 @@ async def count_members(session: AsyncSession, call_id: int) -> int:
     return int(n or 0)
 
 
+@dataclass
+class BoxEntry:
+    suggestion: Suggestion
+    unit: str
+    author: str | None
+    messages: int
+
+
+async def recent_suggestions(
+    session: AsyncSession, unit_ids: set[int] | None, limit: int
+) -> list[BoxEntry]:
+    """The newest suggestions of these units (None: of all), with their thread length."""
+    thread = (
+        select(func.count())
+        .where(SuggestionMessage.suggestion_id == Suggestion.id)
+        .scalar_subquery()
+    )
+    stmt = (
+        select(Suggestion, Unit.name, Person.display_name, thread)
+        .join(Unit, Unit.id == Suggestion.unit_id)
+        .outerjoin(Person, Person.id == Suggestion.author_person_id)
+        .order_by(Suggestion.id.desc())
+        .limit(limit)
+    )
+    if unit_ids is not None:
+        stmt = stmt.where(Suggestion.unit_id.in_(unit_ids))
+    rows = await session.execute(stmt)
+    return [BoxEntry(s, unit, author, int(n)) for s, unit, author, n in rows]
+
+
 async def restamp_anonymous(session: AsyncSession) -> int:
     """Rewrite anonymous rows not yet restamped, in the caller's own transaction."""
     n = 0

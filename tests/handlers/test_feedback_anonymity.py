@@ -131,6 +131,9 @@ async def test_anonymous_relay_both_ways_leaves_no_link(
     author.hears("意见箱请私聊我使用")
     await sec.says("/回复 1")
     sec.hears("用法：/回复 编号 内容")
+    await sec.says("/意见箱 列表")
+    sec.hears("#1 一支部 11月25日（匿名，往来 2 条）", SECRETS[0])
+    assert AUTHOR_NAME not in "\n".join(sec.last)
 
     # What the database keeps: no row with any of the texts names the author,
     # and nothing addressed to the author still says anything.
@@ -200,3 +203,9 @@ async def test_named_suggestion_and_who_may_write(chat: FeedbackHarness) -> None
     other_sec = chat.users["sec1"]
     await other_sec.says("/回复 1 我也说一句")
     other_sec.hears("没有找到您可以回复的建言 #1")
+    await other_sec.says("/意见箱 列表")
+    other_sec.hears("意见箱里还没有建言。")
+    await sec.says("/意见箱 列表")
+    sec.hears("#1 二支部 11月25日（王老师，往来 2 条）", "教师节活动可以更简朴")
+    await both.says("/意见箱 列表")
+    both.hears("需要支部书记权限")
