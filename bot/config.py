@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import ipaddress
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -41,6 +42,9 @@ class Settings(BaseSettings):
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     # A guided conversation left alone this long is closed with a notice.
     conversation_timeout_minutes: int = Field(30, ge=1, le=24 * 60)
+    # Seals the addresses of anonymous 意见箱 authors; kept out of the
+    # database on purpose. Empty: a key file is made at first use.
+    secret_key: str = ""
 
     wecom_corp_id: str = ""
     wecom_agent_id: int | None = None
@@ -106,6 +110,13 @@ class Settings(BaseSettings):
             raise ValueError("must start with http:// or https://")
         return value.rstrip("/")
 
+    @field_validator("secret_key")
+    @classmethod
+    def _secret_key(cls, value: str) -> str:
+        if value and len(_b64(value)) != 32:
+            raise ValueError("must be 32 bytes in URL-safe base64 (44 characters)")
+        return value
+
     @property
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
@@ -130,6 +141,13 @@ class Settings(BaseSettings):
 
     def is_configured_admin(self, platform: str, user_id: str) -> bool:
         return f"{platform}:{user_id}" in self.admins
+
+
+def _b64(value: str) -> bytes:
+    try:
+        return base64.urlsafe_b64decode(value.encode())
+    except ValueError:  # binascii.Error is one
+        return b""
 
 
 def _is_loopback(host: str) -> bool:

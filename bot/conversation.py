@@ -143,8 +143,8 @@ class Flow:
     timeout: timedelta | None = None
     on_cancel: OnDone | None = None
     meta: dict[str, Any] = field(default_factory=dict)
-    # Every prompt and hint of the flow is sent sensitive (wiped from the
-    # outbox once delivered): an anonymous ballot echoes what was chosen.
+    # Every prompt, hint and notice of the flow is sent `sensitive`: a flow
+    # where someone writes anonymously leaves no trace of it in the outbox.
     sensitive: bool = False
 
     def step_list(self, data: Data) -> list[Step]:
@@ -193,7 +193,7 @@ class Conversations:
             await ctx.session.delete(old)
             await ctx.session.flush()
             if old.flow != name and old.flow in self.flows:
-                ctx.reply(texts.replaced_flow(self.flows[old.flow].title))
+                ctx.reply(texts.replaced_flow(self.flows[old.flow].title), sensitive=flow.sensitive)
         step = flow.next_step(data, None)
         if step is None:
             await flow.on_done(ctx, data)
@@ -264,7 +264,7 @@ class Conversations:
     async def _cancelled(self, ctx: Context, flow: Flow, data: Data) -> None:
         if flow.on_cancel:
             await flow.on_cancel(ctx, data)
-        ctx.reply(texts.cancelled(flow.title))
+        ctx.reply(texts.cancelled(flow.title), sensitive=flow.sensitive)
 
     async def cancel(self, ctx: Context) -> bool:
         state = await self.current(ctx)

@@ -1,7 +1,7 @@
 """The features, in the order /帮助 lists them. A new feature adds one line."""
 
 from bot.feature import Feature
-from handlers import broadcast, console, help, polls, roster
+from handlers import broadcast, console, feedback, help, polls, roster
 
 FEATURES: list[Feature] = [
     help.feature,
@@ -9,4 +9,5 @@ FEATURES: list[Feature] = [
     broadcast.feature,
     console.feature,
     polls.feature,
+    feedback.feature,
 ]

@@ -1,0 +1,294 @@
+"""Everything the 征求意见 and 意见箱 features say."""
+
+from __future__ import annotations
+
+# --- commands -----------------------------------------------------------------------
+
+CMD_HELP = "征求意见：书记发起，大家私聊发送「/反馈」提意见"
+NEW_HELP = "发起征求意见"
+REMIND_HELP = "提醒尚未反馈的同志"
+STATUS_HELP = "查看反馈情况"
+SUGGEST_HELP = "意见箱：随时提建议，可匿名"
+REPLY_HELP = "回复意见箱里的建言"
+
+# --- opening a call -----------------------------------------------------------------
+
+ASK_TITLE = "征求意见的标题是什么？例如「2027年度支部工作计划（征求意见稿）」。"
+ASK_BODY = "请发送需要大家提意见的内容：稿件要点，或希望重点看的地方。"
+ASK_LINK = "有原文链接吗？有请发送链接，没有请回复「无」。"
+NO_LINK_WORDS = ("无", "没有", "不用", "none", "no")
+BAD_LINK = "链接要以 http:// 或 https:// 开头；没有链接请回复「无」。"
+ASK_DEADLINE = "反馈截止到什么时候？例如「12月5日17:00」或「下周五下午5点」。"
+DEADLINE_TOO_SOON = "截止时间至少要在一小时以后，请留给大家时间反馈。"
+ASK_AUDIENCE = "请哪些人反馈？"
+AUDIENCE_ROSTER = "本支部名册上的全体同志"
+AUDIENCE_GROUP = "本群里发过言的同志"
+ROSTER_EMPTY = "您支部的名册上还没有人。请先导入名册，或在群里发起、请本群成员反馈。"
+ASK_ANONYMOUS = "是否允许匿名反馈？"
+ALLOW_ANONYMOUS = "允许匿名"
+NAMED_ONLY = "仅限实名"
+NO_UNIT_HERE = "请在所属支部的群里发起，或先请管理员把您设为某个支部的书记。"
+ASK_UNIT = "为哪个支部发起？"
+
+RULE = "逾期未反馈的，视为无意见。"
+
+
+def call_preview(title: str, body: str, link: str, deadline: str, audience: str, anon: str) -> str:
+    lines = [f"请确认：\n标题：{title}\n内容：{body}"]
+    if link:
+        lines.append(f"原文：{link}")
+    lines.append(f"截止：{deadline}\n范围：{audience}\n方式：{anon}")
+    return "\n".join(lines)
+
+
+def call_notice(call_id: int, title: str, body: str, link: str, deadline: str, anon: bool) -> str:
+    lines = [f"【征求意见 #{call_id}】{title}", body]
+    if link:
+        lines.append(f"原文：{link}")
+    how = "可实名，也可匿名。" if anon else "请实名反馈。"
+    lines.append(f"请于 {deadline} 前私聊我发送「/反馈」提出意见，{how}")
+    lines.append(RULE)
+    return "\n".join(lines)
+
+
+def published(call_id: int, people: int, deadline: str) -> str:
+    return (
+        f"已发布征求意见 #{call_id}，共 {people} 人参与，{deadline} 截止。"
+        f"截止前一天我会提醒未反馈的同志，截止后把汇总发给您；"
+        f"随时可发送「/征求意见 统计 {call_id}」查看。"
+    )
+
+
+# --- answering ----------------------------------------------------------------------
+
+NOTHING_TO_ANSWER = "目前没有需要您反馈的征求意见。"
+ANSWER_IN_DIRECT = "反馈意见请私聊我发送「/反馈」，不要在群里填写。"
+PICK_CALL = "请选择要反馈的征求意见，回复序号："
+ASK_ACTION = "您已提交过实名意见。要修改还是撤回？"
+CHANGE = "修改意见"
+WITHDRAW = "撤回意见"
+ASK_NAMED = "实名还是匿名提交？匿名提交后，包括书记在内谁都看不到是谁写的，但也不能再修改或撤回。"
+NAMED = "实名"
+ANONYMOUS = "匿名"
+EMPTY_OPINION = "还没有写内容。请写下意见，写完发送「完成」。"
+ANSWER_FLOW = "反馈意见"
+NEW_FLOW = "发起征求意见"
+
+
+def pick_label(call_id: int, title: str, deadline: str, answered: bool) -> str:
+    mark = "（已实名反馈，可修改）" if answered else ""
+    return f"#{call_id}「{title}」，{deadline}截止{mark}"
+
+
+def ask_opinion(title: str, max_chars: int, max_messages: int) -> str:
+    return (
+        f"请写下您对「{title}」的意见，可以分几条发送，写完发送「完成」。"
+        f"没有意见请直接回复「无意见」。（最多 {max_chars} 字、{max_messages} 条）"
+    )
+
+
+def kept(n: int, chars: int) -> str:
+    return f"已记下第 {n} 条（共 {chars} 字）。继续发送，或发送「完成」。"
+
+
+def too_long(limit: int, used: int, new: int) -> str:
+    return (
+        f"这条有 {new} 字，加上已写的 {used} 字超过了 {limit} 字的上限，这条没有记下；"
+        "已写的内容都还在。请精简后再发，或发送「完成」提交已写的部分。"
+    )
+
+
+def too_many_messages(n: int) -> str:
+    return f"一份意见最多 {n} 条消息，这条没有记下；已写的内容都还在。请发送「完成」提交。"
+
+
+def not_in_audience(call_id: str) -> str:
+    return f"您不在征求意见 #{call_id} 的反馈范围内。如有疑问，请联系支部书记。"
+
+
+def not_open(call_id: str) -> str:
+    return f"征求意见 #{call_id} 已截止或不存在。"
+
+
+def already_anonymous(title: str) -> str:
+    return f"您已匿名反馈过「{title}」。匿名意见提交后不能修改或撤回。"
+
+
+def answer_preview(title: str, text: str, way: str) -> str:
+    return f"请确认您对「{title}」的反馈（{way}）：\n——\n{text}\n——"
+
+
+def withdraw_preview(title: str) -> str:
+    return f"确认撤回您对「{title}」的意见吗？撤回后截止前还可以重新反馈。"
+
+
+def receipt(title: str, code: str, anonymous: bool) -> str:
+    if anonymous:
+        return f"已收到您对「{title}」的匿名反馈，回执编号 {code}。"
+    return f"已收到您对「{title}」的实名反馈，回执编号 {code}。截止前可发送「/反馈」修改或撤回。"
+
+
+def withdrawn(title: str) -> str:
+    return f"已撤回您对「{title}」的意见。截止前仍可重新反馈，逾期未反馈的视为无意见。"
+
+
+def too_late(title: str) -> str:
+    return f"「{title}」已截止，不能再提交、修改或撤回。"
+
+
+# --- reminders, closing, summary ----------------------------------------------------
+
+NO_OPEN_CALL = "没有进行中的征求意见。"
+ALL_ANSWERED = "大家都已反馈，不用提醒。"
+
+
+def unknown_call(ref: str) -> str:
+    return f"没有找到您可以管理的征求意见 #{ref}。"
+
+
+def remind_person(title: str, deadline: str) -> str:
+    return (
+        f"提醒：征求意见「{title}」将于 {deadline} 截止，您还没有反馈。"
+        f"私聊我发送「/反馈」即可填写。{RULE}"
+    )
+
+
+def reminded(n: int) -> str:
+    return f"已私信提醒 {n} 位尚未反馈的同志。"
+
+
+def nudge_group(title: str, deadline: str, pending: int) -> str:
+    return (
+        f"征求意见「{title}」将于 {deadline} 截止，还有 {pending} 人未反馈，"
+        f"请私聊我发送「/反馈」。{RULE}"
+    )
+
+
+def closed_group(title: str, total: int, opinions: int, none: int, silent: int) -> str:
+    return (
+        f"征求意见「{title}」已截止：应反馈 {total} 人，提出意见 {opinions} 人，"
+        f"明确无意见 {none} 人，逾期未反馈视为无意见 {silent} 人。谢谢大家！"
+    )
+
+
+def summary_head(call_id: int, title: str, closed: bool, deadline: str) -> str:
+    state = "已截止" if closed else f"进行中，{deadline}截止"
+    return f"征求意见 #{call_id}「{title}」（{state}）"
+
+
+def summary_counts(total: int, named: int, anon: int, none: int, silent: int, closed: bool) -> str:
+    silent_label = "逾期未反馈视为无意见" if closed else "尚未反馈"
+    return (
+        f"应反馈 {total} 人：提出意见 {named + anon} 人（实名 {named}、匿名 {anon}），"
+        f"明确无意见 {none} 人，{silent_label} {silent} 人。"
+    )
+
+
+SUMMARY_NAMED = "实名意见："
+SUMMARY_ANON = "匿名意见："
+SUMMARY_NONE = "明确无意见："
+SUMMARY_SILENT_CLOSED = "视为无意见（逾期未反馈）："
+SUMMARY_SILENT_OPEN = "尚未反馈："
+
+
+def anon_none(n: int) -> str:
+    return f"另有匿名无意见 {n} 人"
+
+
+def and_more_people(total: int) -> str:
+    return f"等 {total} 人"
+
+
+def more_opinions(n: int) -> str:
+    return f"……另有 {n} 条，见导出表格"
+
+
+def export_hint(call_id: int) -> str:
+    return f"完整内容可导出：tongxin export feedback {call_id}"
+
+
+# --- export -------------------------------------------------------------------------
+
+SHEET_MEMBERS = "反馈情况"
+SHEET_ANON = "匿名意见"
+HEADER_MEMBERS = ("序号", "姓名", "账号", "状态", "意见内容", "提交时间", "回执编号")
+HEADER_ANON = ("序号", "类型", "意见内容")
+STATUS_OPINION = "实名提出意见"
+STATUS_NONE = "明确无意见"
+STATUS_ANON = "匿名反馈（内容见「匿名意见」表）"
+STATUS_SILENT = "逾期未反馈，视为无意见"
+STATUS_PENDING = "尚未反馈"
+KIND_OPINION = "意见"
+KIND_NONE = "无意见"
+
+# --- 意见箱 --------------------------------------------------------------------------
+
+SUGGEST_IN_DIRECT = "意见箱请私聊我使用：发送「/意见箱」。"
+REPLY_IN_DIRECT = "回复建言请私聊我发送「/回复 编号 内容」。"
+SUGGEST_NO_UNIT = "您还不在任何支部的名册上，意见箱暂时用不了。请联系支部书记。"
+SUGGEST_ASK_UNIT = "向哪个支部提建议？"
+SUGGEST_FLOW = "意见箱"
+SUGGEST_ASK_NAMED = "实名还是匿名？匿名时书记看不到您是谁，书记的回复由我转给您，您也可以接着回复。"
+REPLY_USAGE = "用法：/回复 编号 内容，例如「/回复 12 感谢建议，已安排」。"
+
+
+def ask_suggestion(max_chars: int, max_messages: int) -> str:
+    return (
+        f"请写下您的意见或建议，可以分几条发送，写完发送「完成」。"
+        f"（最多 {max_chars} 字、{max_messages} 条）"
+    )
+
+
+def suggestion_preview(unit: str, text: str, way: str) -> str:
+    return f"请确认投入{unit}意见箱的建言（{way}）：\n——\n{text}\n——"
+
+
+def suggestion_received(sid: int) -> str:
+    return (
+        f"已投入意见箱，编号 #{sid}。书记回复后我会转给您；要补充，随时发送「/回复 {sid} 内容」。"
+    )
+
+
+def new_suggestion(sid: int, unit: str, text: str, author: str | None) -> str:
+    who = f"实名：{author}" if author else "匿名"
+    return f"{unit}意见箱收到新建言 #{sid}（{who}）：\n{text}\n回复请发送「/回复 {sid} 您的答复」。"
+
+
+def relay_to_author(sid: int, text: str) -> str:
+    return f"书记回复了您的建言 #{sid}：\n{text}\n要接着说，发送「/回复 {sid} 内容」。"
+
+
+def relay_to_secretaries(sid: int, text: str, author: str | None) -> str:
+    who = author or "匿名建言人"
+    return f"建言 #{sid} 的{who}补充：\n{text}\n回复请发送「/回复 {sid} 内容」。"
+
+
+def reply_sent(sid: int) -> str:
+    return f"已转达（建言 #{sid}）。"
+
+
+def unknown_suggestion(ref: str) -> str:
+    return f"没有找到您可以回复的建言 #{ref}。"
+
+
+def reply_too_long(limit: int, have: int) -> str:
+    return f"回复最多 {limit} 字，这条有 {have} 字，没有转达。请精简后再发。"
+
+
+LIST_HELP = "查看意见箱里最近的建言"
+BOX_EMPTY = "意见箱里还没有建言。"
+BOX_HEAD = "意见箱最近的建言："
+BOX_FOOT = "回复请发送「/回复 编号 内容」。"
+
+
+def box_line(sid: int, unit: str, month: int, day: int, author: str | None, replies: int) -> str:
+    who = author or "匿名"
+    thread = f"，往来 {replies} 条" if replies else "，暂无往来"
+    return f"#{sid} {unit} {month}月{day}日（{who}{thread}）"
+
+
+def box_excerpt(text: str) -> str:
+    return "  " + (text if len(text) <= 60 else text[:60] + "……")
+
+
+AUTHOR_UNREACHABLE = "这条匿名建言的联系方式已无法解开（密钥已更换），回复没能转达。"

@@ -1,0 +1,47 @@
+"""A chat harness that also sees messages the outbox forgets once delivered.
+
+Relays to an anonymous author are `sensitive`: once delivered, their outbox
+row no longer says what was sent or to whom, so GET /local/outbox cannot show
+them. A recording deliverer stands in for the platform and keeps what it was
+handed, which is what the author's phone would show.
+"""
+
+from __future__ import annotations
+
+import base64
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from bot.app import Tongxin
+from bot.delivery import Delivery, Limit
+from tests.harness import ChatHarness
+
+TEST_KEY = base64.urlsafe_b64encode(bytes(range(32))).decode()
+
+
+@dataclass
+class Recorder:
+    name: str = "local"
+    inline_replies: bool = True
+    seen: list[tuple[str, str]] = field(default_factory=list)
+
+    def limits(self, delivery: Delivery) -> list[Limit]:
+        return []
+
+    async def deliver(self, delivery: Delivery) -> None:
+        self.seen.append((delivery.chat_id, delivery.text))
+
+    def to(self, chat_id: str) -> list[str]:
+        return [text for cid, text in self.seen if cid == chat_id]
+
+
+class FeedbackHarness(ChatHarness):
+    def __init__(self, db_url: str, start: Any, tmp_path: Path, **settings: Any) -> None:
+        self.recorder = Recorder()
+        super().__init__(db_url, start, tmp_path, secret_key=TEST_KEY, **settings)
+
+    def make_app(self) -> Tongxin:
+        app = Tongxin(self.settings, clock=self.clock, extra_deliverers=[self.recorder])
+        app.background = False
+        return app

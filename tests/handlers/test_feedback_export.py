@@ -1,0 +1,116 @@
+"""The XLSX ledger of a call, read back, and the sealing key's home."""
+
+from __future__ import annotations
+
+import io
+import os
+import stat
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+
+from bot.config import ConfigError, Settings, load_settings
+from handlers.feedback import export
+from handlers.feedback_report import Summary, build_feedback_export, render_summary
+from handlers.feedback_seal import KEY_FILE, load_key, seal, unseal
+from schedules.timeparse import SHANGHAI
+from storage.feedback import NAMED, PENDING, FeedbackCall, FeedbackOpinion, MemberRow
+from tests.conftest import START
+from tests.handlers.feedback_harness import FeedbackHarness
+
+
+@pytest.fixture
+async def chat(db_url: str, tmp_path: Path) -> AsyncIterator[FeedbackHarness]:
+    harness = FeedbackHarness(db_url, START, tmp_path)
+    await harness.start()
+    try:
+        yield harness
+    finally:
+        await harness.stop()
+
+
+async def test_export_has_one_row_per_member(chat: FeedbackHarness, tmp_path: Path) -> None:
+    sec = chat.user("sec1", "李书记", role="secretary", unit="一支部")
+    named = chat.user("t1", "王老师", unit="一支部")
+    anon = chat.user("t2", "张老师", unit="一支部")
+    none = chat.user("t3", "赵老师", unit="一支部")
+    chat.user("t4", "孙老师", unit="一支部")
+    await sec.says("/征求意见 新建")
+    for answer in ("支委会议事规则", "请提意见", "无", "明天17:00", "允许匿名", "确认"):
+        await sec.says(answer)
+    sec.hears("共 5 人参与")
+    for who, text, way in ((named, "议题要提前三天发", "实名"), (anon, "表决方式写清楚", "匿名")):
+        await who.says("/反馈")
+        await who.says(f"{text}\n完成")
+        await who.says(way)
+        await who.says("确认")
+    await none.says("/反馈")
+    await none.says("无意见")
+    await none.says("实名")
+    await none.says("确认")
+
+    async with chat.db.reading() as session:
+        before = load_workbook(io.BytesIO(await build_feedback_export(session, 1)))
+    statuses = [row[3] for row in before["反馈情况"].iter_rows(min_row=2, values_only=True)]
+    assert statuses.count("尚未反馈") == 2
+
+    await chat.advance(days=1)
+    out = tmp_path / "ledger.xlsx"
+    assert await export(chat.app.runtime, ["1", "--out", str(out)]) == 0
+    book = load_workbook(out)
+    rows = list(book["反馈情况"].iter_rows(values_only=True))
+    assert rows[0] == ("序号", "姓名", "账号", "状态", "意见内容", "提交时间", "回执编号")
+    by_name = {r[1]: r for r in rows[1:]}
+    assert len(rows) == 6 and set(by_name) == {"李书记", "王老师", "张老师", "赵老师", "孙老师"}
+    assert by_name["王老师"][3:5] == ("实名提出意见", "议题要提前三天发")
+    assert by_name["王老师"][5] == "2026-11-25 20:00" and by_name["王老师"][6].startswith("FK")
+    assert by_name["张老师"][3:5] == ("匿名反馈（内容见「匿名意见」表）", None)
+    assert by_name["张老师"][6] is None
+    assert by_name["赵老师"][3] == "明确无意见"
+    assert by_name["孙老师"][3] == by_name["李书记"][3] == "逾期未反馈，视为无意见"
+    anon_rows = list(book["匿名意见"].iter_rows(min_row=2, values_only=True))
+    assert anon_rows == [(1, "意见", "表决方式写清楚")]
+
+    assert await export(chat.app.runtime, ["99", "--out", str(out)]) == 2
+    assert await export(chat.app.runtime, []) == 2
+
+
+def test_key_file_is_made_once_with_owner_only_access(tmp_path: Path) -> None:
+    settings = Settings(database_url=f"sqlite+aiosqlite:///{tmp_path}/bot.db")
+    key = load_key(settings)
+    path = tmp_path / KEY_FILE
+    assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
+    assert load_key(settings) == key
+    blob = seal(key, "wecom", "zhangsan", "suggestion:3")
+    assert b"zhangsan" not in blob
+    assert unseal(key, blob, "suggestion:3") == ("wecom", "zhangsan")
+    assert unseal(key, blob, "suggestion:4") is None
+    assert unseal(bytes(32), blob, "suggestion:3") is None
+
+
+def test_secret_key_setting_wins_and_is_checked(tmp_path: Path) -> None:
+    settings = Settings(
+        database_url=f"sqlite+aiosqlite:///{tmp_path}/bot.db",
+        secret_key="AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=",
+    )
+    assert load_key(settings) == bytes(range(32))
+    assert not (tmp_path / KEY_FILE).exists()
+    with pytest.raises(ConfigError, match="TONGXIN_SECRET_KEY"):
+        load_settings(secret_key="too-short")
+
+
+def test_chat_summary_of_a_large_call_stays_short() -> None:
+    call = FeedbackCall(
+        id=7, title="年度计划", deadline=START, state="closed", allow_anonymous=True
+    )
+    rows = [
+        MemberRow(f"老师{i}", f"u{i}", NAMED, FeedbackOpinion(kind="opinion", text="意见" * 150))
+        for i in range(30)
+    ] + [MemberRow(f"沉默{i}", f"s{i}", PENDING, None) for i in range(60)]
+    text = render_summary(Summary(call, rows, []), START, SHANGHAI)
+    assert "提出意见 30 人（实名 30、匿名 0），明确无意见 0 人，逾期未反馈视为无意见 60 人" in text
+    assert "20. 老师19：" + "意见" * 100 + "……" in text and "老师20：" not in text
+    assert "……另有 10 条，见导出表格" in text
+    assert "沉默49等 60 人" in text and "沉默50" not in text
