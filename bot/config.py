@@ -41,6 +41,8 @@ class Settings(BaseSettings):
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     # A guided conversation left alone this long is closed with a notice.
     conversation_timeout_minutes: int = Field(30, ge=1, le=24 * 60)
+    # Where ledgers asked for in chat are written (relative to the working directory).
+    export_dir: str = "exports"
 
     wecom_corp_id: str = ""
     wecom_agent_id: int | None = None
