@@ -188,6 +188,12 @@ async def _check_in(ctx: Context, ck: Checkin, rest: str) -> None:
 
 async def _progress(ctx: Context, ck: Checkin) -> None:
     """The grouped acknowledgement: now if none went out lately, else by a timer."""
+    if ck.progress_pending:
+        # A line is already due and will count this answer. On PostgreSQL the
+        # flag may have been cleared since it was read; then this answer waits
+        # for the next line or the final count, which is cheaper than two
+        # more writes per message in a burst.
+        return
     since = ck.last_progress_at
     quiet_until = ctx.now - ops.PROGRESS_GAP
     if await store.claim_progress_now(ctx.session, ck.id, ctx.now, quiet_until):
