@@ -262,6 +262,9 @@ async def leave_command(ctx: Context, args: Args) -> None:
 
 @cmd.sub("status", "统计", help="查看应到、实到、请假与未到")
 async def status(ctx: Context, args: Args) -> None:
+    if not ctx.in_group:
+        ctx.reply(t.STATUS_IN_GROUP)
+        return
     ck = await store.latest_in_chat(ctx.session, ctx.platform, ctx.chat_id)
     if ck is None:
         ctx.reply(t.NO_CHECKIN_EVER)

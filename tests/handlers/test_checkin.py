@@ -70,6 +70,18 @@ async def test_open_by_guided_steps(chat: ChatHarness) -> None:
     wang.hears("已签到 1/4")
 
 
+async def test_english_form_with_options(chat: ChatHarness) -> None:
+    sec, wang, *_, g = branch(chat)
+    await sec.says('/checkin start "主题党日" --until 20:30 --code 1357 --late', g)
+    sec.hears("「主题党日」开始签到，截止 20:30", "签到 签到码", "截止后到 21:30 仍可签到")
+    assert any("1357" in m for m in await sec.inbox())
+    await chat.advance(minutes=31)
+    await wang.says("签到 1357", g)
+    wang.hears("记为迟到")
+    await wang.says("/checkin status")
+    wang.hears("请在签到所在的群里")
+
+
 async def test_title_given_deadline_asked(chat: ChatHarness) -> None:
     sec, *_, g = branch(chat)
     await sec.says("/签到 发起 政治学习 截止 后天吧", g)
