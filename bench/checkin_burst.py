@@ -56,6 +56,7 @@ CONCURRENCY = 64
 class Run:
     label: str
     wall: float
+    cpu: float
     latencies: list[float]
     messages: int
 
@@ -70,7 +71,8 @@ class Run:
         rate = self.rate
         return (
             f"{self.label:<22} {self.messages:>6} msgs  {self.wall:6.2f} s  "
-            f"{rate:7.0f} msg/s  p50 {p50:6.1f} ms  p99 {p99:7.1f} ms"
+            f"{rate:7.0f} msg/s  p50 {p50:6.1f} ms  p99 {p99:7.1f} ms  "
+            f"CPU {self.cpu / self.messages * 1000:4.1f} ms/msg"
         )
 
 
@@ -189,11 +191,11 @@ async def burst(
             await send(user, text_of, msg_id)
             latencies.append(time.perf_counter() - t0)
 
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     await asyncio.gather(*(one(n, u, m) for n, (u, m) in enumerate(sends)))
-    wall = time.perf_counter() - t0
+    wall, cpu = time.perf_counter() - t0, time.process_time() - c0
     clock.set(start + timedelta(seconds=60))
-    return Run(label, wall, latencies, len(sends))
+    return Run(label, wall, cpu, latencies, len(sends))
 
 
 async def bench(url: str, members: int, dup: float, baseline_n: int, via: str) -> list[str]:
