@@ -194,12 +194,12 @@ async def _progress(ctx: Context, ck: Checkin) -> None:
         # for the next line or the final count, which is cheaper than two
         # more writes per message in a burst.
         return
-    since = ck.last_progress_at
+    last = ck.last_progress_at
     quiet_until = ctx.now - ops.PROGRESS_GAP
     if await store.claim_progress_now(ctx.session, ck.id, ctx.now, quiet_until):
-        ctx.reply(await ops.progress_line(ctx.session, ck, since))
+        ctx.reply(await ops.progress_line(ctx.session, ck))
     elif await store.claim_progress_later(ctx.session, ck.id):
-        due = (since or ctx.now) + ops.PROGRESS_GAP
+        due = (last or ctx.now) + ops.PROGRESS_GAP
         await set_timer(ctx.session, "checkin.progress", str(ck.id), max(due, ctx.now))
 
 
@@ -353,7 +353,6 @@ async def progress_due(job: JobContext, ref: str) -> None:
     ck = await job.session.get(Checkin, int(ref))
     if ck is None:
         return
-    since = ck.last_progress_at
     ck.progress_pending = False
     ck.last_progress_at = job.now
     if ck.state != "open":
@@ -361,7 +360,7 @@ async def progress_due(job: JobContext, ref: str) -> None:
     job.to_group(
         ck.platform,
         ck.chat_id,
-        await ops.progress_line(job.session, ck, since),
+        await ops.progress_line(job.session, ck),
         key=f"checkin:{ck.id}:progress:{job.now.isoformat()}",
     )
 

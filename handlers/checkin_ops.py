@@ -114,9 +114,11 @@ async def close(session: AsyncSession, ck: Checkin, now: datetime) -> str:
     return t.final(await report(session, ck))
 
 
-async def progress_line(session: AsyncSession, ck: Checkin, since: datetime | None) -> str:
+async def progress_line(session: AsyncSession, ck: Checkin) -> str:
+    """「主题党日」已签到 23/31 with who is new since the last line, who are then marked."""
     c = await store.counts(session, ck.id)
-    recent = await store.people(session, ck.id, statuses=store.ATTENDED, since=since)
+    recent = await store.people(session, ck.id, statuses=store.ATTENDED, unannounced=True)
+    await store.mark_announced(session, ck.id)
     return t.progress(ck.title, c.attended, c.expected, c.leave, [p.name for p in recent])
 
 

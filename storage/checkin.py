@@ -89,6 +89,10 @@ class CheckinEntry(Base):
     status: Mapped[str] = mapped_column(String(8), default="")
     reason: Mapped[str] = mapped_column(String(200), default="")
     at: Mapped[datetime | None]
+    # Named in a progress line already. A flag, not a time: messages handled
+    # in one transaction share one `now`, so "answered since the last line"
+    # cannot be told by time.
+    announced: Mapped[bool] = mapped_column(default=False)
 
 
 @dataclass
@@ -166,13 +170,13 @@ async def create(session: AsyncSession, checkin: Checkin, group_id: int | None) 
         people = select(ChatParticipant.person_id).where(ChatParticipant.group_id == group_id)
         person_col = ChatParticipant.person_id
     roster = (
-        people.add_columns(literal(checkin.id), true(), literal(""), literal(""))
+        people.add_columns(literal(checkin.id), true(), literal(""), literal(""), false())
         .join(Person, Person.id == person_col)
         .where(Person.platform == checkin.platform)
     )
     await session.execute(
         insert(CheckinEntry).from_select(
-            ["person_id", "checkin_id", "expected", "status", "reason"], roster
+            ["person_id", "checkin_id", "expected", "status", "reason", "announced"], roster
         )
     )
     n = await session.scalar(select(func.count()).where(CheckinEntry.checkin_id == checkin.id))
@@ -212,6 +216,7 @@ async def mark(
         status=status,
         reason=reason[:200],
         at=at,
+        announced=False,
     )
     inserted = await session.execute(
         on_conflict(stmt, ["checkin_id", "person_id"]).returning(table.c.id)
@@ -254,9 +259,9 @@ async def people(
     *,
     expected: bool = True,
     statuses: tuple[str, ...] | None = None,
-    since: datetime | None = None,
+    unannounced: bool = False,
 ) -> list[PersonRow]:
-    """People of a check-in, by status; `since` keeps those who answered after it."""
+    """People of a check-in, by status; `unannounced`: not yet in a progress line."""
     stmt = (
         select(
             Person.id,
@@ -272,10 +277,23 @@ async def people(
     )
     if statuses is not None:
         stmt = stmt.where(CheckinEntry.status.in_(statuses))
-    if since is not None:
-        stmt = stmt.where(CheckinEntry.at > since)
+    if unannounced:
+        stmt = stmt.where(CheckinEntry.announced == false())
     rows = await session.execute(stmt)
     return [PersonRow(int(a), str(b), str(c or b), str(d), str(e), f) for a, b, c, d, e, f in rows]
+
+
+async def mark_announced(session: AsyncSession, checkin_id: int) -> None:
+    await session.execute(
+        update(CheckinEntry)
+        .where(
+            CheckinEntry.checkin_id == checkin_id,
+            CheckinEntry.announced == false(),
+            CheckinEntry.status.in_(ATTENDED),
+        )
+        .values(announced=True)
+        .execution_options(synchronize_session=False)
+    )
 
 
 async def claim_progress_now(

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from bot.ingest import build_context
+from bot.messages import Incoming
 from tests.conftest import START
 from tests.harness import ChatHarness, Group, User
 
@@ -52,6 +54,35 @@ async def test_open_with_arguments_and_grouped_progress(chat: ChatHarness) -> No
     await chat.advance(minutes=1)
     await sec.says("签到", g)
     sec.hears("已签到 4/4（新到：李书记）")
+
+
+async def test_answers_handled_together_share_one_line(chat: ChatHarness) -> None:
+    """The engine may handle waiting messages in one transaction, with one `now`."""
+    sec, wang, zhang, zhao, g = branch(chat)
+    await sec.says("/签到 发起 主题党日 截止 21:00", g)
+    rt = chat.app.runtime
+    said: list[str] = []
+    async with chat.db.transaction() as s:
+        for n, user in enumerate((wang, zhang, zhao)):
+            now = chat.clock.now()
+            incoming = Incoming(
+                platform="local",
+                chat_id="g1",
+                chat_type="group",
+                sender_id=user.user_id,
+                sender_name=user.name,
+                text="签到",
+                msg_id=f"together-{n}",
+                at=now,
+            )
+            ctx = await build_context(rt, s, incoming, now)
+            await rt.router.dispatch(ctx)
+            said += [o.text for o in ctx.out]
+    assert said == ["「主题党日」已签到 1/4（新到：王老师）"]
+    await chat.advance(seconds=30)
+    line = [m for m in await g.messages() if "已签到 3/4" in m]
+    assert len(line) == 1 and "张老师" in line[0] and "赵老师" in line[0], line
+    assert "王老师" not in line[0]
 
 
 async def test_open_by_guided_steps(chat: ChatHarness) -> None:

@@ -64,6 +64,7 @@ def upgrade() -> None:
         sa.Column("status", sa.String(length=8), nullable=False),
         sa.Column("reason", sa.String(length=200), nullable=False),
         sa.Column("at", storage.base.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("announced", sa.Boolean(), nullable=False),
         sa.ForeignKeyConstraint(
             ["checkin_id"],
             ["checkins.id"],
