@@ -1,13 +1,14 @@
 """The features, in the order /帮助 lists them. A new feature adds one line."""
 
 from bot.feature import Feature
-from handlers import broadcast, console, feedback, help, polls, roster
+from handlers import broadcast, checkin, console, feedback, help, polls, roster
 
 FEATURES: list[Feature] = [
-    help.feature,
-    roster.feature,
-    broadcast.feature,
-    console.feature,
+    checkin.feature,
     polls.feature,
     feedback.feature,
+    broadcast.feature,
+    roster.feature,
+    console.feature,
+    help.feature,
 ]
