@@ -3,9 +3,9 @@
 A feature that adds tables adds its module here.
 """
 
-from storage import messaging, models, timers
+from storage import messaging, models, reminders, timers
 from storage.base import Base
 
 metadata = Base.metadata
 
-__all__ = ["messaging", "metadata", "models", "timers"]
+__all__ = ["messaging", "metadata", "models", "reminders", "timers"]
