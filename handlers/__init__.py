@@ -6,5 +6,8 @@ from handlers import help, lianzheng_calendar, meetings, monthly, reminders, ros
 FEATURES: list[Feature] = [
     help.feature,
     roster.feature,
-    reminders.feature, meetings.feature, monthly.feature, lianzheng_calendar.feature,
+    reminders.feature,
+    meetings.feature,
+    monthly.feature,
+    lianzheng_calendar.feature,
 ]

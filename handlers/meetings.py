@@ -28,6 +28,8 @@ from handlers.reminders import HORIZON, late_note, replan
 from schedules.holidays import HolidayCalendar
 from schedules.planner import load_calendar
 from schedules.recurrence import (
+    KINDS,
+    Kind,
     apply_policy,
     build_rrule,
     first_start,
@@ -81,7 +83,7 @@ async def _groups(ctx: Context, text: str, data: Data) -> list[str]:
 
 
 def parse_offsets(text: str) -> list[int]:
-    """"1天,1小时" → [1440, 60]; "默认" → the default."""
+    """ "1天,1小时" → [1440, 60]; "默认" → the default."""
     if text.lower() in t.DEFAULT_WORDS:
         return list(DEFAULT_OFFSETS)
     found = _DURATION.findall(text)
@@ -92,6 +94,12 @@ def parse_offsets(text: str) -> list[int]:
     if minutes[0] > MAX_OFFSET or minutes[-1] <= 0:
         raise Invalid(t.BAD_OFFSETS)
     return minutes
+
+
+def _kind(data: Data) -> Kind:
+    kind = t.REPEATS[data["repeat"]]
+    assert kind in KINDS
+    return kind
 
 
 def _title(data: Data) -> str:
@@ -118,7 +126,7 @@ async def _save(ctx: Context, data: Data) -> None:
     first = datetime.fromisoformat(data["first"])
     values: dict[str, Any] = {
         "title": _title(data),
-        "rrule": build_rrule(t.REPEATS[data["repeat"]], first, ctx.tz),
+        "rrule": build_rrule(_kind(data), first, ctx.tz),
         "place": "" if data["place"] in t.NO_PLACE else data["place"],
         "offsets": data["offsets"],
         "holiday_policy": t.POLICIES[data["policy"]],
@@ -274,9 +282,7 @@ def plan_meeting(
         for offset in [*m.offsets, 0]:
             due = actual - timedelta(minutes=offset)
             if start <= due <= end:
-                planned.append(
-                    Planned(_source(m), nominal, offset, actual, due, push=offset > 0)
-                )
+                planned.append(Planned(_source(m), nominal, offset, actual, due, push=offset > 0))
     return planned
 
 

@@ -66,7 +66,11 @@ def repeat_label(kind: str, first: datetime, nth: int) -> str:
 def offset_label(minutes: int) -> str:
     days, rest = divmod(minutes, 1440)
     hours, mins = divmod(rest, 60)
-    parts = [f"{days}天" if days else "", f"{hours}小时" if hours else "", f"{mins}分钟" if mins else ""]
+    parts = [
+        f"{days}天" if days else "",
+        f"{hours}小时" if hours else "",
+        f"{mins}分钟" if mins else "",
+    ]
     return "".join(parts) or "开始时"
 
 

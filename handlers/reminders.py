@@ -16,10 +16,11 @@ How it runs (docs/reminders.md has the whole story):
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import os
 from collections.abc import Awaitable, Callable
 from datetime import datetime, time, timedelta
-from pathlib import Path
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -92,9 +93,7 @@ async def plan_all(rt: Runtime) -> int:
 
 async def replan(rt: Runtime, session: AsyncSession, plans: dict[str, list[Planned]]) -> None:
     """Write the plan of a few sources at once (a meeting just made or edited)."""
-    await write_plan(
-        session, plans, since=rt.clock.now(), quiet=quiet_hours(rt), tz=rt.settings.tz
-    )
+    await write_plan(session, plans, since=rt.clock.now(), quiet=quiet_hours(rt), tz=rt.settings.tz)
 
 
 @feature.every(timedelta(minutes=5))
@@ -223,9 +222,7 @@ async def start_alarm(rt: Runtime) -> Callable[[], Awaitable[None]]:
 async def load_holidays(rt: Runtime, session: AsyncSession, text: str) -> str:
     """Store a notice and re-plan; the answer to show. Raises HolidayFileError."""
     days = parse_holiday_file(text)
-    count = await store_holidays(
-        session, ((d.day, d.kind, d.name) for d in days), rt.clock.now()
-    )
+    count = await store_holidays(session, ((d.day, d.kind, d.name) for d in days), rt.clock.now())
     # The next tick re-plans with the new table.
     await set_mark(session, "planned_on", "")
     years = sorted({d.day.year for d in days})
@@ -265,7 +262,7 @@ async def status(ctx: Context, args: Args) -> None:
 
 @feature.cli_command("holidays load")
 async def holidays_cli(rt: Runtime, argv: list[str]) -> int:
-    if len(argv) != 1 or not Path(argv[0]).is_file():
+    if len(argv) != 1 or not await asyncio.to_thread(os.path.isfile, argv[0]):
         print(t.CLI_HOLIDAYS_USAGE)
         return 2
     try:

@@ -28,7 +28,8 @@ def holidays_missing(year: int) -> str:
 
 
 def late_note(due: datetime) -> str:
-    return f"（本提醒原定 {due.month}月{due.day}日 {due.hour}:{due.minute:02d} 发送，因系统暂停而延后。）"
+    at = f"{due.month}月{due.day}日 {due.hour}:{due.minute:02d}"
+    return f"（本提醒原定 {at} 发送，因系统暂停而延后。）"
 
 
 def status(pending: int, sent: int, missed: int, quiet: str, grace: int) -> str:

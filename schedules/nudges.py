@@ -42,7 +42,9 @@ async def nudge_before(
     at = deadline - before
     if at <= now:
         at = now + (deadline - now) / 2
-    at = push_time(at, deadline, f"{event}|{ref}", QuietHours.parse(settings.quiet_hours), settings.tz)
+    at = push_time(
+        at, deadline, f"{event}|{ref}", QuietHours.parse(settings.quiet_hours), settings.tz
+    )
     if at <= now or at >= deadline:
         return None
     await set_timer(session, event, ref, at)

@@ -40,7 +40,7 @@ class QuietHours:
 
     @classmethod
     def parse(cls, text: str) -> QuietHours | None:
-        """"22:00-07:00"; an empty text means no quiet hours."""
+        """ "22:00-07:00"; an empty text means no quiet hours."""
         if not text.strip():
             return None
         match = _SPAN.fullmatch(text)
@@ -104,7 +104,9 @@ async def load_calendar(session: AsyncSession) -> HolidayCalendar:
 def _row(p: Planned, quiet: QuietHours | None, tz: ZoneInfo) -> dict[str, Any]:
     due = p.due_at
     if p.push:
-        due = push_time(due, p.event_at, seed_of(p.source, p.occurrence, p.offset_minutes), quiet, tz)
+        due = push_time(
+            due, p.event_at, seed_of(p.source, p.occurrence, p.offset_minutes), quiet, tz
+        )
     return {
         "source": p.source,
         "occurrence": p.occurrence,

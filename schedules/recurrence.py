@@ -83,7 +83,7 @@ def starts_between(text: str, start: datetime, end: datetime) -> list[datetime]:
     zone = first_start(text).tzinfo
     assert isinstance(zone, ZoneInfo)
     rule = rrulestr(text)
-    found = rule.between(start.astimezone(zone), end.astimezone(zone), inc=True)  # type: ignore[union-attr]
+    found = rule.between(start.astimezone(zone), end.astimezone(zone), inc=True)
     # dateutil hands back its own tzfile; ZoneInfo keeps comparisons plain.
     return [d.replace(tzinfo=zone) for d in found if d < end]
 

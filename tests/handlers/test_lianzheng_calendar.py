@@ -33,7 +33,9 @@ async def test_subscribed_group_gets_the_fanfubai_day_with_admin_text(chat: Chat
     admin.hears("已修改：反腐败日")
     await run_until(chat, datetime(2026, 12, 9, 9, 5, tzinfo=SH))
     said = await g.messages()
-    assert any(m.startswith("【国际反腐败日】\n今天是国际反腐败日") and "请重温廉洁" in m for m in said)
+    assert any(
+        m.startswith("【国际反腐败日】\n今天是国际反腐败日") and "请重温廉洁" in m for m in said
+    )
     assert not any("反腐败日" in m for m in await other.messages())
     await sec.says("/廉政日历 关闭", g)
     sec.hears("已关闭")
@@ -52,4 +54,3 @@ async def test_template_reset_and_unknown(chat: ChatHarness) -> None:
     admin.hears("（默认）", "中央八项规定")
     await admin.says("/廉政日历 开启")
     admin.hears("请在要接收廉政提醒的群里")
-

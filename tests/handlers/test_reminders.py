@@ -11,7 +11,6 @@ import pytest
 from sqlalchemy import select
 
 from bot.app import Tongxin
-from bot.clock import ManualClock
 from bot.config import Settings
 from handlers.reminders import calendar_cli, dispatch_due, holidays_cli, plan_all
 from schedules.alarm import Alarm
