@@ -102,6 +102,10 @@ def _kind(data: Data) -> Kind:
     return kind
 
 
+def _place(data: Data) -> str:
+    return "" if data["place"] in t.NO_PLACE else str(data["place"])
+
+
 def _title(data: Data) -> str:
     return str(data["name"] if data["kind"] == t.OTHER else data["kind"])
 
@@ -115,7 +119,7 @@ def _preview(ctx: Context, data: Data) -> str:
     return t.preview(
         _title(data),
         _repeat_text(data, ctx),
-        data["place"],
+        _place(data),
         data["groups"],
         data["offsets"],
         t.POLICIES[data["policy"]],
@@ -127,7 +131,7 @@ async def _save(ctx: Context, data: Data) -> None:
     values: dict[str, Any] = {
         "title": _title(data),
         "rrule": build_rrule(_kind(data), first, ctx.tz),
-        "place": "" if data["place"] in t.NO_PLACE else data["place"],
+        "place": _place(data),
         "offsets": data["offsets"],
         "holiday_policy": t.POLICIES[data["policy"]],
         "targets": data["groups"],

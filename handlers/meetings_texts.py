@@ -10,8 +10,8 @@ OTHER = "其他"
 REPEATS = {
     "只开一次": "once",
     "每周": "weekly",
-    "每月（固定日期）": "monthly_day",
-    "每月（第几个星期几）": "monthly_nth",
+    "每月固定日期": "monthly_day",
+    "每月第几个星期几": "monthly_nth",
     "每季度": "quarterly",
     "每半年": "halfyearly",
 }

@@ -23,6 +23,9 @@ from bot.config import Settings
 from bot.timers import set_timer
 from schedules.planner import QuietHours, push_time
 
+# A nudge closer to the deadline than this cannot be acted on.
+MIN_NOTICE = timedelta(minutes=10)
+
 
 async def nudge_before(
     session: AsyncSession,
@@ -37,7 +40,7 @@ async def nudge_before(
     """Set the nudge timer; when it will fire, or None when there is no time left for one.
 
     A deadline nearer than `before` is nudged halfway to it; one whose nudge
-    would land after the deadline (quiet hours until morning) is not nudged.
+    would land less than MIN_NOTICE before the deadline is not nudged.
     """
     at = deadline - before
     if at <= now:
@@ -45,7 +48,7 @@ async def nudge_before(
     at = push_time(
         at, deadline, f"{event}|{ref}", QuietHours.parse(settings.quiet_hours), settings.tz
     )
-    if at <= now or at >= deadline:
+    if at <= now or deadline - at < MIN_NOTICE:
         return None
     await set_timer(session, event, ref, at)
     return at
