@@ -8,7 +8,7 @@ subscribed then.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -172,14 +172,15 @@ def _planned(source: str, named: datetime, at: datetime, entry: LianzhengEntry) 
 
 
 @feature.on("reminder.lianzheng")
-async def fire(job: JobContext, occ: ReminderOccurrence) -> None:
-    from datetime import date
-
-    d = occ.data
-    entry = LianzhengEntry(
-        date.fromisoformat(d["day"]), d["key"], d["title"], d["estimated"], tuple(d["holidays"])
-    )
-    text = render(entry, await _templates(job.session)) + late_note(job)
-    for sub in await job.session.scalars(select(CalendarSubscription)):
-        key = f"rem:{occ.source}:{sub.platform}:{sub.chat_id}"
-        job.to_group(sub.platform, sub.chat_id, text, key=key)
+async def fire(job: JobContext, due: list[ReminderOccurrence]) -> None:
+    templates = await _templates(job.session)
+    subscribers = list(await job.session.scalars(select(CalendarSubscription)))
+    for occ in due:
+        d = occ.data
+        entry = LianzhengEntry(
+            date.fromisoformat(d["day"]), d["key"], d["title"], d["estimated"], tuple(d["holidays"])
+        )
+        text = render(entry, templates) + late_note(job, occ)
+        for sub in subscribers:
+            key = f"rem:{occ.source}:{sub.platform}:{sub.chat_id}"
+            job.to_group(sub.platform, sub.chat_id, text, key=key)

@@ -30,6 +30,7 @@ from schedules.planner import load_calendar
 from schedules.recurrence import (
     KINDS,
     Kind,
+    Workdays,
     apply_policy,
     build_rrule,
     first_start,
@@ -69,16 +70,19 @@ async def _groups(ctx: Context, text: str, data: Data) -> list[str]:
             raise Invalid(t.NOT_IN_GROUP)
         return [f"{ctx.platform}:{ctx.chat_id}"]
     ids = [part.strip() for part in re.split(r"[,，、\s]+", text) if part.strip()]
-    known = set(
-        await ctx.session.scalars(
-            select(ChatGroup.chat_id).where(
-                ChatGroup.platform == ctx.platform, ChatGroup.chat_id.in_(ids)
-            )
+    rows = await ctx.session.execute(
+        select(ChatGroup.chat_id, ChatGroup.unit_id).where(
+            ChatGroup.platform == ctx.platform, ChatGroup.chat_id.in_(ids)
         )
     )
+    known: dict[str, int | None] = {chat_id: unit_id for chat_id, unit_id in rows}
     missing = [i for i in ids if i not in known]
     if missing:
         raise Invalid(t.unknown_groups(missing))
+    # A secretary reminds their own units' groups (and groups of no unit).
+    foreign = [i for i in ids if known[i] is not None and not ctx.actor.can_manage(known[i])]
+    if foreign:
+        raise Invalid(t.foreign_groups(foreign))
     return [f"{ctx.platform}:{i}" for i in ids]
 
 
@@ -272,7 +276,7 @@ def _source(m: Meeting) -> str:
 
 
 def plan_meeting(
-    m: Meeting, calendar: HolidayCalendar, start: datetime, end: datetime
+    m: Meeting, calendar: HolidayCalendar | Workdays, start: datetime, end: datetime
 ) -> list[Planned]:
     """The firings of `m` due in [start, end]: each advance reminder and the start."""
     # A start shortly after `end` can have a reminder due before it, and a
@@ -295,14 +299,23 @@ async def plan_meetings(
     session: AsyncSession, rt: Runtime, calendar: HolidayCalendar, start: datetime, end: datetime
 ) -> dict[str, list[Planned]]:
     meetings = await session.scalars(select(Meeting))
-    return {_source(m): plan_meeting(m, calendar, start, end) for m in meetings}
+    workdays = Workdays(calendar)
+    return {_source(m): plan_meeting(m, workdays, start, end) for m in meetings}
 
 
 @feature.on("reminder.meeting")
-async def fire(job: JobContext, occ: ReminderOccurrence) -> None:
-    m = await job.session.get(Meeting, int(occ.ref))
-    if m is None:
-        return
+async def fire(job: JobContext, due: list[ReminderOccurrence]) -> None:
+    ids = {int(occ.ref) for occ in due}
+    meetings = {
+        m.id: m for m in await job.session.scalars(select(Meeting).where(Meeting.id.in_(ids)))
+    }
+    for occ in due:
+        m = meetings.get(int(occ.ref))
+        if m is not None:
+            await _fire_one(job, occ, m)
+
+
+async def _fire_one(job: JobContext, occ: ReminderOccurrence, m: Meeting) -> None:
     tz = job.runtime.settings.tz
     for target in m.targets:
         platform, _, chat_id = target.partition(":")
@@ -321,6 +334,6 @@ async def fire(job: JobContext, occ: ReminderOccurrence) -> None:
             continue
         moved = occ.occurrence.astimezone(tz) if occ.occurrence != occ.event_at else None
         text = t.reminder(m.title, occ.event_at.astimezone(tz), m.place, moved)
-        job.to_group(platform, chat_id, text + late_note(job), key=key)
+        job.to_group(platform, chat_id, text + late_note(job, occ), key=key)
     if occ.offset_minutes == 0:
         await job.runtime.emit("meeting.held", job, unit_id=m.unit_id, title=m.title)

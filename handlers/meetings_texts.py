@@ -43,6 +43,10 @@ def unknown_groups(ids: Sequence[str]) -> str:
     return f"我还不在这些群里：{'、'.join(ids)}。请先在群里@我一次，或检查群ID。"
 
 
+def foreign_groups(ids: Sequence[str]) -> str:
+    return f"这些群属于其他支部，不能发提醒：{'、'.join(ids)}。"
+
+
 def unknown_meeting(ref: str) -> str:
     return f"没有编号为 {ref} 的会议。发送 /会议 列表 查看。"
 

@@ -39,7 +39,7 @@ def _unit(ctx: Context) -> int | None:
 
 
 def _month(day: date) -> str:
-    return f"{day.year}年{day.month}月"
+    return f"{day.year}-{day.month:02d}"
 
 
 async def _item(session: AsyncSession, unit_id: int, title: str) -> MonthlyItem | None:
@@ -134,16 +134,17 @@ async def plan_items(
 
 
 @feature.on("reminder.monthly")
-async def nag(job: JobContext, occ: ReminderOccurrence) -> None:
-    item = await job.session.get(MonthlyItem, int(occ.ref))
-    month = str(occ.data["month"])
-    if item is None:
-        return
-    done = await job.session.scalar(
-        select(MonthlyDone.id).where(MonthlyDone.item_id == item.id, MonthlyDone.month == month)
-    )
-    if done is not None:
-        return
-    key = f"rem:{occ.source}:{occ.occurrence.isoformat()}"
-    text = t.nag(item.title, month, bool(occ.data["last"])) + late_note(job)
-    job.to_person(item.platform, item.user_id, text, key=key)
+async def nag(job: JobContext, due: list[ReminderOccurrence]) -> None:
+    for occ in due:
+        item = await job.session.get(MonthlyItem, int(occ.ref))
+        month = str(occ.data["month"])
+        if item is None:
+            continue
+        done = await job.session.scalar(
+            select(MonthlyDone.id).where(MonthlyDone.item_id == item.id, MonthlyDone.month == month)
+        )
+        if done is not None:
+            continue
+        key = f"rem:{occ.source}:{occ.occurrence.isoformat()}"
+        text = t.nag(item.title, month, bool(occ.data["last"])) + late_note(job, occ)
+        job.to_person(item.platform, item.user_id, text, key=key)

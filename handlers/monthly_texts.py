@@ -21,13 +21,18 @@ def unknown(title: str) -> str:
     return f"每月清单里没有「{title}」。先发送「/会议 每月 {title}」设置。"
 
 
+def _month(key: str) -> str:
+    year, month = key.split("-")
+    return f"{year}年{int(month)}月"
+
+
 def recorded(title: str, month: str) -> str:
-    return f"已记录：{month}的「{title}」已开。本月不再提醒。"
+    return f"已记录：{_month(month)}的「{title}」已开。本月不再提醒。"
 
 
 def nag(title: str, month: str, last_day: bool) -> str:
     when = "今天是本月最后一个工作日" if last_day else "本月已过大半"
     return (
-        f"【每月清单】{when}，{month}的「{title}」还没有记录。"
+        f"【每月清单】{when}，{_month(month)}的「{title}」还没有记录。"
         f"请尽快组织；开完后发送「/会议 已开 {title}」记录。"
     )

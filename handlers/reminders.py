@@ -63,11 +63,11 @@ def quiet_hours(rt: Runtime) -> QuietHours | None:
     return QuietHours.parse(rt.settings.quiet_hours)
 
 
-def late_note(job: JobContext) -> str:
+def late_note(job: JobContext, occ: ReminderOccurrence) -> str:
     """The note a late firing carries ("" when it is on time)."""
-    if job.due_at is None or job.now - job.due_at < LATE_NOTE_AFTER:
+    if job.now - occ.due_at < LATE_NOTE_AFTER:
         return ""
-    return "\n" + t.late_note(job.due_at.astimezone(job.runtime.settings.tz))
+    return "\n" + t.late_note(occ.due_at.astimezone(job.runtime.settings.tz))
 
 
 # --- planning -------------------------------------------------------------------------
@@ -129,67 +129,106 @@ async def plan_holiday_warnings(
 
 
 @feature.on("reminder.holidays")
-async def warn_admins(job: JobContext, occ: ReminderOccurrence) -> None:
-    year = int(occ.data["year"])
+async def warn_admins(job: JobContext, due: list[ReminderOccurrence]) -> None:
     calendar = await load_calendar(job.session)
-    if not calendar.missing_years(year, year):
-        return
     admins = await admin_chats(job.session, job.runtime.settings.admins)
-    for platform, user in admins:
-        key = f"rem:{occ.source}:{occ.occurrence.isoformat()}:{platform}:{user}"
-        job.to_person(platform, user, t.holidays_missing(year), key=key)
+    for occ in due:
+        year = int(occ.data["year"])
+        if not calendar.missing_years(year, year):
+            continue
+        for platform, user in admins:
+            key = f"rem:{occ.source}:{occ.occurrence.isoformat()}:{platform}:{user}"
+            job.to_person(platform, user, t.holidays_missing(year), key=key)
 
 
 # --- dispatching ----------------------------------------------------------------------
 
 
 async def dispatch_due(rt: Runtime, batch: int = BATCH) -> int:
-    """Fire every row that is due; the number handled (sent, missed or failed)."""
+    """Fire every row that is due; the number handled (sent, missed or failed).
+
+    Rows go in batches, one transaction each, the hooks of a kind called once
+    with all its rows. A hook that raises spoils its batch: the batch rolls
+    back and its rows are fired one by one, the faulty one marked failed.
+    """
     handled = 0
     while True:
-        async with rt.db.transaction() as session:
-            now = rt.clock.now()
-            pick = (
-                select(ReminderOccurrence)
-                .where(ReminderOccurrence.state == "pending", ReminderOccurrence.due_at <= now)
-                .order_by(ReminderOccurrence.due_at, ReminderOccurrence.id)
-                .limit(batch)
-            )
-            if not rt.db.is_sqlite:
-                pick = pick.with_for_update(skip_locked=True)
-            rows = list(await session.scalars(pick))
-            for row in rows:
-                await _fire(session, rt, row, now)
-        handled += len(rows)
-        if len(rows) < batch:
+        try:
+            n = await _dispatch(rt, batch)
+        except Exception:
+            log.exception("reminder batch failed; firing its rows one by one")
+            n = await _dispatch_singly(rt, batch)
+        handled += n
+        if n < batch:
             return handled
 
 
-async def _fire(session: AsyncSession, rt: Runtime, row: ReminderOccurrence, now: datetime) -> None:
+async def _claim(
+    session: AsyncSession, rt: Runtime, now: datetime, limit: int
+) -> list[ReminderOccurrence]:
+    pick = (
+        select(ReminderOccurrence)
+        .where(ReminderOccurrence.state == "pending", ReminderOccurrence.due_at <= now)
+        .order_by(ReminderOccurrence.due_at, ReminderOccurrence.id)
+        .limit(limit)
+    )
+    if not rt.db.is_sqlite:
+        pick = pick.with_for_update(skip_locked=True)
+    return list(await session.scalars(pick))
+
+
+async def _dispatch(rt: Runtime, limit: int) -> int:
+    async with rt.db.transaction() as session:
+        now = rt.clock.now()
+        rows = await _claim(session, rt, now, limit)
+        await _fire(session, rt, rows, now)
+    return len(rows)
+
+
+async def _dispatch_singly(rt: Runtime, limit: int) -> int:
+    done = 0
+    while done < limit:
+        try:
+            n = await _dispatch(rt, 1)
+        except Exception:
+            log.exception("reminder failed")
+            async with rt.db.transaction() as session:
+                now = rt.clock.now()
+                rows = await _claim(session, rt, now, 1)
+                for row in rows:
+                    row.state, row.fired_at = "failed", now
+                n = len(rows)
+        if n == 0:
+            break
+        done += n
+    return done
+
+
+async def _fire(
+    session: AsyncSession, rt: Runtime, rows: list[ReminderOccurrence], now: datetime
+) -> None:
     tz = rt.settings.tz
     quiet = quiet_hours(rt)
-    if row.push and quiet is not None and quiet.contains(now.astimezone(tz)):
-        # Found due in the quiet hours (the process was down over its time):
-        # it waits for the morning, and counts as late from then.
-        row.due_at = quiet.ends(now.astimezone(tz))
-        return
     grace = timedelta(minutes=rt.settings.reminder_grace_minutes)
-    begun = row.offset_minutes > 0 and now >= row.event_at
-    if now - row.due_at > grace or begun:
-        log.warning("reminder %s at %s missed (due %s)", row.source, row.occurrence, row.due_at)
-        row.state, row.fired_at = "missed", now
-        return
-    job = JobContext(session, rt, now, due_at=row.due_at)
-    try:
-        async with session.begin_nested():
-            results = await rt.emit(f"reminder.{row.kind}", job, row)
-    except Exception:
-        log.exception("reminder %s at %s failed", row.source, row.occurrence)
-        row.state, row.fired_at = "failed", now
-        return
-    if not results:
-        log.warning("reminder %s has no listener", row.source)
-    row.state, row.fired_at = "sent", now
+    by_kind: dict[str, list[ReminderOccurrence]] = {}
+    for row in rows:
+        if row.push and quiet is not None and quiet.contains(now.astimezone(tz)):
+            # Found due in the quiet hours (the process was down over its
+            # time): it waits for the morning, and counts as late from then.
+            row.due_at = quiet.ends(now.astimezone(tz))
+        elif now - row.due_at > grace or (row.offset_minutes > 0 and now >= row.event_at):
+            log.warning("reminder %s at %s missed (due %s)", row.source, row.occurrence, row.due_at)
+            row.state, row.fired_at = "missed", now
+        else:
+            by_kind.setdefault(row.kind, []).append(row)
+    job = JobContext(session, rt, now)
+    for kind, due in by_kind.items():
+        if not await rt.emit(f"reminder.{kind}", job, due):
+            log.warning("reminders of kind %s have no listener", kind)
+    fired_at = rt.clock.now()
+    for due in by_kind.values():
+        for row in due:
+            row.state, row.fired_at = "sent", fired_at
     await rt.send(session, job.out)
 
 
@@ -211,7 +250,7 @@ async def start_alarm(rt: Runtime) -> Callable[[], Awaitable[None]]:
     async def due() -> datetime | None:
         return await _next_due(rt)
 
-    alarm = Alarm(wake, due, rt.settings.tz)
+    alarm = Alarm(wake, due, rt.settings.tz, rt.clock)
     await alarm.start()
     return alarm.close
 

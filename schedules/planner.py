@@ -30,7 +30,7 @@ from schedules.holidays import HolidayCalendar, HolidayDay
 from storage.reminders import Planned, ReminderOccurrence, holiday_rows
 
 _SPAN = re.compile(r"\s*(\d{1,2}):(\d{2})\s*[-~至]\s*(\d{1,2}):(\d{2})\s*")
-_CHUNK = 500
+_CHUNK = 2000
 
 
 @dataclass(frozen=True)

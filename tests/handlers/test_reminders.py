@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.app import Tongxin
+from bot.clock import SystemClock
 from bot.config import Settings
 from handlers.reminders import calendar_cli, dispatch_due, holidays_cli, plan_all
 from schedules.alarm import Alarm
@@ -154,7 +155,7 @@ async def test_the_alarm_wakes_the_dispatcher_at_the_next_due_row() -> None:
     async def next_due() -> datetime | None:
         return due[0] if due else None
 
-    alarm = Alarm(wake, next_due, SH)
+    alarm = Alarm(wake, next_due, SH, SystemClock())
     await alarm.start()
     try:
         await asyncio.wait_for(woke.wait(), 5)
