@@ -54,3 +54,13 @@ async def test_template_reset_and_unknown(chat: ChatHarness) -> None:
     admin.hears("（默认）", "中央八项规定")
     await admin.says("/廉政日历 开启")
     admin.hears("请在要接收廉政提醒的群里")
+
+
+async def test_a_year_without_holiday_data_goes_out_estimated(chat: ChatHarness) -> None:
+    # 元旦 2027: no table, and chinesecalendar stops at 2026 — an estimate, with a note.
+    sec = chat.user("sec1", "李书记", role="secretary", unit="一支部")
+    g = chat.group("g1", unit="一支部")
+    await sec.says("/廉政日历 开启", g)
+    await run_until(chat, datetime(2026, 12, 31, 9, 5, tzinfo=SH))
+    said = [m for m in await g.messages() if m.startswith("【元旦前廉政提醒】")]
+    assert len(said) == 1 and "放假安排尚未公布" in said[0]
