@@ -123,6 +123,18 @@ async def test_two_processes_deliver_each_reminder_once(db_url: str, tmp_path: P
         for i in range(3):
             await weekly_meeting(chat, f"周五{9 + i}:10")
         other = Tongxin(Settings(database_url=db_url, local_channel=True), clock=chat.clock)
+        # Outbox keys would hide a row fired twice; the hooks' calls do not.
+        from bot.feature import Feature
+
+        starts: list[str] = []
+        probe = Feature("probe")
+
+        @probe.on("meeting.started")
+        async def started(job: object, **kw: object) -> None:
+            starts.append(str(kw["key"]))
+
+        chat.app.router.features.append(probe)
+        other.router.features.append(probe)
         try:
             for _ in range(40):
                 chat.clock.advance(hours=1)
@@ -140,6 +152,7 @@ async def test_two_processes_deliver_each_reminder_once(db_url: str, tmp_path: P
         async with chat.db.reading() as s:
             states = list(await s.scalars(select(ReminderOccurrence.state)))
         assert states.count("sent") == 9  # six reminders and three starts
+        assert len(starts) == 3 and len(set(starts)) == 3
     finally:
         await chat.stop()
 
@@ -202,3 +215,55 @@ async def test_admin_is_warned_from_october_while_next_year_is_missing(
     assert sum("尚未载入" in m for m in await admin.inbox()) == 1
     await admin.says("/提醒 放假安排 2027-13-01,休,元旦")
     admin.hears("第1行")
+
+
+async def test_the_app_starts_and_stops_what_features_start(db_url: str) -> None:
+    from bot.feature import Feature
+    from bot.runtime import Runtime
+
+    calls: list[str] = []
+    probe = Feature("probe")
+
+    @probe.on("app.started")
+    async def started(rt: Runtime) -> object:
+        calls.append("started")
+
+        async def close() -> None:
+            calls.append("closed")
+
+        return close
+
+    app = Tongxin(Settings(database_url=db_url, local_channel=True), features=[probe])
+    await app.start(background=True)
+    assert calls == ["started"]
+    await app.stop()
+    assert calls == ["started", "closed"]
+
+
+async def test_the_alarm_of_the_app_fires_a_due_row_with_no_tick(chat: ChatHarness) -> None:
+    from handlers.reminders import start_alarm
+
+    rt = chat.app.runtime
+    now = chat.clock.now()
+    async with chat.db.transaction() as s:
+        s.add(
+            ReminderOccurrence(
+                source="holidays:2027",
+                occurrence=now,
+                offset_minutes=0,
+                event_at=now,
+                due_at=now - timedelta(seconds=1),
+                data={"year": 2027},
+            )
+        )
+    close = await start_alarm(rt)
+    try:
+        for _ in range(100):
+            async with chat.db.reading() as s:
+                state = await s.scalar(select(ReminderOccurrence.state))
+            if state != "pending":
+                break
+            await asyncio.sleep(0.02)
+    finally:
+        await close()
+    assert state == "sent"
