@@ -43,7 +43,9 @@ class Settings(BaseSettings):
     conversation_timeout_minutes: int = Field(30, ge=1, le=24 * 60)
     # Reminders: nothing is pushed in these hours ("" for none); a reminder
     # found due this late after a stop is recorded as missed, not sent.
-    quiet_hours: str = Field("22:00-07:00", pattern=r"^(\d{1,2}:\d{2}-\d{1,2}:\d{2})?$")
+    quiet_hours: str = Field(
+        "22:00-07:00", pattern=r"^(([01]?\d|2[0-3]):[0-5]\d-([01]?\d|2[0-3]):[0-5]\d)?$"
+    )
     reminder_grace_minutes: int = Field(120, ge=0, le=7 * 24 * 60)
 
     wecom_corp_id: str = ""

@@ -57,6 +57,8 @@ LATE_NOTE_AFTER = timedelta(minutes=10)
 BATCH = 200
 WARN_FROM_MONTH = 10
 PUSH_AT = time(9, 0)
+# Off the hour the quiet hours end on (WeCom asks pushes to avoid :00 and :30).
+QUIET_JITTER = timedelta(minutes=1)
 
 
 def quiet_hours(rt: Runtime) -> QuietHours | None:
@@ -215,7 +217,9 @@ async def _fire(
         if row.push and quiet is not None and quiet.contains(now.astimezone(tz)):
             # Found due in the quiet hours (the process was down over its
             # time): it waits for the morning, and counts as late from then.
-            row.due_at = quiet.ends(now.astimezone(tz))
+            row.due_at = quiet.ends(now.astimezone(tz)) + QUIET_JITTER
+            # Held: a re-plan must not take the moved row for one it dropped.
+            row.data = {**row.data, "held": True}
         elif now - row.due_at > grace or (row.offset_minutes > 0 and now >= row.event_at):
             log.warning("reminder %s at %s missed (due %s)", row.source, row.occurrence, row.due_at)
             row.state, row.fired_at = "missed", now

@@ -9,7 +9,9 @@
 - Writing: INSERT … ON CONFLICT (source, occurrence, offset) DO UPDATE of rows
   still pending, so a re-plan moves what has not fired (a holiday notice loaded
   late shifts the meeting) and never revives what has; pending rows of a planned
-  source that the new plan no longer holds (skipped, edited away) are deleted.
+  source that the new plan no longer holds (skipped, edited away) are deleted,
+  except a row the dispatcher held over the quiet hours (its time has passed,
+  so no plan holds it any more).
 """
 
 from __future__ import annotations
@@ -158,13 +160,16 @@ async def write_plan(
                 ReminderOccurrence.source,
                 ReminderOccurrence.occurrence,
                 ReminderOccurrence.offset_minutes,
+                ReminderOccurrence.data,
             ).where(
                 ReminderOccurrence.state == "pending",
                 ReminderOccurrence.due_at >= since,
                 ReminderOccurrence.source.in_(chunk),
             )
         )
-        stale += [i for i, s, o, off in found if (s, o, off) not in wanted]
+        stale += [
+            i for i, s, o, off, data in found if (s, o, off) not in wanted and not data.get("held")
+        ]
     for i in range(0, len(stale), _CHUNK):
         ids = stale[i : i + _CHUNK]
         await session.execute(delete(ReminderOccurrence).where(ReminderOccurrence.id.in_(ids)))

@@ -267,3 +267,15 @@ async def test_the_alarm_of_the_app_fires_a_due_row_with_no_tick(chat: ChatHarne
     finally:
         await close()
     assert state == "sent"
+
+
+async def test_found_due_in_the_quiet_hours_it_waits_for_the_morning(chat: ChatHarness) -> None:
+    await weekly_meeting(chat, "周五21:50", offsets="1天")
+    await chat.stop()
+    chat.clock.set(datetime(2026, 11, 26, 22, 10, tzinfo=SH))  # due Thursday 21:50
+    await chat.restart()
+    await chat.tick()
+    assert await reminders_in(chat) == []
+    await chat.advance(hours=9)  # Friday 7:10
+    said = await reminders_in(chat)
+    assert len(said) == 1 and "11月27日（周五）21:50" in said[0]
