@@ -41,12 +41,6 @@ class Settings(BaseSettings):
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     # A guided conversation left alone this long is closed with a notice.
     conversation_timeout_minutes: int = Field(30, ge=1, le=24 * 60)
-    # Reminders: nothing is pushed in these hours ("" for none); a reminder
-    # found due this late after a stop is recorded as missed, not sent.
-    quiet_hours: str = Field(
-        "22:00-07:00", pattern=r"^(([01]?\d|2[0-3]):[0-5]\d-([01]?\d|2[0-3]):[0-5]\d)?$"
-    )
-    reminder_grace_minutes: int = Field(120, ge=0, le=7 * 24 * 60)
 
     wecom_corp_id: str = ""
     wecom_agent_id: int | None = None
@@ -63,6 +57,13 @@ class Settings(BaseSettings):
     dingtalk_mode: Literal["http", "stream"] = "http"
     dingtalk_api_base: str = "https://api.dingtalk.com"
     dingtalk_oapi_base: str = "https://oapi.dingtalk.com"
+
+    # Reminders: nothing is pushed in these hours ("" for none); a reminder
+    # found due this late after a stop is recorded as missed, not sent.
+    quiet_hours: str = Field(
+        "22:00-07:00", pattern=r"^(([01]?\d|2[0-3]):[0-5]\d-([01]?\d|2[0-3]):[0-5]\d)?$"
+    )
+    reminder_grace_minutes: int = Field(120, ge=0, le=7 * 24 * 60)
 
     @field_validator("admins", mode="before")
     @classmethod
