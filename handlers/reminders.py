@@ -19,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import sys
 from collections.abc import Awaitable, Callable
 from datetime import datetime, time, timedelta
 
@@ -305,8 +306,11 @@ async def status(ctx: Context, args: Args) -> None:
 
 @feature.cli_command("holidays load")
 async def holidays_cli(rt: Runtime, argv: list[str]) -> int:
-    if len(argv) != 1 or not await asyncio.to_thread(os.path.isfile, argv[0]):
-        print(t.CLI_HOLIDAYS_USAGE)
+    if len(argv) != 1:
+        print(t.CLI_HOLIDAYS_USAGE, file=sys.stderr)
+        return 2
+    if not await asyncio.to_thread(os.path.isfile, argv[0]):
+        print(f"tongxin: no such file: {argv[0]}", file=sys.stderr)
         return 2
     try:
         async with rt.db.transaction() as session:
@@ -320,7 +324,7 @@ async def holidays_cli(rt: Runtime, argv: list[str]) -> int:
 @feature.cli_command("calendar")
 async def calendar_cli(rt: Runtime, argv: list[str]) -> int:
     if len(argv) != 1 or not argv[0].isdigit() or not 1901 <= int(argv[0]) <= 2099:
-        print(t.CLI_CALENDAR_USAGE)
+        print(t.CLI_CALENDAR_USAGE, file=sys.stderr)
         return 2
     async with rt.db.reading() as session:
         calendar = await load_calendar(session)

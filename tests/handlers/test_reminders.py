@@ -197,6 +197,8 @@ async def test_holidays_load_and_calendar_cli(
     assert "2027-09-30 周四  国庆节前廉政提醒\n" in out
     assert "2027-05-10" in out and "估算" in out  # 劳动节 of 2027 is still estimated
     assert await calendar_cli(rt, ["3000"]) == 2
+    assert await holidays_cli(rt, [str(tmp_path / "none.csv")]) == 2
+    assert "no such file" in capsys.readouterr().err
 
 
 async def test_admin_is_warned_from_october_while_next_year_is_missing(
