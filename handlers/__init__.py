@@ -1,12 +1,28 @@
 """The features, in the order /帮助 lists them. A new feature adds one line."""
 
 from bot.feature import Feature
-from handlers import broadcast, checkin, console, feedback, help, polls, roster
+from handlers import (
+    broadcast,
+    checkin,
+    console,
+    feedback,
+    help,
+    lianzheng_calendar,
+    meetings,
+    monthly,
+    polls,
+    reminders,
+    roster,
+)
 
 FEATURES: list[Feature] = [
     checkin.feature,
     polls.feature,
     feedback.feature,
+    meetings.feature,
+    reminders.feature,
+    monthly.feature,
+    lianzheng_calendar.feature,
     broadcast.feature,
     roster.feature,
     console.feature,
