@@ -38,7 +38,7 @@ class RobotMessage(BaseModel):
 
     msgtype: str = Field("text", max_length=32)
     text: _Text | None = None
-    content: dict[str, Any] | None = None
+    content: Any = None
     msgId: str = Field(min_length=1, max_length=160)
     conversationType: str = Field(pattern="^[12]$")
     conversationId: str = Field(min_length=1, max_length=128)
@@ -53,12 +53,15 @@ class RobotMessage(BaseModel):
     def plain_text(self) -> str:
         if self.msgtype == "text" and self.text is not None:
             return self.text.content
-        if self.msgtype == "richText" and self.content:
-            parts = self.content.get("richText") or []
-            return "".join(
-                str(p.get("text", "")) for p in parts if isinstance(p, dict) and "text" in p
-            )
-        # Pictures, voice and files carry no words; the router answers with a hint.
+        content = self.content if isinstance(self.content, dict) else {}
+        if self.msgtype == "richText":
+            parts = content.get("richText")
+            if isinstance(parts, list):
+                return "".join(str(p["text"]) for p in parts if isinstance(p, dict) and "text" in p)
+        if self.msgtype == "audio":
+            # DingTalk's own speech-to-text of a voice message.
+            return str(content.get("recognition") or "")
+        # Pictures and files carry no words; the router answers with a hint.
         return ""
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from datetime import UTC, datetime
 from pathlib import Path
@@ -10,6 +11,11 @@ import pytest
 from sqlalchemy import func, select
 
 from bot import texts
+from bot.app import Tongxin
+from bot.args import Args
+from bot.context import Context
+from bot.feature import Feature
+from bot.platforms.dingtalk import DingTalkAdapter
 from bot.platforms.dingtalk_api import sign
 from storage.messaging import InboundMessage
 from storage.models import ChatGroup, Person
@@ -210,9 +216,50 @@ async def test_rich_text_and_pictures_are_read_without_error(
     picture = robot_message(api, now_ms(ding), "", group=False)
     picture.update(msgtype="picture", content={"downloadCode": "abc"})
     del picture["text"]
-    assert await post_callback(ding, rich) == 200
-    assert await post_callback(ding, picture) == 200
-    await ding.settle()
+    voice = robot_message(api, now_ms(ding), "", group=False, sender="staff02")
+    voice.update(msgtype="audio", content={"duration": 2000, "recognition": "帮助"})
+    del voice["text"]
+    for body in (rich, picture):
+        assert await post_callback(ding, body) == 200
+        await ding.settle()
     rich_reply, picture_reply = api.sent()
     assert texts.HELP_HEADER in rich_reply.text
     assert picture_reply.text  # the router's hint, not silence
+    [dt] = [a for a in ding.app.adapters if isinstance(a, DingTalkAdapter)]
+    assert dt.incoming(json.dumps(voice)).text == "帮助"
+
+
+class SlowHarness(ChatHarness):
+    """The bot with one command that holds its worker until the test lets go."""
+
+    def make_app(self) -> Tongxin:
+        self.release = asyncio.Event()
+        feature = Feature("slow")
+        release = self.release
+
+        @feature.command("slow", "慢", help="慢").bare()
+        async def slow(ctx: Context, args: Args) -> None:
+            await release.wait()
+            ctx.reply("终于好了")
+
+        app = Tongxin(self.settings, clock=self.clock, features=[feature])
+        app.background = False
+        return app
+
+
+async def test_the_callback_is_answered_before_the_message_is_handled(
+    db_url: str, tmp_path: Path, api: FakeDingTalkApi
+) -> None:
+    chat = SlowHarness(db_url, START, tmp_path, **settings_for(api))
+    await chat.start()
+    try:
+        body = robot_message(api, now_ms(chat), "/慢")
+        # (No database read here: on SQLite a read would wait for the held write.)
+        assert await post_callback(chat, body) == 200
+        assert api.sent() == []  # still being handled
+        chat.release.set()
+        await chat.settle()
+        assert [c.text for c in api.sent()] == ["终于好了"]
+    finally:
+        chat.release.set()
+        await chat.stop()
