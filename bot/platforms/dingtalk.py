@@ -135,6 +135,10 @@ class DingTalkAdapter:
     # -- outbound ------------------------------------------------------------
 
     def limits(self, delivery: Delivery) -> list[Limit]:
+        if self._session_url(delivery):
+            # A reply in the conversation: no token, no published quota. A
+            # 130101 still backs the message off through its retry_after.
+            return []
         api = Limit("dingtalk:api", API_PER_SECOND, 1.0)
         if delivery.chat_type == "group":
             robot = delivery.chat_id in self._robot_chats
@@ -142,14 +146,20 @@ class DingTalkAdapter:
             return [api, Limit(f"dingtalk:group:{delivery.chat_id}", per_minute, 60.0)]
         return [api, Limit(f"dingtalk:user:{delivery.chat_id}", CHAT_PER_MINUTE, 60.0)]
 
+    def _session_url(self, delivery: Delivery) -> str:
+        """The message's sessionWebhook, while it is still good for a while."""
+        handle = delivery.reply_handle
+        url = str(handle.get("session_webhook") or "")
+        expires_ms = int(handle.get("expires_ms") or 0)
+        now_ms = epoch_ms(self.env.runtime.clock.now())
+        return url if url and now_ms + SESSION_MARGIN_MS < expires_ms else ""
+
     async def deliver(self, delivery: Delivery) -> None:
         msg = Message(delivery.text, delivery.markdown, tuple(delivery.mentions))
         if not msg.text.strip():
             raise PermanentError("empty message")
-        handle = delivery.reply_handle
-        url = str(handle.get("session_webhook") or "")
-        expires_ms = int(handle.get("expires_ms") or 0)
-        if url and epoch_ms(self.env.runtime.clock.now()) + SESSION_MARGIN_MS < expires_ms:
+        url = self._session_url(delivery)
+        if url:
             try:
                 await self.api.send_session(url, msg)
                 return

@@ -190,3 +190,18 @@ async def test_errors_are_sorted_into_retry_and_give_up(
     await api.close()  # the platform is unreachable
     with pytest.raises(TransientError):
         await dt.deliver(d)
+
+
+async def test_limits_hold_proactive_sends_not_session_replies(
+    ding: ChatHarness, api: FakeDingTalkApi
+) -> None:
+    dt = adapter(ding)
+    handle = {"session_webhook": api.session_url("s"), "expires_ms": now_ms(ding) + 600_000}
+    reply = Delivery(
+        1, "k", "dingtalk", "group", "cidG==", {"text": "x", "reply_handle": handle}, 0
+    )
+    assert dt.limits(reply) == []
+    ding.clock.advance(minutes=10)  # the session has expired: the API and its limits
+    assert {limit.key for limit in dt.limits(reply)} == {"dingtalk:api", "dingtalk:group:cidG=="}
+    nudge = Delivery(2, "k2", "dingtalk", "direct", "staff01", {"text": "x"}, 0)
+    assert {limit.key for limit in dt.limits(nudge)} == {"dingtalk:api", "dingtalk:user:staff01"}
