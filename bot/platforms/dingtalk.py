@@ -52,7 +52,7 @@ class DingTalkAdapter:
         s = env.runtime.settings
         self.secret = s.dingtalk_app_secret
         self.mode = s.dingtalk_mode
-        self.session_prefix = f"{s.dingtalk_oapi_base}/robot/sendBySession"
+        self.session_prefix = f"{s.dingtalk_oapi_base}/robot/sendBySession?"
         self.api = DingTalkApi(
             env.http,
             env.runtime.clock,

@@ -118,14 +118,19 @@ class DingTalkApi:
         async with self._token_lock:
             if self._token_valid():
                 return self._token
-            data = await self._post_json(
-                f"{self.api_base}/v1.0/oauth2/accessToken",
-                {"appKey": self.app_key, "appSecret": self.app_secret},
-                what="accessToken",
-            )
+            try:
+                data = await self._post_json(
+                    f"{self.api_base}/v1.0/oauth2/accessToken",
+                    {"appKey": self.app_key, "appSecret": self.app_secret},
+                    what="accessToken",
+                )
+            except (PermanentError, _BadToken) as err:
+                # A wrong secret is fixed in the settings, not in the
+                # message: keep the messages for the retries meanwhile.
+                raise TransientError(str(err)) from None
             token = data.get("accessToken")
             if not isinstance(token, str) or not token:
-                raise PermanentError(f"accessToken: no token in the answer ({_code(data)})")
+                raise TransientError(f"accessToken: no token in the answer ({_code(data)})")
             expire_in = int(data.get("expireIn") or 7200)
             self._token = token
             self._token_until = self.clock.now() + timedelta(seconds=expire_in) - TOKEN_EARLY

@@ -186,11 +186,17 @@ async def test_session_ended_early_by_the_platform_falls_back(
 async def test_a_session_webhook_elsewhere_is_never_called(
     ding: ChatHarness, api: FakeDingTalkApi
 ) -> None:
-    body = robot_message(api, now_ms(ding), "/帮助")
-    body["sessionWebhook"] = "http://attacker.example/robot/sendBySession?session=x"
-    assert await post_callback(ding, body) == 200
+    elsewhere = [
+        "http://attacker.example/robot/sendBySession?session=x",
+        f"{api.url}/robot/sendBySessionX?session=x",
+        f"{api.url}/robot/send?access_token=x",
+    ]
+    for url in elsewhere:
+        body = robot_message(api, now_ms(ding), "/帮助")
+        body["sessionWebhook"] = url
+        assert await post_callback(ding, body) == 200
     await ding.settle()
-    assert [c.path for c in api.sent()] == [GROUP_SEND]
+    assert [c.path for c in api.sent()] == [GROUP_SEND] * 3
 
 
 async def test_the_same_msg_id_three_times_is_handled_once(

@@ -190,6 +190,10 @@ async def test_errors_are_sorted_into_retry_and_give_up(
         await dt.deliver(d)
     with pytest.raises(PermanentError, match="empty"):
         await dt.deliver(Delivery(2, "k2", "dingtalk", "group", "cidG==", {"text": " "}, 0))
+    dt.api.forget_token("tok1")
+    api.inject(TOKEN, 400, {"code": "invalidClientIdOrSecret"})
+    with pytest.raises(TransientError, match="invalidClientIdOrSecret"):
+        await dt.deliver(d)
     await api.close()  # the platform is unreachable
     with pytest.raises(TransientError):
         await dt.deliver(d)
