@@ -68,6 +68,25 @@ async def test_callback_frames_are_acked_answered_and_survive_a_drop(
     assert [c.query["session"] for c in api.to(SESSION)] == ["s1", "s2"]
 
 
+async def test_a_disconnect_notice_makes_the_client_reconnect(
+    streaming: ChatHarness, gateway_api: Fakes
+) -> None:
+    api, gateway = gateway_api
+    await gateway.wait_connected()
+    await gateway.push("SYSTEM", "disconnect", "{}")
+    await gateway.wait_connected()
+    assert len(gateway.opens) == 2
+    frame_id = await gateway.push_callback(
+        robot_message(api, now_ms(streaming), "/帮助", session="s4")
+    )
+    ack = await gateway.next_ack()
+    while ack["headers"]["messageId"] != frame_id:  # the notice's own ack, if it got out
+        ack = await gateway.next_ack()
+    assert ack["code"] == 200
+    await streaming.settle()
+    assert [c.query["session"] for c in api.to(SESSION)] == ["s4"]
+
+
 async def test_stream_mode_serves_no_http_callback(
     streaming: ChatHarness, gateway_api: Fakes
 ) -> None:
