@@ -8,8 +8,9 @@ holds its message to commit: a few milliseconds, never the handling.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -30,6 +31,8 @@ log = logging.getLogger("tongxin.ingest")
 
 LEASE = timedelta(seconds=30)
 GROUP_COMMIT_MAX = 500
+YIELD_MAX = 1.0
+BUSY_WINDOW = 0.05
 
 
 @dataclass
@@ -56,6 +59,13 @@ class Ingest:
         self._jobs: asyncio.Queue[Job] = asyncio.Queue(maxsize=workers * 64)
         self._tasks: list[asyncio.Task[None]] = []
         self._writer: asyncio.Task[None] | None = None
+        self._overflowing = False
+        # Submits waiting for their record; handling yields to them.
+        self._recording = 0
+        self._calm = asyncio.Event()
+        self._calm.set()
+        self._last_submit = 0.0
+        self._burst_lane = asyncio.Semaphore(1)
 
     def start(self) -> None:
         self._writer = asyncio.create_task(self._write_loop(), name="ingest-writer")
@@ -79,8 +89,16 @@ class Ingest:
         """Record a message. (is_new, replies) — replies only when `wait` asks for them."""
         loop = asyncio.get_running_loop()
         pending = _Pending(incoming, loop.create_future(), loop.create_future() if wait else None)
-        await self._writes.put(pending)
-        is_new = await pending.accepted
+        self._recording += 1
+        self._calm.clear()
+        self._last_submit = loop.time()
+        try:
+            await self._writes.put(pending)
+            is_new = await pending.accepted
+        finally:
+            self._recording -= 1
+            if not self._recording:
+                self._calm.set()
         if not is_new or pending.done is None:
             return is_new, []
         return True, await pending.done
@@ -119,10 +137,12 @@ class Ingest:
             for p in first.values()
         ]
         table = InboundMessage.__table__
-        async with self.rt.db.transaction() as session:
-            stmt = on_conflict(insert_for(session, table).values(rows), ["platform", "msg_id"])  # type: ignore[arg-type]
+        async with self.rt.db.transaction(urgent=True) as session:
+            # One cached statement run over the rows ("insertmanyvalues"): a
+            # multi-row VALUES would be compiled afresh for every batch size.
+            stmt = on_conflict(insert_for(session, table), ["platform", "msg_id"])  # type: ignore[arg-type]
             result = await session.execute(
-                stmt.returning(table.c.id, table.c.platform, table.c.msg_id)
+                stmt.returning(table.c.id, table.c.platform, table.c.msg_id), rows
             )
             inserted = {(platform, msg_id): row_id for row_id, platform, msg_id in result}
         jobs = []
@@ -138,10 +158,14 @@ class Ingest:
     def _hand_over(self, job: Job) -> None:
         try:
             self._jobs.put_nowait(job)
+            self._overflowing = False
         except asyncio.QueueFull:
             # Recorded and leased: the recovery pass picks it up once the
             # lease runs out, so overload delays a message but never drops it.
-            log.warning("worker queue full; message %s waits for recovery", job.incoming.msg_id)
+            # Said once per overload: a line per message would add to it.
+            if not self._overflowing:
+                log.warning("worker queue full; messages wait for recovery")
+            self._overflowing = True
             if job.done is not None and not job.done.done():
                 job.done.set_result([])
 
@@ -149,7 +173,8 @@ class Ingest:
         while True:
             job = await self._jobs.get()
             try:
-                outs = await self.handle(job.row_id, job.incoming)
+                async with self._handling_slot():
+                    outs = await self.handle(job.row_id, job.incoming)
                 if job.done is not None and not job.done.done():
                     job.done.set_result(outs)
             except Exception as err:
@@ -157,6 +182,25 @@ class Ingest:
                     job.done.set_exception(err)
             finally:
                 self._jobs.task_done()
+
+    @contextlib.asynccontextmanager
+    async def _handling_slot(self) -> AsyncIterator[None]:
+        """Handling yields to recording, which a platform's callback is waiting on.
+
+        No job starts while a submit waits for its record (but none waits
+        longer than YIELD_MAX, so a flood still makes progress), and while
+        callbacks keep coming, one job at a time: acknowledgements stay fast
+        and the backlog is handled as the burst eases.
+        """
+        if not self._calm.is_set():
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(YIELD_MAX):
+                    await self._calm.wait()
+        if asyncio.get_running_loop().time() - self._last_submit > BUSY_WINDOW:
+            yield
+            return
+        async with self._burst_lane:
+            yield
 
     async def handle(self, row_id: int, incoming: Incoming) -> list[Outgoing]:
         """Route one message; its effects, replies and done-mark commit together."""

@@ -20,7 +20,8 @@ def _number(ctx: Context, text: str, data: Data) -> int:
 
 
 def _preview(ctx: Context, data: Data) -> str:
-    return f"主题：{data['title']}；人数：{data['size']}；方式：{data['mode']}；选项：{'、'.join(data['options'])}"
+    options = "、".join(data["options"])
+    return f"主题：{data['title']}；人数：{data['size']}；方式：{data['mode']}；选项：{options}"
 
 
 async def _done(ctx: Context, data: Data) -> None:
