@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -32,7 +32,6 @@ log = logging.getLogger("tongxin.ingest")
 LEASE = timedelta(seconds=30)
 GROUP_COMMIT_MAX = 500
 YIELD_MAX = 1.0
-BUSY_WINDOW = 0.05
 
 
 @dataclass
@@ -64,8 +63,6 @@ class Ingest:
         self._recording = 0
         self._calm = asyncio.Event()
         self._calm.set()
-        self._last_submit = 0.0
-        self._burst_lane = asyncio.Semaphore(1)
 
     def start(self) -> None:
         self._writer = asyncio.create_task(self._write_loop(), name="ingest-writer")
@@ -91,7 +88,6 @@ class Ingest:
         pending = _Pending(incoming, loop.create_future(), loop.create_future() if wait else None)
         self._recording += 1
         self._calm.clear()
-        self._last_submit = loop.time()
         try:
             await self._writes.put(pending)
             is_new = await pending.accepted
@@ -172,9 +168,9 @@ class Ingest:
     async def _work_loop(self) -> None:
         while True:
             job = await self._jobs.get()
+            await self._yield_to_recording()
             try:
-                async with self._handling_slot():
-                    outs = await self.handle(job.row_id, job.incoming)
+                outs = await self.handle(job.row_id, job.incoming)
                 if job.done is not None and not job.done.done():
                     job.done.set_result(outs)
             except Exception as err:
@@ -183,24 +179,16 @@ class Ingest:
             finally:
                 self._jobs.task_done()
 
-    @contextlib.asynccontextmanager
-    async def _handling_slot(self) -> AsyncIterator[None]:
+    async def _yield_to_recording(self) -> None:
         """Handling yields to recording, which a platform's callback is waiting on.
 
-        No job starts while a submit waits for its record (but none waits
-        longer than YIELD_MAX, so a flood still makes progress), and while
-        callbacks keep coming, one job at a time: acknowledgements stay fast
-        and the backlog is handled as the burst eases.
+        No job starts while a submit waits for its record, but none waits
+        longer than YIELD_MAX, so a flood of callbacks still makes progress.
         """
         if not self._calm.is_set():
             with contextlib.suppress(TimeoutError):
                 async with asyncio.timeout(YIELD_MAX):
                     await self._calm.wait()
-        if asyncio.get_running_loop().time() - self._last_submit > BUSY_WINDOW:
-            yield
-            return
-        async with self._burst_lane:
-            yield
 
     async def handle(self, row_id: int, incoming: Incoming) -> list[Outgoing]:
         """Route one message; its effects, replies and done-mark commit together."""

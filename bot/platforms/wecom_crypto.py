@@ -11,8 +11,8 @@ from __future__ import annotations
 import hashlib
 import hmac
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
 
 from wechatpy.enterprise.crypto import WeChatCrypto
 from wechatpy.enterprise.exceptions import InvalidCorpIdException
@@ -48,7 +48,7 @@ class Signed:
     nonce: str
 
     @classmethod
-    def from_query(cls, query: Any) -> Signed:
+    def from_query(cls, query: Mapping[str, str]) -> Signed:
         sig, ts, nonce = (query.get(k, "") for k in ("msg_signature", "timestamp", "nonce"))
         if not (sig and ts and nonce):
             raise Rejected(400, "msg_signature, timestamp and nonce are required")

@@ -80,10 +80,16 @@ async def test_a_retried_callback_is_answered_once(chat: WeComChat) -> None:
     assert sent.body["touser"] == "t1"
     assert sent.body["agentid"] == AGENT_ID
     assert "我能帮您做这些" in sent.body["text"]["content"]
+    # A retry arriving together with new messages, in one group commit.
+    new = [chat.app_sender.app_post(app_text(f"t{i}", "/帮助", 100 + i)) for i in (2, 3)]
+    answers = await asyncio.gather(*(chat.call(r) for r in [req, *new, req]))
+    assert [a.status for a in answers] == [200] * 4
+    await chat.settle()
+    assert sorted(c.body["touser"] for c in chat.fake.sent(SEND)) == ["t1", "t2", "t3"]
 
 
 async def test_a_burst_of_fifty_sends_fetches_one_token(chat: WeComChat) -> None:
-    chat.fake.token_delay = 0.05
+    chat.fake.fail(TOKEN, Fault(delay=0.05))  # a slow answer: the others must wait for it
     await send(chat, *(direct(f"t{i}", f"第{i}条") for i in range(50)))
     assert len(chat.fake.sent(TOKEN)) == 1
     assert len(chat.fake.sent(SEND)) == 50
@@ -93,7 +99,7 @@ async def test_a_burst_of_fifty_sends_fetches_one_token(chat: WeComChat) -> None
 async def test_concurrent_deliveries_share_one_refresh(chat: WeComChat) -> None:
     adapter = chat.app.outbox.deliverers["wecom"]
     token = adapter.token  # type: ignore[attr-defined]
-    chat.fake.token_delay = 0.02
+    chat.fake.fail(TOKEN, Fault(delay=0.02))
     got = await asyncio.gather(*(token.get() for _ in range(50)))
     assert len(set(got)) == 1
     assert len(chat.fake.sent(TOKEN)) == 1

@@ -41,8 +41,6 @@ class FakeWeCom:
     calls: list[Call] = field(default_factory=list)
     valid_tokens: set[str] = field(default_factory=set)
     used_urls: set[str] = field(default_factory=set)
-    # Seconds every gettoken takes: makes concurrent refreshes overlap.
-    token_delay: float = 0.0
     _faults: dict[str, deque[Fault]] = field(default_factory=dict)
     _serial: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     server: TestServer | None = None
@@ -105,8 +103,6 @@ class FakeWeCom:
 
     async def _gettoken(self, request: web.Request) -> web.Response:
         await self._record(request)
-        if self.token_delay:
-            await asyncio.sleep(self.token_delay)
         if (fault := await self._fault(request.path)) is not None:
             return fault
         q = request.query
