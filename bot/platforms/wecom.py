@@ -224,7 +224,9 @@ class WeComAdapter:
             except ApiError as err:
                 raise PermanentError(f"webhook/send: errcode {err.errcode}") from None
             return
-        if APPCHAT_KIND in creds and self.token is not None:
+        if APPCHAT_KIND in creds:
+            if self.token is None:
+                raise PermanentError("appchat/send needs the WeCom app: corp id and secret")
             payload = {"chatid": creds[APPCHAT_KIND][0], **app_body(text, d.markdown)}
             await self.token.call("/cgi-bin/appchat/send", payload)
             return

@@ -257,3 +257,14 @@ def test_split_text_cuts_at_line_ends_and_inside_over_long_lines() -> None:
     pieces = split_text(long_line)
     assert "".join(pieces) == long_line
     assert [len(p.encode()) for p in pieces] == [2046, 954]
+
+
+async def test_without_the_app_a_person_cannot_be_messaged_first(
+    db_url: str, tmp_path: Path
+) -> None:
+    async with wecom_chat(db_url, tmp_path, wecom_secret="", wecom_corp_id="") as chat:
+        await send(chat, direct("t1", "你好"))
+        [(state, error)] = await outbox(chat)
+        assert state == "failed"
+        assert "TONGXIN_WECOM_CORP_ID" in error
+        assert chat.fake.calls == []
