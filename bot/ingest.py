@@ -8,6 +8,7 @@ holds its message to commit: a few milliseconds, never the handling.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -31,6 +32,7 @@ log = logging.getLogger("tongxin.ingest")
 LEASE = timedelta(seconds=30)
 GROUP_COMMIT_MAX = 500
 HANDLE_BATCH_MAX = 64
+YIELD_MAX = 1.0
 QUEUE_MAX = 1024
 
 
@@ -63,6 +65,11 @@ class Ingest:
         ]
         self._tasks: list[asyncio.Task[None]] = []
         self._writer: asyncio.Task[None] | None = None
+        self._overflowing = False
+        # Submits waiting for their record; handling yields to them.
+        self._recording = 0
+        self._calm = asyncio.Event()
+        self._calm.set()
 
     def start(self) -> None:
         self._writer = asyncio.create_task(self._write_loop(), name="ingest-writer")
@@ -86,8 +93,15 @@ class Ingest:
         """Record a message. (is_new, replies) — replies only when `wait` asks for them."""
         loop = asyncio.get_running_loop()
         pending = _Pending(incoming, loop.create_future(), loop.create_future() if wait else None)
-        await self._writes.put(pending)
-        is_new = await pending.accepted
+        self._recording += 1
+        self._calm.clear()
+        try:
+            await self._writes.put(pending)
+            is_new = await pending.accepted
+        finally:
+            self._recording -= 1
+            if not self._recording:
+                self._calm.set()
         if not is_new or pending.done is None:
             return is_new, []
         return True, await pending.done
@@ -126,10 +140,12 @@ class Ingest:
             for p in first.values()
         ]
         table = InboundMessage.__table__
-        async with self.rt.db.transaction() as session:
-            stmt = on_conflict(insert_for(session, table).values(rows), ["platform", "msg_id"])  # type: ignore[arg-type]
+        async with self.rt.db.transaction(urgent=True) as session:
+            # One cached statement run over the rows ("insertmanyvalues"): a
+            # multi-row VALUES would be compiled afresh for every batch size.
+            stmt = on_conflict(insert_for(session, table), ["platform", "msg_id"])  # type: ignore[arg-type]
             result = await session.execute(
-                stmt.returning(table.c.id, table.c.platform, table.c.msg_id)
+                stmt.returning(table.c.id, table.c.platform, table.c.msg_id), rows
             )
             inserted = {(platform, msg_id): row_id for row_id, platform, msg_id in result}
         jobs = []
@@ -149,16 +165,21 @@ class Ingest:
         queue = self._queues[hash((msg.platform, msg.chat_id, msg.sender_id)) % len(self._queues)]
         try:
             queue.put_nowait(job)
+            self._overflowing = False
         except asyncio.QueueFull:
             # Recorded and leased: the recovery pass picks it up once the
             # lease runs out, so overload delays a message but never drops it.
-            log.warning("worker queue full; message %s waits for recovery", msg.msg_id)
+            # Said once per overload: a line per message would add to it.
+            if not self._overflowing:
+                log.warning("worker queue full; messages wait for recovery")
+            self._overflowing = True
             if job.done is not None and not job.done.done():
                 job.done.set_result([])
 
     async def _work_loop(self, queue: asyncio.Queue[Job]) -> None:
         while True:
             batch = [await queue.get()]
+            await self._yield_to_recording()
             while not queue.empty() and len(batch) < HANDLE_BATCH_MAX:
                 batch.append(queue.get_nowait())
             try:
@@ -174,6 +195,17 @@ class Ingest:
                 self.rt.outbox.wake()
                 for _ in batch:
                     queue.task_done()
+
+    async def _yield_to_recording(self) -> None:
+        """Handling yields to recording, which a platform's callback is waiting on.
+
+        No batch starts while a submit waits for its record, but none waits
+        longer than YIELD_MAX, so a flood of callbacks still makes progress.
+        """
+        if not self._calm.is_set():
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(YIELD_MAX):
+                    await self._calm.wait()
 
     async def handle(self, row_id: int, incoming: Incoming) -> list[Outgoing]:
         """Handle one message on its own (a recovered one, or a test's)."""

@@ -1,0 +1,259 @@
+"""WeCom (企业微信): the self-built app's XML callback, the AI bot's JSON callback, delivery.
+
+Inbound, both receivers run the same chain (wecom_crypto): size cap, signature
+in constant time, decryption, and only then parsing (wecom_inbound). A message
+is recorded by the ingest (its dedup key committed) before the 200 goes back;
+handling happens later, so WeCom's 1 s / 5 s deadlines are met.
+
+Outbound, a reply goes over the AI bot's response_url while it is valid (one
+call, within the hour), otherwise:
+- to a person: the app's message/send with touser;
+- to a group: the group's 群机器人 webhook key (`wecom_webhook`), or appchat/send
+  for a group the app created (`wecom_appchat`), as bound by `tongxin group bind`.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import datetime
+
+from aiohttp import web
+
+from bot.delivery import Delivery, Limit, PermanentError
+from bot.messages import Incoming
+from bot.platforms.base import AdapterEnv
+from bot.platforms.wecom_api import AccessToken, ApiError, check, post_json
+from bot.platforms.wecom_crypto import MAX_BODY, Receiver, Rejected, Signed, read_envelope
+from bot.platforms.wecom_inbound import NAME, parse_app_message, parse_bot_message
+from bot.platforms.wecom_send import (
+    app_body,
+    response_url_body,
+    split_text,
+    webhook_body,
+)
+from storage.people import group_credentials
+
+log = logging.getLogger("tongxin.wecom")
+
+WEBHOOK_KIND = "wecom_webhook"
+APPCHAT_KIND = "wecom_appchat"
+# 群机器人: 20 messages a minute per robot; app messages: 30 a minute per member.
+GROUP_LIMIT = (20, 60.0)
+MEMBER_LIMIT = (30, 60.0)
+
+Parse = Callable[[str, datetime], Incoming | None]
+
+
+class WeComAdapter:
+    name = NAME
+    inline_replies = False
+
+    def __init__(self, env: AdapterEnv, app: Receiver | None, bot: Receiver | None) -> None:
+        self.env = env
+        self.app = app
+        self.bot = bot
+        s = env.runtime.settings
+        self.base = s.wecom_api_base
+        self.agent_id = s.wecom_agent_id
+        self.token = (
+            AccessToken(
+                s.wecom_api_base, s.wecom_corp_id, s.wecom_secret, env.runtime.clock, env.http
+            )
+            if s.wecom_corp_id and s.wecom_secret
+            else None
+        )
+        # Pieces of a long message already sent, so a retry resumes after them;
+        # and replies whose response_url WeCom refused. Per process, by outbox row.
+        self._sent_pieces: dict[int, int] = {}
+        self._url_spent: set[int] = set()
+
+    def routes(self) -> list[web.RouteDef]:
+        routes = []
+        if self.app is not None:
+            routes += [
+                web.get("/wecom/callback", self.app_verify),
+                web.post("/wecom/callback", self.app_message),
+            ]
+        if self.bot is not None:
+            routes += [
+                web.get("/wecom/bot", self.bot_verify),
+                web.post("/wecom/bot", self.bot_message),
+            ]
+        return routes
+
+    async def start(self) -> None:
+        on = [
+            n for n, r in (("app /wecom/callback", self.app), ("AI bot /wecom/bot", self.bot)) if r
+        ]
+        log.info("wecom receivers on: %s", ", ".join(on))
+        if self.token is None:
+            log.info("wecom: no corp id and secret, so no message/send or appchat/send")
+
+    async def close(self) -> None:
+        return None
+
+    # -- inbound -------------------------------------------------------------
+
+    async def app_verify(self, request: web.Request) -> web.Response:
+        assert self.app is not None
+        return _verify(request, self.app)
+
+    async def bot_verify(self, request: web.Request) -> web.Response:
+        assert self.bot is not None
+        return _verify(request, self.bot)
+
+    async def app_message(self, request: web.Request) -> web.Response:
+        assert self.app is not None
+        return await self._receive(request, self.app, parse_app_message, json_body=False)
+
+    async def bot_message(self, request: web.Request) -> web.Response:
+        assert self.bot is not None
+        return await self._receive(request, self.bot, parse_bot_message, json_body=True)
+
+    async def _receive(
+        self, request: web.Request, receiver: Receiver, parse: Parse, *, json_body: bool
+    ) -> web.Response:
+        try:
+            if (request.content_length or 0) > MAX_BODY:
+                raise Rejected(413, "body too large")
+            raw = await request.read()
+            signed = Signed.from_query(request.query)
+            plain = receiver.decrypt(signed, read_envelope(raw, json_body=json_body))
+            incoming = parse(plain, self.env.runtime.clock.now())
+        except Rejected as err:
+            log.info("wecom %s refused (%d): %s", request.path, err.status, err.reason)
+            return web.Response(status=err.status)
+        if incoming is not None:
+            try:
+                await self.env.ingest.submit(incoming)
+            except Exception:
+                # Not recorded, so not acknowledged: WeCom will try again.
+                log.exception("wecom: recording %s failed", incoming.msg_id)
+                return web.Response(status=503)
+        # Acknowledged with an empty body: the answer goes out later by API.
+        return web.Response(status=200)
+
+    # -- delivery ------------------------------------------------------------
+
+    def limits(self, delivery: Delivery) -> list[Limit]:
+        if self._reply_in_one_call(delivery):
+            return []
+        if delivery.chat_type == "direct":
+            return [Limit(f"wecom:member:{delivery.chat_id}", *MEMBER_LIMIT)]
+        return [Limit(f"wecom:group:{delivery.chat_id}", *GROUP_LIMIT)]
+
+    async def deliver(self, delivery: Delivery) -> None:
+        pieces = split_text(delivery.text)
+        creds: dict[str, tuple[str, str]] | None = None
+        try:
+            for i in range(self._sent_pieces.get(delivery.id, 0), len(pieces)):
+                if (
+                    i == 0
+                    and self._url_usable(delivery)
+                    and await self._via_response_url(delivery, pieces[0])
+                ):
+                    self._sent_pieces[delivery.id] = 1
+                    continue
+                if delivery.chat_type == "direct":
+                    await self._to_member(delivery.chat_id, pieces[i], delivery.markdown)
+                else:
+                    if creds is None:
+                        async with self.env.runtime.db.reading() as session:
+                            creds = await group_credentials(session, NAME, delivery.chat_id)
+                    mentions = delivery.mentions if i == 0 else []
+                    await self._to_group(delivery, creds, pieces[i], mentions)
+                self._sent_pieces[delivery.id] = i + 1
+        except PermanentError:
+            self._forget(delivery.id)
+            raise
+        self._forget(delivery.id)
+
+    def _forget(self, delivery_id: int) -> None:
+        self._sent_pieces.pop(delivery_id, None)
+        self._url_spent.discard(delivery_id)
+
+    def _url_usable(self, d: Delivery) -> bool:
+        handle = d.reply_handle
+        expires = handle.get("expires")
+        return (
+            bool(handle.get("response_url"))
+            and isinstance(expires, int | float)
+            and self.env.runtime.clock.now().timestamp() < expires
+            and d.id not in self._url_spent
+        )
+
+    def _reply_in_one_call(self, d: Delivery) -> bool:
+        return self._url_usable(d) and len(split_text(d.text)) == 1
+
+    async def _via_response_url(self, d: Delivery, text: str) -> bool:
+        """True when sent; False when WeCom refused the URL (used, expired): fall back."""
+        url = str(d.reply_handle["response_url"])
+        try:
+            check(
+                await post_json(self.env.http(), url, response_url_body(text), "response_url"),
+                "response_url",
+            )
+        except (PermanentError, ApiError) as err:
+            log.info("wecom: response_url of outbox %s refused (%s); falling back", d.key, err)
+            self._url_spent.add(d.id)
+            return False
+        return True
+
+    async def _to_member(self, user_id: str, text: str, markdown: bool) -> None:
+        if self.token is None or self.agent_id is None:
+            raise PermanentError(
+                "a direct message needs the WeCom app: TONGXIN_WECOM_CORP_ID, _AGENT_ID, _SECRET"
+            )
+        payload = {"touser": user_id, "agentid": self.agent_id, **app_body(text, markdown)}
+        data = await self.token.call("/cgi-bin/message/send", payload)
+        if user_id in str(data.get("invaliduser", "")).split("|"):
+            raise PermanentError("message/send: the person is not visible to the app")
+
+    async def _to_group(
+        self, d: Delivery, creds: dict[str, tuple[str, str]], text: str, mentions: list[str]
+    ) -> None:
+        if WEBHOOK_KIND in creds:
+            key = creds[WEBHOOK_KIND][0]
+            url = f"{self.base}/cgi-bin/webhook/send?key={key}"
+            data = await post_json(
+                self.env.http(), url, webhook_body(text, d.markdown, mentions), "webhook/send"
+            )
+            try:
+                check(data, "webhook/send")
+            except ApiError as err:
+                raise PermanentError(f"webhook/send: errcode {err.errcode}") from None
+            return
+        if APPCHAT_KIND in creds:
+            if self.token is None:
+                raise PermanentError("appchat/send needs the WeCom app: corp id and secret")
+            payload = {"chatid": creds[APPCHAT_KIND][0], **app_body(text, d.markdown)}
+            await self.token.call("/cgi-bin/appchat/send", payload)
+            return
+        raise PermanentError(
+            f"no way to speak first in group {d.chat_id}: bind its 群机器人 webhook "
+            f"(tongxin group bind wecom:{d.chat_id} --webhook KEY)"
+        )
+
+
+def _verify(request: web.Request, receiver: Receiver) -> web.Response:
+    try:
+        plain = receiver.echo(Signed.from_query(request.query), request.query.get("echostr", ""))
+    except Rejected as err:
+        log.info("wecom %s verification refused (%d): %s", request.path, err.status, err.reason)
+        return web.Response(status=err.status)
+    return web.Response(text=plain, content_type="text/plain")
+
+
+def _receivers(env: AdapterEnv) -> tuple[Receiver | None, Receiver | None]:
+    s = env.runtime.settings
+    app = Receiver(s.wecom_token, s.wecom_aes_key, s.wecom_corp_id) if s.wecom_app_enabled else None
+    bot = Receiver(s.wecom_bot_token, s.wecom_bot_aes_key, "") if s.wecom_bot_enabled else None
+    return app, bot
+
+
+def create(env: AdapterEnv) -> WeComAdapter | None:
+    app, bot = _receivers(env)
+    if app is None and bot is None:
+        return None
+    return WeComAdapter(env, app, bot)

@@ -1,0 +1,179 @@
+"""WeCom's server API over the app's aiohttp session: the access token and the calls.
+
+Every failure becomes the outbox's TransientError or PermanentError. Reasons
+never carry a credential (a webhook key, a token, a response_url).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Any
+
+import aiohttp
+
+from bot.clock import Clock
+from bot.delivery import PermanentError, TransientError
+
+# The token is refetched this long before WeCom says it expires.
+TOKEN_MARGIN = timedelta(minutes=5)
+TOKEN_ERRORS = frozenset({40001, 40014, 42001})
+# 45009: API frequency limit; 45033: too many concurrent calls; 130101: a robot
+# sends too fast. Blocks last a minute (minute limits), so back off that long.
+THROTTLE_ERRORS = frozenset({45009, 45033, 130101})
+THROTTLE_SECONDS = 60.0
+BUSY_ERRORS = frozenset({-1})
+
+
+class ApiError(Exception):
+    def __init__(self, errcode: int, errmsg: str) -> None:
+        super().__init__(f"errcode {errcode}: {errmsg}")
+        self.errcode = errcode
+        self.errmsg = errmsg
+
+
+async def post_json(
+    http: aiohttp.ClientSession, url: str, payload: dict[str, Any], what: str
+) -> dict[str, Any]:
+    """POST and read a WeCom JSON answer; network trouble and 5xx are transient."""
+    return await _request(http, "POST", url, what, payload)
+
+
+async def _request(
+    http: aiohttp.ClientSession,
+    method: str,
+    url: str,
+    what: str,
+    payload: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    try:
+        async with http.request(method, url, json=payload) as resp:
+            if resp.status >= 500 or resp.status == 429:
+                raise TransientError(f"{what}: HTTP {resp.status}")
+            if resp.status >= 400:
+                raise PermanentError(f"{what}: HTTP {resp.status}")
+            body = await resp.read()
+    except (aiohttp.ClientError, TimeoutError) as err:
+        raise TransientError(f"{what}: {type(err).__name__}") from None
+    try:
+        data = json.loads(body)
+    except ValueError:
+        raise TransientError(f"{what}: the answer is not JSON") from None
+    if not isinstance(data, dict):
+        raise TransientError(f"{what}: the answer is not a JSON object")
+    return data
+
+
+def check(data: dict[str, Any], what: str) -> None:
+    """Raise for a non-zero errcode: ApiError for token trouble, else the outbox's errors."""
+    code = data.get("errcode", 0)
+    if not isinstance(code, int) or code == 0:
+        return
+    msg = str(data.get("errmsg", ""))[:200]
+    if code in TOKEN_ERRORS:
+        raise ApiError(code, msg)
+    if code in THROTTLE_ERRORS:
+        raise TransientError(f"{what}: throttled (errcode {code})", retry_after=THROTTLE_SECONDS)
+    if code in BUSY_ERRORS:
+        raise TransientError(f"{what}: WeCom busy (errcode {code})")
+    raise PermanentError(f"{what}: errcode {code} {_hint_free(msg)}")
+
+
+def _hint_free(msg: str) -> str:
+    # WeCom appends "hint: [...], from ip: ..., more info at ..." to errmsg.
+    return msg.split(",")[0]
+
+
+class AccessToken:
+    """One app's token: cached, refreshed by one caller at a time, dropped when refused."""
+
+    def __init__(
+        self,
+        base: str,
+        corp_id: str,
+        secret: str,
+        clock: Clock,
+        http: Callable[[], aiohttp.ClientSession],
+    ) -> None:
+        self.base = base
+        self.corp_id = corp_id
+        self.secret = secret
+        self.clock = clock
+        self.http = http
+        self._token = ""
+        self._expires: datetime | None = None
+        self._lock = asyncio.Lock()
+
+    def _valid(self) -> bool:
+        return bool(self._token) and self._expires is not None and self.clock.now() < self._expires
+
+    async def get(self) -> str:
+        if self._valid():
+            return self._token
+        # Single flight: the first caller fetches, the others find it cached.
+        async with self._lock:
+            if not self._valid():
+                await self._fetch()
+            return self._token
+
+    def drop(self, token: str) -> None:
+        """WeCom refused `token`; forget it unless someone already replaced it."""
+        if self._token == token:
+            self._token = ""
+            self._expires = None
+
+    async def _fetch(self) -> None:
+        url = f"{self.base}/cgi-bin/gettoken"
+        params = {"corpid": self.corp_id, "corpsecret": self.secret}
+        try:
+            async with self.http().get(url, params=params) as resp:
+                if resp.status >= 500:
+                    raise TransientError(f"gettoken: HTTP {resp.status}")
+                if resp.status >= 400:
+                    raise PermanentError(f"gettoken: HTTP {resp.status}")
+                body = await resp.read()
+        except (aiohttp.ClientError, TimeoutError) as err:
+            raise TransientError(f"gettoken: {type(err).__name__}") from None
+        try:
+            data = json.loads(body)
+        except ValueError:
+            raise TransientError("gettoken: the answer is not JSON") from None
+        try:
+            check(data, "gettoken")
+        except ApiError as err:
+            raise PermanentError(
+                f"gettoken: errcode {err.errcode} (check corp id and secret)"
+            ) from None
+        token = data.get("access_token")
+        if not isinstance(token, str) or not token:
+            raise TransientError("gettoken: no access_token in the answer")
+        expires_in = data.get("expires_in", 7200)
+        lifetime = timedelta(seconds=expires_in if isinstance(expires_in, int) else 7200)
+        self._token = token
+        self._expires = self.clock.now() + max(lifetime - TOKEN_MARGIN, timedelta(seconds=30))
+
+    async def call(self, path: str, payload: dict[str, Any]) -> dict[str, Any]:
+        """POST to a token-authenticated API; on a refused token, refresh and retry once."""
+        what = path.removeprefix("/cgi-bin/")
+        token = await self.get()
+        try:
+            return await self._post(path, payload, token, what)
+        except ApiError:
+            self.drop(token)
+        token = await self.get()
+        try:
+            return await self._post(path, payload, token, what)
+        except ApiError as err:
+            self.drop(token)
+            raise TransientError(f"{what}: token refused twice (errcode {err.errcode})") from None
+
+    async def _post(
+        self, path: str, payload: dict[str, Any], token: str, what: str
+    ) -> dict[str, Any]:
+        data = await post_json(
+            self.http(), f"{self.base}{path}?access_token={token}", payload, what
+        )
+        check(data, what)
+        return data

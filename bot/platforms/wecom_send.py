@@ -1,0 +1,63 @@
+"""What a WeCom delivery sends: text split into pieces, and each API's message body."""
+
+from __future__ import annotations
+
+from typing import Any
+
+# text and markdown bodies of every WeCom send API stop at 2,048 bytes.
+PIECE_BYTES = 2048
+
+
+def split_text(text: str, limit: int = PIECE_BYTES) -> list[str]:
+    """Pieces of at most `limit` UTF-8 bytes, cut at line ends where a line fits."""
+    pieces: list[str] = []
+    current = ""
+    for line in text.split("\n"):
+        for part in _fit(line, limit):
+            joined = f"{current}\n{part}" if current else part
+            if current and len(joined.encode()) > limit:
+                pieces.append(current)
+                current = part
+            else:
+                current = joined
+    if current or not pieces:
+        pieces.append(current)
+    return pieces
+
+
+def _fit(line: str, limit: int) -> list[str]:
+    """A line longer than `limit` bytes, cut between characters."""
+    if len(line.encode()) <= limit:
+        return [line]
+    parts: list[str] = []
+    current = ""
+    size = 0
+    for ch in line:
+        n = len(ch.encode())
+        if size + n > limit:
+            parts.append(current)
+            current, size = "", 0
+        current += ch
+        size += n
+    parts.append(current)
+    return parts
+
+
+def webhook_body(text: str, markdown: bool, mentions: list[str]) -> dict[str, Any]:
+    if markdown:
+        mention = "".join(f"<@{m}>" for m in mentions)
+        return {"msgtype": "markdown", "markdown": {"content": f"{mention}{text}"}}
+    content: dict[str, Any] = {"content": text}
+    if mentions:
+        content["mentioned_list"] = mentions
+    return {"msgtype": "text", "text": content}
+
+
+def app_body(text: str, markdown: bool) -> dict[str, Any]:
+    kind = "markdown" if markdown else "text"
+    return {"msgtype": kind, kind: {"content": text}}
+
+
+def response_url_body(text: str) -> dict[str, Any]:
+    # A response_url accepts markdown or a template card, not plain text.
+    return {"msgtype": "markdown", "markdown": {"content": text}}

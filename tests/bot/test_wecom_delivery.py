@@ -1,0 +1,270 @@
+"""WeCom end to end: encrypted callbacks in, the fake WeCom API out."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from bot.messages import Outgoing
+from bot.platforms.wecom_send import split_text
+from storage.messaging import OutboxMessage
+from storage.people import bind_group
+from tests.bot.wecom_env import AGENT_ID, HOOK_KEY, WeComChat, wecom_chat
+from tests.fakes.wecom_api import Fault
+from tests.fakes.wecom_callbacks import app_text, bot_text
+
+SEND = "/cgi-bin/message/send"
+HOOK = "/cgi-bin/webhook/send"
+APPCHAT = "/cgi-bin/appchat/send"
+TOKEN = "/cgi-bin/gettoken"
+
+
+async def send(chat: WeComChat, *outs: Outgoing) -> None:
+    async with chat.db.transaction() as session:
+        await chat.app.runtime.send(session, outs)
+    await chat.settle()
+
+
+async def bind(chat: WeComChat, chat_id: str, kind: str, secret: str) -> None:
+    async with chat.db.transaction() as session:
+        await bind_group(session, "wecom", chat_id, None, (kind, secret, ""), chat.clock.now())
+
+
+async def outbox(chat: WeComChat) -> list[tuple[str, str]]:
+    async with chat.db.reading() as s:
+        rows = await s.execute(
+            select(OutboxMessage.state, OutboxMessage.last_error).order_by(OutboxMessage.id)
+        )
+        return [(state, error) for state, error in rows]
+
+
+def direct(user: str, text: str, **kw: object) -> Outgoing:
+    return Outgoing(platform="wecom", chat_type="direct", chat_id=user, text=text, **kw)  # type: ignore[arg-type]
+
+
+def group(chat_id: str, text: str, **kw: object) -> Outgoing:
+    return Outgoing(platform="wecom", chat_type="group", chat_id=chat_id, text=text, **kw)  # type: ignore[arg-type]
+
+
+@pytest.fixture
+async def chat(db_url: str, tmp_path: Path) -> AsyncIterator[WeComChat]:
+    async with wecom_chat(db_url, tmp_path) as harness:
+        yield harness
+
+
+async def test_help_in_a_group_is_answered_over_the_response_url(chat: WeComChat) -> None:
+    url = chat.fake.response_url("r1")
+    req = chat.bot_sender.bot_post(
+        bot_text("t1", "@同心助手 /帮助", "m1", chat_id="wrkG1", response_url=url)
+    )
+    resp = await chat.call(req)
+    assert (resp.status, await resp.read()) == (200, b"")
+    await chat.settle()
+    [reply] = chat.fake.sent("/aibot/response/r1")
+    assert reply.body["msgtype"] == "markdown"
+    assert "我能帮您做这些" in reply.body["markdown"]["content"]
+    assert chat.fake.sent(HOOK) == []
+
+
+async def test_a_retried_callback_is_answered_once(chat: WeComChat) -> None:
+    req = chat.app_sender.app_post(app_text("t1", "/帮助", 4561255354251345929))
+    for _ in range(3):
+        assert (await chat.call(req)).status == 200
+    await chat.settle()
+    [sent] = chat.fake.sent(SEND)
+    assert sent.body["touser"] == "t1"
+    assert sent.body["agentid"] == AGENT_ID
+    assert "我能帮您做这些" in sent.body["text"]["content"]
+    # A retry arriving together with new messages, in one group commit.
+    new = [chat.app_sender.app_post(app_text(f"t{i}", "/帮助", 100 + i)) for i in (2, 3)]
+    answers = await asyncio.gather(*(chat.call(r) for r in [req, *new, req]))
+    assert [a.status for a in answers] == [200] * 4
+    await chat.settle()
+    assert sorted(c.body["touser"] for c in chat.fake.sent(SEND)) == ["t1", "t2", "t3"]
+
+
+async def test_a_burst_of_fifty_sends_fetches_one_token(chat: WeComChat) -> None:
+    chat.fake.fail(TOKEN, Fault(delay=0.05))  # a slow answer: the others must wait for it
+    await send(chat, *(direct(f"t{i}", f"第{i}条") for i in range(50)))
+    assert len(chat.fake.sent(TOKEN)) == 1
+    assert len(chat.fake.sent(SEND)) == 50
+    assert {s for s, _ in await outbox(chat)} == {"sent"}
+
+
+async def test_concurrent_deliveries_share_one_refresh(chat: WeComChat) -> None:
+    adapter = chat.app.outbox.deliverers["wecom"]
+    token = adapter.token  # type: ignore[attr-defined]
+    chat.fake.fail(TOKEN, Fault(delay=0.02))
+    got = await asyncio.gather(*(token.get() for _ in range(50)))
+    assert len(set(got)) == 1
+    assert len(chat.fake.sent(TOKEN)) == 1
+
+
+@pytest.mark.parametrize("errcode", [40001, 40014, 42001])
+async def test_a_refused_token_is_refreshed_and_the_send_retried_once(
+    chat: WeComChat, errcode: int
+) -> None:
+    await send(chat, direct("t1", "第一条"))
+    chat.fake.fail(SEND, Fault(errcode=errcode))
+    await send(chat, direct("t1", "第二条"))
+    assert len(chat.fake.sent(TOKEN)) == 2
+    assert chat.fake.texts(SEND) == ["第一条", "第二条", "第二条"]
+    assert [s for s, _ in await outbox(chat)] == ["sent", "sent"]
+
+
+async def test_an_expired_token_is_fetched_again(chat: WeComChat) -> None:
+    await send(chat, direct("t1", "一"))
+    chat.fake.expire_tokens()
+    await send(chat, direct("t1", "二"))
+    assert len(chat.fake.sent(TOKEN)) == 2
+    assert [s for s, _ in await outbox(chat)] == ["sent", "sent"]
+
+
+async def test_throttling_backs_off_without_a_token_refresh(chat: WeComChat) -> None:
+    await send(chat, direct("t1", "一"))
+    chat.fake.fail(SEND, Fault(errcode=45009))
+    await send(chat, direct("t1", "二"))
+    assert len(chat.fake.sent(TOKEN)) == 1
+    assert (await outbox(chat))[1] == ("pending", "message/send: throttled (errcode 45009)")
+    await send(chat, direct("t1", "三"))  # the member's key is blocked too
+    assert chat.fake.texts(SEND) == ["一", "二"]
+    await chat.advance(seconds=61)
+    assert sorted(chat.fake.texts(SEND)) == ["一", "三", "二", "二"]
+    assert len(chat.fake.sent(TOKEN)) == 1
+
+
+async def test_server_errors_are_retried_later(chat: WeComChat) -> None:
+    await bind(chat, "wrkG1", "wecom_webhook", HOOK_KEY)
+    chat.fake.fail(HOOK, Fault(status=502), Fault(errcode=130101))
+    await send(chat, group("wrkG1", "开会了"))
+    assert (await outbox(chat))[0][0] == "pending"
+    await chat.advance(seconds=30)
+    await chat.advance(seconds=61)
+    assert chat.fake.texts(HOOK) == ["开会了"] * 3
+    assert [s for s, _ in await outbox(chat)] == ["sent"]
+
+
+async def test_group_messages_go_through_the_bound_webhook(chat: WeComChat) -> None:
+    await bind(chat, "wrkG1", "wecom_webhook", HOOK_KEY)
+    await send(chat, group("wrkG1", "请大家签到", mentions=["t1", "t2"]))
+    [call] = chat.fake.sent(HOOK)
+    assert call.query["key"] == HOOK_KEY
+    assert call.body == {
+        "msgtype": "text",
+        "text": {"content": "请大家签到", "mentioned_list": ["t1", "t2"]},
+    }
+
+
+async def test_groups_the_app_created_use_appchat(chat: WeComChat) -> None:
+    await bind(chat, "wrkApp1", "wecom_appchat", "appchat-id-1")
+    await send(chat, group("wrkApp1", "**通知**", markdown=True))
+    [call] = chat.fake.sent(APPCHAT)
+    assert call.body == {
+        "chatid": "appchat-id-1",
+        "msgtype": "markdown",
+        "markdown": {"content": "**通知**"},
+    }
+
+
+async def test_an_unbound_group_fails_for_good_and_says_why(chat: WeComChat) -> None:
+    await send(chat, group("wrkG9", "你好"))
+    [(state, error)] = await outbox(chat)
+    assert state == "failed"
+    assert "tongxin group bind wecom:wrkG9" in error
+
+
+async def test_a_refused_webhook_key_is_never_shown(
+    chat: WeComChat, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG, logger="tongxin")
+    await bind(chat, "wrkG1", "wecom_webhook", "wrong-key-0000-1111")
+    await send(chat, group("wrkG1", "你好"))
+    [(state, error)] = await outbox(chat)
+    assert state == "failed"
+    assert "93000" in error
+    assert "wrong-key" not in error
+    ours = [r.getMessage() for r in caplog.records if r.name.startswith("tongxin")]
+    assert any("93000" in line for line in ours)
+    assert not any("wrong-key" in line for line in ours)
+
+
+async def test_after_the_response_url_expires_the_reply_goes_by_webhook(chat: WeComChat) -> None:
+    await bind(chat, "wrkG1", "wecom_webhook", HOOK_KEY)
+    url = chat.fake.response_url("r2")
+    req = chat.bot_sender.bot_post(
+        bot_text("t1", "@同心助手 /帮助", "m2", chat_id="wrkG1", response_url=url)
+    )
+    assert (await chat.call(req)).status == 200
+    await chat.app.ingest.idle()
+    chat.clock.advance(hours=1)
+    await chat.settle()
+    assert chat.fake.sent("/aibot/response/r2") == []
+    [call] = chat.fake.sent(HOOK)
+    assert "我能帮您做这些" in call.body["text"]["content"]
+
+
+async def test_a_used_response_url_falls_back_to_message_send(chat: WeComChat) -> None:
+    url = chat.fake.response_url("r3")
+    chat.fake.used_urls.add("/aibot/response/r3")
+    req = chat.bot_sender.bot_post(bot_text("t1", "/帮助", "m3", response_url=url))
+    assert (await chat.call(req)).status == 200
+    await chat.settle()
+    assert len(chat.fake.sent("/aibot/response/r3")) == 1
+    [call] = chat.fake.sent(SEND)
+    assert call.body["touser"] == "t1"
+
+
+async def test_long_text_goes_in_pieces_and_a_retry_resumes(chat: WeComChat) -> None:
+    lines = [f"第{i}行：" + "党" * 60 for i in range(40)]
+    text = "\n".join(lines)
+    chat.fake.fail(SEND, Fault(), Fault(status=503))
+    await send(chat, direct("t1", text))
+    await chat.advance(seconds=30)
+    pieces = chat.fake.texts(SEND)
+    assert pieces[1] == pieces[2]  # the piece refused with 503 again, not the first
+    sent = [pieces[0], *pieces[2:]]
+    assert "\n".join(sent) == text
+    assert all(len(p.encode()) <= 2048 for p in sent)
+    assert [s for s, _ in await outbox(chat)] == ["sent"]
+
+
+async def test_webhook_limit_holds_the_21st_message_a_minute(chat: WeComChat) -> None:
+    await bind(chat, "wrkG1", "wecom_webhook", HOOK_KEY)
+    await send(chat, *(group("wrkG1", f"提醒{i}") for i in range(25)))
+    assert len(chat.fake.sent(HOOK)) == 20
+    await chat.advance(seconds=61)
+    assert len(chat.fake.sent(HOOK)) == 25
+
+
+async def test_member_limit_is_thirty_a_minute(chat: WeComChat) -> None:
+    await send(chat, *(direct("t1", f"消息{i}") for i in range(32)))
+    assert len(chat.fake.sent(SEND)) == 30
+    await chat.advance(seconds=61)
+    assert len(chat.fake.sent(SEND)) == 32
+
+
+def test_split_text_cuts_at_line_ends_and_inside_over_long_lines() -> None:
+    assert split_text("短") == ["短"]
+    assert split_text("") == [""]
+    text = "\n".join(["a" * 1000, "b" * 1000, "c" * 1000])
+    assert split_text(text) == ["a" * 1000 + "\n" + "b" * 1000, "c" * 1000]
+    long_line = "党" * 1000  # 3,000 bytes
+    pieces = split_text(long_line)
+    assert "".join(pieces) == long_line
+    assert [len(p.encode()) for p in pieces] == [2046, 954]
+
+
+async def test_without_the_app_a_person_cannot_be_messaged_first(
+    db_url: str, tmp_path: Path
+) -> None:
+    async with wecom_chat(db_url, tmp_path, wecom_secret="", wecom_corp_id="") as chat:
+        await send(chat, direct("t1", "你好"))
+        [(state, error)] = await outbox(chat)
+        assert state == "failed"
+        assert "TONGXIN_WECOM_CORP_ID" in error
+        assert chat.fake.calls == []

@@ -1,0 +1,34 @@
+"""SQLite's one writer: recording inbound messages goes before queued writers."""
+
+from __future__ import annotations
+
+import asyncio
+
+from storage.db import WriteLock
+
+
+async def test_urgent_waiters_go_first_and_cancelled_ones_leave_no_trace() -> None:
+    lock = WriteLock()
+    order: list[str] = []
+    release = asyncio.Event()
+
+    async def writer(name: str, urgent: bool) -> None:
+        async with lock.hold(urgent):
+            order.append(name)
+            if name == "first":
+                await release.wait()
+
+    first = asyncio.create_task(writer("first", False))
+    await asyncio.sleep(0)
+    normal = asyncio.create_task(writer("normal", False))
+    gone = asyncio.create_task(writer("gone", True))
+    urgent = asyncio.create_task(writer("urgent", True))
+    await asyncio.sleep(0)
+    gone.cancel()
+    await asyncio.sleep(0)
+    release.set()
+    await asyncio.gather(first, normal, urgent)
+    assert order == ["first", "urgent", "normal"]
+    async with lock.hold(False):
+        order.append("after")
+    assert order[-1] == "after"
