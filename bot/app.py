@@ -23,7 +23,7 @@ from bot.feature import Feature, Job
 from bot.ingest import Ingest
 from bot.messages import Outgoing
 from bot.outbox import Outbox
-from bot.platforms import local
+from bot.platforms import dingtalk, local, wecom
 from bot.platforms.base import Adapter, AdapterEnv
 from bot.router import Router
 from bot.runtime import Runtime
@@ -43,16 +43,8 @@ def default_features() -> list[Feature]:
 
 
 def default_adapters() -> list[AdapterFactory]:
-    factories: list[AdapterFactory] = [local.create]
-    # Platform modules that exist are wired; each decides from the settings
-    # whether it is on.
-    for name in ("wecom", "dingtalk"):
-        try:
-            module = __import__(f"bot.platforms.{name}", fromlist=["create"])
-        except ModuleNotFoundError:
-            continue
-        factories.append(module.create)
-    return factories
+    # Each platform decides from the settings whether it is on.
+    return [local.create, wecom.create, dingtalk.create]
 
 
 class Tongxin:

@@ -43,6 +43,11 @@ class Database:
         if self.is_sqlite:
             _sqlite_tuning(self.engine)
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+        # Reads start a deferred transaction: in WAL mode they see the last
+        # commit and never wait for the writer.
+        self._readers = async_sessionmaker(
+            self.engine.execution_options(tongxin_read_only=True), expire_on_commit=False
+        )
         self._write_lock = WriteLock() if self.is_sqlite else None
 
     @property
@@ -67,7 +72,7 @@ class Database:
     @asynccontextmanager
     async def reading(self) -> AsyncIterator[AsyncSession]:
         """A read-only session; on SQLite in WAL mode it never waits for writers."""
-        async with self.sessions() as session:
+        async with self._readers() as session:
             yield session
 
     async def ping(self) -> bool:
@@ -137,4 +142,5 @@ def _sqlite_tuning(engine: AsyncEngine) -> None:
 
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(conn: Any) -> None:
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        read_only = conn.get_execution_options().get("tongxin_read_only", False)
+        conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")

@@ -99,6 +99,7 @@ def to_incoming(msg: RobotMessage, now: datetime, session_prefix: str) -> Incomi
         sender_id=sender,
         sender_name=msg.senderNick,
         text=normalize_text(msg.plain_text()),
+        raw_text=msg.plain_text(),
         msg_id=msg.msgId,
         at=now,
         chat_title=msg.conversationTitle if group else "",

@@ -44,6 +44,7 @@ def parse_app_message(plain: str, now: datetime) -> Incoming | None:
         chat_type="direct",
         sender_id=sender,
         text=normalize_text(fields.get("Content", "")),
+        raw_text=fields.get("Content", ""),
         msg_id=f"app:{msg_id}",
         at=now,
     )
@@ -82,6 +83,7 @@ def parse_bot_message(plain: str, now: datetime) -> Incoming | None:
         chat_type="group" if group else "direct",
         sender_id=sender,
         text=normalize_text(text),
+        raw_text=text,
         msg_id=f"bot:{msg_id}",
         at=now,
         reply_handle=handle,

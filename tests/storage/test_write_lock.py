@@ -32,3 +32,18 @@ async def test_urgent_waiters_go_first_and_cancelled_ones_leave_no_trace() -> No
     async with lock.hold(False):
         order.append("after")
     assert order[-1] == "after"
+
+
+async def test_a_read_does_not_wait_for_an_open_write(db_url: str) -> None:
+    from sqlalchemy import text
+
+    from storage.db import Database
+
+    db = Database(db_url)
+    try:
+        async with db.transaction() as writing:
+            await writing.execute(text("UPDATE units SET name = name"))
+            async with asyncio.timeout(2), db.reading() as reading:
+                assert (await reading.execute(text("SELECT count(*) FROM units"))).scalar() == 0
+    finally:
+        await db.dispose()
