@@ -107,8 +107,8 @@ def outbox_rows(
 
 async def insert_rows(session: Any, rows: Sequence[dict[str, Any]]) -> None:
     if rows:
-        stmt = insert_for(session, OutboxMessage.__table__).values(list(rows))  # type: ignore[arg-type]
-        await session.execute(on_conflict(stmt, ["idempotency_key"]))
+        stmt = insert_for(session, OutboxMessage.__table__)  # type: ignore[arg-type]
+        await session.execute(on_conflict(stmt, ["idempotency_key"]), list(rows))
 
 
 async def enqueue(
@@ -167,16 +167,29 @@ class Outbox:
                     await asyncio.wait_for(self._wake.wait(), poll_seconds)
 
     async def run_once(self) -> int:
-        """Claim what is due and deliver it; the number of rows claimed."""
+        """Claim what is due, deliver it, record the results; the number of rows claimed."""
         rows = await self._claim()
-        tasks = [asyncio.create_task(self._deliver(row)) for row in rows]
-        for task in tasks:
-            self._inflight.add(task)
-            task.add_done_callback(self._inflight.discard)
-        # Shielded so cancelling the worker lets each delivery record its result.
-        if tasks:
-            await asyncio.shield(asyncio.gather(*tasks))
+        if not rows:
+            return 0
+        task = asyncio.create_task(self._deliver_all(rows))
+        self._inflight.add(task)
+        task.add_done_callback(self._inflight.discard)
+        # Shielded so cancelling the worker lets the deliveries record their results.
+        await asyncio.shield(task)
         return len(rows)
+
+    async def _deliver_all(self, rows: list[Delivery]) -> None:
+        outcomes = await asyncio.gather(*(self._deliver(d) for d in rows))
+        # One transaction for the whole batch: on SQLite one turn of the lock.
+        async with self.db.transaction() as session:
+            for row_id, values in outcomes:
+                # Only the lease holder records: a row whose lease ran out and
+                # was claimed again must not be overwritten by a late attempt.
+                await session.execute(
+                    update(OutboxMessage)
+                    .where(OutboxMessage.id == row_id, OutboxMessage.state == "sending")
+                    .values(**values)
+                )
 
     async def drain(self) -> None:
         """Wait for deliveries already started (on shutdown)."""
@@ -218,57 +231,51 @@ class Outbox:
             )
             return [Delivery(*row) for row in result]
 
-    async def _deliver(self, d: Delivery) -> None:
+    async def _deliver(self, d: Delivery) -> tuple[int, dict[str, Any]]:
+        """Try one row; what to write back to it."""
         deliverer = self.deliverers[d.platform]
         now = self.clock.now()
         limits = deliverer.limits(d)
         wait = self.limiter.wait(limits, now)
         if wait > 0:
-            await self._finish(d, "pending", next_at=now + timedelta(seconds=wait), count=False)
-            return
+            return d.id, self._result("pending", next_at=now + timedelta(seconds=wait), count=False)
         self.limiter.record(limits, now)
         async with self._sem:
             try:
                 await deliverer.deliver(d)
             except TransientError as err:
-                await self._retry(d, err.reason, err.retry_after, limits)
+                return d.id, self._retry(d, err.reason, err.retry_after, limits)
             except PermanentError as err:
                 log.warning("outbox %s failed for good: %s", d.key, err.reason)
-                await self._finish(d, "failed", error=err.reason)
+                return d.id, self._result("failed", error=err.reason)
             except Exception as err:
                 log.exception("outbox %s: unexpected delivery error", d.key)
-                await self._retry(d, f"{type(err).__name__}: {err}", None, limits)
-            else:
-                await self._finish(d, "sent", purge=bool(d.body.get("sensitive")))
+                return d.id, self._retry(d, f"{type(err).__name__}: {err}", None, limits)
+        return d.id, self._result("sent", purge=bool(d.body.get("sensitive")))
 
-    async def _retry(
+    def _retry(
         self, d: Delivery, reason: str, retry_after: float | None, limits: Sequence[Any]
-    ) -> None:
+    ) -> dict[str, Any]:
         now = self.clock.now()
         if d.attempts + 1 >= MAX_ATTEMPTS:
-            await self._finish(
-                d, "failed", error=f"gave up after {MAX_ATTEMPTS} attempts: {reason}"
-            )
-            return
+            return self._result("failed", error=f"gave up after {MAX_ATTEMPTS} attempts: {reason}")
         if retry_after is not None:
             delay = retry_after
             for limit in limits:
                 self.limiter.block(limit.key, now + timedelta(seconds=retry_after))
         else:
             delay = min(BACKOFF_BASE * 2**d.attempts, BACKOFF_CAP) * random.uniform(0.5, 1.5)
-        await self._finish(d, "pending", next_at=now + timedelta(seconds=delay), error=reason)
+        return self._result("pending", next_at=now + timedelta(seconds=delay), error=reason)
 
-    async def _finish(
+    def _result(
         self,
-        d: Delivery,
         state: str,
         *,
         next_at: datetime | None = None,
         error: str = "",
         purge: bool = False,
         count: bool = True,
-    ) -> None:
-        now = self.clock.now()
+    ) -> dict[str, Any]:
         values: dict[str, Any] = {"state": state, "lease_until": None}
         if count:
             values["attempts"] = OutboxMessage.attempts + 1
@@ -277,20 +284,13 @@ class Outbox:
         if error:
             values["last_error"] = error[:1000]
         if state == "sent":
-            values["sent_at"] = now
+            values["sent_at"] = self.clock.now()
         if purge:
             # Neither what was said nor to whom: an anonymous author's
             # receipt must not point back at them.
             values["body"] = PURGED
             values["chat_id"] = ""
-        async with self.db.transaction() as session:
-            # Only the lease holder records: a row whose lease ran out and was
-            # claimed again must not be overwritten by a late first attempt.
-            await session.execute(
-                update(OutboxMessage)
-                .where(OutboxMessage.id == d.id, OutboxMessage.state == "sending")
-                .values(**values)
-            )
+        return values
 
 
 async def batch_status(db: Database, batch: str) -> dict[str, int]:

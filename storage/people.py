@@ -50,15 +50,18 @@ async def touch_people(
     if not rows:
         return {}
     table = Person.__table__
-    stmt = insert_for(session, table).values(list(rows.values()))  # type: ignore[arg-type]
+    stmt = insert_for(session, table)  # type: ignore[arg-type]
     keep_name = case(
         (stmt.excluded.display_name != "", stmt.excluded.display_name),
         else_=table.c.display_name,
     )
+    # Rows passed to one cached statement (executemany, "insertmanyvalues"):
+    # a multi-row VALUES would be compiled again for every batch size.
     result = await session.execute(
         on_conflict(stmt, ["platform", "platform_user_id"], {"display_name": keep_name}).returning(
             table.c.id, table.c.platform, table.c.platform_user_id
-        )
+        ),
+        list(rows.values()),
     )
     return {(platform, user_id): int(pid) for pid, platform, user_id in result}
 
@@ -86,12 +89,13 @@ async def touch_groups(
     if not rows:
         return {}
     table = ChatGroup.__table__
-    stmt = insert_for(session, table).values(list(rows.values()))  # type: ignore[arg-type]
+    stmt = insert_for(session, table)  # type: ignore[arg-type]
     keep_title = case((stmt.excluded.title != "", stmt.excluded.title), else_=table.c.title)
     result = await session.execute(
         on_conflict(stmt, ["platform", "chat_id"], {"title": keep_title}).returning(
             table.c.id, table.c.unit_id, table.c.platform, table.c.chat_id
-        )
+        ),
+        list(rows.values()),
     )
     return {(p, c): (int(gid), unit_id) for gid, unit_id, p, c in result}
 
@@ -110,9 +114,10 @@ async def touch_participants(
     rows = [{"group_id": g, "person_id": p, "last_seen_at": now} for g, p in sorted(set(pairs))]
     if not rows:
         return
-    stmt = insert_for(session, ChatParticipant.__table__).values(rows)  # type: ignore[arg-type]
+    stmt = insert_for(session, ChatParticipant.__table__)  # type: ignore[arg-type]
     await session.execute(
-        on_conflict(stmt, ["group_id", "person_id"], {"last_seen_at": stmt.excluded.last_seen_at})
+        on_conflict(stmt, ["group_id", "person_id"], {"last_seen_at": stmt.excluded.last_seen_at}),
+        rows,
     )
 
 
