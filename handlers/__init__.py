@@ -1,7 +1,16 @@
 """The features, in the order /帮助 lists them. A new feature adds one line."""
 
 from bot.feature import Feature
-from handlers import broadcast, console, feedback, help, polls, roster
+from handlers import (
+    broadcast,
+    console,
+    feedback,
+    feedback_console,
+    help,
+    polls,
+    polls_console,
+    roster,
+)
 
 FEATURES: list[Feature] = [
     help.feature,
@@ -10,4 +19,6 @@ FEATURES: list[Feature] = [
     console.feature,
     polls.feature,
     feedback.feature,
+    polls_console.feature,
+    feedback_console.feature,
 ]
