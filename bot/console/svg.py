@@ -14,11 +14,11 @@ from markupsafe import Markup
 
 ROW = 30
 BAR = 18
-LABEL_WIDTH = 150
-BAR_WIDTH = 260
-VALUE_WIDTH = 110
+LABEL_WIDTH = 120
+BAR_WIDTH = 190
+VALUE_WIDTH = 100
 # A CJK character is about one em wide; labels longer than this are cut.
-LABEL_CHARS = 9
+LABEL_CHARS = 7
 
 
 @dataclass(frozen=True)
@@ -40,7 +40,7 @@ def bar_chart(bars: list[Bar], *, title: str, unit: str = "") -> Markup:
     scale = min(1.0, 100.0 / top) if top > 100.0 else 1.0
     parts = [
         f'<svg class="chart" role="img" viewBox="0 0 {width} {height}" '
-        f'width="100%" preserveAspectRatio="xMinYMin meet" '
+        f'width="100%" style="max-width: 640px" preserveAspectRatio="xMinYMin meet" '
         f'xmlns="http://www.w3.org/2000/svg" aria-label="{escape(title)}">',
         f"<title>{escape(title)}</title>",
     ]
@@ -51,13 +51,13 @@ def bar_chart(bars: list[Bar], *, title: str, unit: str = "") -> Markup:
         parts.append(
             f'<g class="bar" data-label="{escape(b.label)}" data-value="{b.value}" '
             f'data-percent="{b.percent:.0f}">'
-            f'<text x="{LABEL_WIDTH - 8}" y="{mid}" text-anchor="end" font-size="14">'
+            f'<text x="{LABEL_WIDTH - 8}" y="{mid}" text-anchor="end" font-size="15">'
             f"{escape(_label(b.label))}</text>"
             f'<rect x="{LABEL_WIDTH}" y="{y}" width="{BAR_WIDTH}" height="{BAR}" '
             f'fill="#f1e4e2" rx="3"/>'
             f'<rect x="{LABEL_WIDTH}" y="{y}" width="{length}" height="{BAR}" '
             f'fill="#b3261e" rx="3"/>'
-            f'<text x="{LABEL_WIDTH + BAR_WIDTH + 8}" y="{mid}" font-size="14">'
+            f'<text x="{LABEL_WIDTH + BAR_WIDTH + 8}" y="{mid}" font-size="15">'
             f"{b.value}{escape(unit)} · {b.percent:.0f}%</text>"
             "</g>"
         )
