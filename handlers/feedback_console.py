@@ -25,6 +25,7 @@ from storage.feedback import (
     OPINION,
     FeedbackCall,
     Suggestion,
+    answered_of,
     calls_of,
     recent_suggestions,
     thread_of,
@@ -51,11 +52,9 @@ async def calls_page(view: ConsoleView) -> web.StreamResponse:
         return await _call(view, view.int_param("rest"))
     actor = view.actor
     units = None if actor.is_admin else actor.secretary_units
-    rows = []
-    for call in await calls_of(view.session, units, actor.person_id, LISTED):
-        s = await summarize(view.session, call.id)
-        assert s is not None
-        rows.append((call, len(s.rows) - len(s.silent), len(s.rows)))
+    calls = await calls_of(view.session, units, actor.person_id, LISTED)
+    answered = await answered_of(view.session, [c.id for c in calls])
+    rows = [(call, *answered[call.id]) for call in calls]
     return view.render("feedback_list.html", title=t.CALLS_TITLE, t=t, rows=rows)
 
 

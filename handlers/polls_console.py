@@ -18,7 +18,7 @@ from bot.roles import Actor
 from handlers import polls_console_texts as t
 from handlers import polls_results
 from handlers import polls_texts as pt
-from storage.polls import Poll, counts, lock_poll, polls_of
+from storage.polls import Poll, counts_of, lock_poll, polls_of
 from storage.polls_results import PollResults, poll_results
 
 feature = Feature("polls_console")
@@ -54,10 +54,9 @@ async def polls_page(view: ConsoleView) -> web.StreamResponse:
         return await _poll(view, view.int_param("rest"))
     actor = view.actor
     units = None if actor.is_admin else actor.secretary_units
-    rows = []
-    for poll in await polls_of(view.session, units, actor.person_id, LISTED):
-        eligible, voted = await counts(view.session, poll.id)
-        rows.append((poll, eligible, voted))
+    polls = await polls_of(view.session, units, actor.person_id, LISTED)
+    tallies = await counts_of(view.session, [p.id for p in polls])
+    rows = [(poll, *tallies[poll.id]) for poll in polls]
     return view.render("polls_list.html", title=t.LIST_TITLE, t=t, kinds=pt.KIND_NAMES, rows=rows)
 
 

@@ -27,6 +27,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    case,
     delete,
     func,
     select,
@@ -369,3 +370,16 @@ async def thread_of(
         .order_by(SuggestionMessage.id)
     )
     return [(m, name) for m, name in rows]
+
+
+async def answered_of(session: AsyncSession, call_ids: list[int]) -> dict[int, tuple[int, int]]:
+    """(answered, audience) of each call, in one grouped query."""
+    answered = func.sum(case((FeedbackMember.status != PENDING, 1), else_=0))
+    rows = await session.execute(
+        select(FeedbackMember.call_id, answered, func.count())
+        .where(FeedbackMember.call_id.in_(call_ids))
+        .group_by(FeedbackMember.call_id)
+    )
+    found = {cid: (0, 0) for cid in call_ids}
+    found.update({cid: (int(a or 0), int(n)) for cid, a, n in rows})
+    return found

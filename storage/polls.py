@@ -312,3 +312,15 @@ async def polls_of(
     if unit_ids is not None:
         stmt = stmt.where(or_(Poll.unit_id.in_(unit_ids), Poll.creator_id == person_id))
     return list(await session.scalars(stmt.order_by(Poll.id.desc()).limit(limit)))
+
+
+async def counts_of(session: AsyncSession, poll_ids: list[int]) -> dict[int, tuple[int, int]]:
+    """(eligible, voted) of each poll, in two grouped queries."""
+    found = {pid: [0, 0] for pid in poll_ids}
+    for i, column in enumerate((PollAudience.poll_id, PollVoter.poll_id)):
+        rows = await session.execute(
+            select(column, func.count()).where(column.in_(poll_ids)).group_by(column)
+        )
+        for pid, n in rows:
+            found[pid][i] = int(n)
+    return {pid: (e, v) for pid, (e, v) in found.items()}

@@ -162,3 +162,35 @@ async def test_anonymous_evaluation_shows_counts_only_after_the_close(
             assert voter.name not in text
             assert not re.search(rf"\b{voter.user_id}\b", text)
     await ctx.close()
+
+
+async def test_admin_sees_all_teacher_gets_nothing_stale_link_refused(
+    chat: ChatHarness, browser: Browser
+) -> None:
+    base = serve_publicly(chat)
+    b = branch(chat, teachers=1)
+    await create(b, *NAMED_SINGLE)
+    await b.sec.says("确认", b.g)
+    teacher = b.teachers[0]
+    await teacher.says("投票 2", b.g)
+    for command in ("/投票 导出 1", "/后台"):
+        await teacher.says(command)
+        teacher.hears("需要支部书记权限")
+    await b.sec.says("/投票 导出 1")
+    stale = LINK.search("\n".join(b.sec.last))
+    assert stale
+    chat.clock.advance(minutes=11)
+
+    boss = chat.user("boss", "周校长", role="admin")
+    ctx = await signed_in(browser, boss)
+    resp = await ctx.request.get(stale.group(1))
+    assert resp.status == 403 and "已过期" in await resp.text()
+    page = await ctx.new_page()
+    await page.goto(base + "/console/polls")
+    row = page.locator("tr", has_text="年度优秀党员推荐")
+    assert "1/2" in (await row.text_content() or "")
+    await screenshot(page, "console-polls")
+    assert await status(ctx, base + "/console/polls/1") == 200
+    assert await status(ctx, base + "/console/polls/99") == 404
+    assert await status(ctx, base + "/console/polls/x") == 404
+    await ctx.close()
