@@ -62,7 +62,8 @@ async def polls_page(view: ConsoleView) -> web.StreamResponse:
 
 async def _poll(view: ConsoleView, poll_id: int) -> web.StreamResponse:
     poll = await _owned(view.session, view.actor, poll_id)
-    if view.is_post and view.form.get("action") == "close":
+    # The box is `required` in the form; checked here too, for a browser that ignores it.
+    if view.is_post and view.form.get("action") == "close" and view.form.get("confirm") == "1":
         return await _close(view, poll.id)
     res = await poll_results(view.session, poll.id)
     assert res is not None

@@ -9,7 +9,9 @@ from openpyxl import load_workbook
 from playwright.async_api import Browser, BrowserContext, Page
 from sqlalchemy import select
 
-from storage.console import AuditEntry
+from storage.console import AuditEntry, ConsoleSession
+from storage.models import Person
+from storage.polls import Poll
 from tests.console.browser import screenshot
 from tests.console.helpers import LINK, serve_publicly, signed_in
 from tests.handlers.polls_helpers import ANON_GRADE, NAMED_SINGLE, branch, create
@@ -80,6 +82,17 @@ async def test_named_poll_chart_download_close_and_scope(
     listing = await octx.new_page()
     await listing.goto(base + "/console/polls")
     assert "年度优秀党员推荐" not in await listing.content()
+    async with chat.app.db.reading() as session:
+        csrf = await session.scalar(
+            select(ConsoleSession.csrf)
+            .join(Person, Person.id == ConsoleSession.person_id)
+            .where(Person.platform_user_id == "wang")
+        )
+    form = {"csrf": str(csrf), "action": "close", "confirm": "1"}
+    refused = await octx.request.post(base + "/console/polls/1", form=form)
+    assert refused.status == 403
+    async with chat.app.db.reading() as session:
+        assert await session.scalar(select(Poll.state).where(Poll.id == 1)) == "open"
     await octx.close()
 
     # In chat the export is a one-time link, sent privately.
@@ -95,6 +108,7 @@ async def test_named_poll_chart_download_close_and_scope(
     other.hears("没有找到这项投票")
 
     # Closing from the page: announced in the group, recorded with who did it.
+    await page.check("#confirm-close")
     await page.click("#close")
     await chat.settle()
     assert page.url.endswith("/console/polls/1")
@@ -130,6 +144,7 @@ async def test_anonymous_evaluation_shows_counts_only_after_the_close(
     assert await bars(page) == [("已投票", "2", "50")]
     assert await status(ctx, base + "/console/export/poll?id=1") == 403
 
+    await page.check("#confirm-close")
     await page.click("#close")
     grid = [
         [c.strip() for c in await row.locator("td").all_text_contents()]
