@@ -45,6 +45,8 @@ class Settings(BaseSettings):
     # Seals the addresses of anonymous 意见箱 authors; kept out of the
     # database on purpose. Empty: a key file is made at first use.
     secret_key: str = ""
+    # Where ledgers asked for in chat are written (relative to the working directory).
+    export_dir: str = "exports"
 
     wecom_corp_id: str = ""
     wecom_agent_id: int | None = None

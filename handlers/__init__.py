@@ -3,6 +3,7 @@
 from bot.feature import Feature
 from handlers import (
     broadcast,
+    checkin,
     console,
     feedback,
     feedback_console,
@@ -13,12 +14,13 @@ from handlers import (
 )
 
 FEATURES: list[Feature] = [
-    help.feature,
-    roster.feature,
-    broadcast.feature,
-    console.feature,
+    checkin.feature,
     polls.feature,
     feedback.feature,
+    broadcast.feature,
+    roster.feature,
+    console.feature,
+    help.feature,
     polls_console.feature,
     feedback_console.feature,
 ]

@@ -3,9 +3,19 @@
 A feature that adds tables adds its module here.
 """
 
-from storage import broadcast, console, feedback, messaging, models, polls, timers
+from storage import broadcast, checkin, console, feedback, messaging, models, polls, timers
 from storage.base import Base
 
 metadata = Base.metadata
 
-__all__ = ["broadcast", "console", "feedback", "messaging", "metadata", "models", "polls", "timers"]
+__all__ = [
+    "broadcast",
+    "checkin",
+    "console",
+    "feedback",
+    "messaging",
+    "metadata",
+    "models",
+    "polls",
+    "timers",
+]

@@ -1,0 +1,159 @@
+"""Everything the check-in feature says."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+ASK_TITLE = "签到的会议名称是什么？例如「主题党日」「支部党员大会」。"
+ASK_DEADLINE = "签到截止时间？例如「15:30」「30分钟后」「明天9点」。"
+DEADLINE_NEEDS_TIME = "请写到几点几分，例如「15:30」。"
+TITLE_TOO_LONG = "会议名称请控制在 30 个字以内。"
+CODE_FORMAT = "签到码是 4 位数字，例如「签到码 2468」；只写「签到码」则由我生成。"
+GROUP_ONLY = "签到要在会议所在的群里发起：请在群里 @我 发送「/签到 发起」。"
+NO_CHECKIN = "本群现在没有进行中的签到。"
+NO_CHECKIN_EVER = "本群还没有发起过签到。"
+STATUS_IN_GROUP = "请在签到所在的群里发送「/签到 统计」；全年汇总请发送「/签到 台账」。"
+CODE_NEEDED = "本次签到需要签到码，请发送「签到 四位签到码」（签到码请看会场公布）。"
+CODE_WRONG = "签到码不对，未记录。请核对会场公布的签到码后重发。"
+LEAVE_NEEDS_REASON = "请假请写明原因，例如「请假 外出培训」。"
+LEAVE_AFTER_ATTEND = "您已签到，无需请假。"
+NOT_ON_ROSTER = "您不在本次签到的应到名单中，已单独记录。如有出入请联系书记。"
+NOBODY_MISSING = "应到人员都已签到或请假，无需提醒。"
+LEDGER_UNIT_NEEDED = "请写明支部，例如「/签到 台账 2026 第一党支部」。"
+LEDGER_YEAR = "年份请写 4 位数字，例如「/签到 台账 2026」。"
+LEDGER_NOT_YOURS = "您不是该支部的书记，不能查看它的台账。"
+GROUP_FALLBACK = "（本群未绑定支部，应到按在本群发过言的人计算。）"
+
+STATUS_ZH = {"present": "出席", "late": "迟到", "leave": "请假", "": "缺席"}
+MAX_NAMES = 30
+
+
+def names(people: Sequence[str], limit: int = MAX_NAMES) -> str:
+    shown = "、".join(people[:limit])
+    return f"{shown} 等 {len(people)} 人" if len(people) > limit else shown
+
+
+def already_open(title: str) -> str:
+    return f"本群已有进行中的签到「{title}」，请先发送「/签到 结束」。"
+
+
+def opened(
+    title: str,
+    deadline: str,
+    expected: int,
+    *,
+    code: bool,
+    late_until: str | None,
+    fallback: bool,
+) -> str:
+    how = "请 @我 发送「签到 签到码」" if code else "请 @我 发送「签到」"
+    lines = [
+        f"「{title}」开始签到，截止 {deadline}，应到 {expected} 人。",
+        f"{how}；不能参加的发送「请假 原因」。",
+    ]
+    if late_until:
+        lines.append(f"截止后到 {late_until} 仍可签到，记为迟到。")
+    if fallback:
+        lines.append(GROUP_FALLBACK)
+    return "\n".join(lines)
+
+
+def code_for_secretary(title: str, code: str) -> str:
+    return f"「{title}」的签到码是 {code}，请在会场公布，不要发到群里。"
+
+
+def already_answered(status: str, at: str) -> str:
+    if status == "leave":
+        return f"您已请假（{at}）。"
+    return f"已签到（{at}{'，迟到' if status == 'late' else ''}），无需重复。"
+
+
+def checked_in_late(at: str) -> str:
+    return f"已签到（{at}），记为迟到。"
+
+
+def too_late(title: str, deadline: str) -> str:
+    return f"「{title}」签到已于 {deadline} 截止，未记录。如有需要请联系书记。"
+
+
+def closed_already(title: str, at: str) -> str:
+    return f"「{title}」签到已于 {at} 结束。"
+
+
+def leave_noted(reason: str) -> str:
+    return f"已记下请假：{reason}。"
+
+
+def progress(title: str, attended: int, expected: int, leave: int, recent: Sequence[str]) -> str:
+    line = f"「{title}」已签到 {attended}/{expected}"
+    if leave:
+        line += f"，请假 {leave}"
+    if recent:
+        line += f"（新到：{names(recent, 10)}）"
+    return line
+
+
+def summary(
+    title: str,
+    expected: int,
+    attended: int,
+    late: int,
+    leave: int,
+    missing: int,
+) -> str:
+    late_part = f"（迟到 {late}）" if late else ""
+    return f"「{title}」应到 {expected}，实到 {attended}{late_part}，请假 {leave}，未到 {missing}。"
+
+
+def status_report(
+    head: str,
+    leaves: Sequence[tuple[str, str]],
+    missing: Sequence[str],
+    outsiders: Sequence[str],
+    *,
+    closed: bool,
+) -> str:
+    lines = [head]
+    if leaves:
+        lines.append("请假：" + names([f"{n}（{r}）" for n, r in leaves]))
+    if missing:
+        lines.append(("缺席：" if closed else "未到：") + names(missing))
+    if outsiders:
+        lines.append("名单外签到：" + names(outsiders))
+    return "\n".join(lines)
+
+
+def final(head: str) -> str:
+    return f"签到结束。{head}"
+
+
+def remind(title: str, missing: Sequence[str], deadline: str) -> str:
+    return f"「{title}」还有 {len(missing)} 人未签到，截止 {deadline}：{names(missing)}"
+
+
+def remind_too_soon(at: str) -> str:
+    return f"{at} 刚提醒过，5 分钟内不再重复提醒。"
+
+
+def ledger_empty(unit: str, year: int) -> str:
+    return f"{unit} {year} 年还没有签到记录。"
+
+
+def ledger_line(day: str, title: str, expected: int, attended: int, late: int, leave: int) -> str:
+    late_part = f"（迟到 {late}）" if late else ""
+    absent = expected - attended - leave
+    return (
+        f"{day} {title}：应到 {expected}，实到 {attended}{late_part}，请假 {leave}，缺席 {absent}"
+    )
+
+
+def ledger_head(unit: str, year: int, n: int) -> str:
+    return f"{unit} {year} 年签到台账，共 {n} 次会议："
+
+
+def ledger_file(path: str) -> str:
+    return f"台账表格已生成：{path}"
+
+
+def unknown_unit(name: str) -> str:
+    return f"没有「{name}」这个支部。"

@@ -1,0 +1,154 @@
+"""The 签到台账 in chat and as XLSX, and check-ins opened by a starting meeting."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import AsyncIterator
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+
+from bot.timers import JobContext
+from handlers.checkin_ledger import build_checkin_ledger, export_cli
+from storage.people import unit_by_name
+from tests.conftest import START
+from tests.harness import ChatHarness, Group, User
+
+
+@pytest.fixture
+async def chat(db_url: str, tmp_path: Path) -> AsyncIterator[ChatHarness]:
+    harness = ChatHarness(db_url, START, tmp_path, export_dir=str(tmp_path / "exports"))
+    await harness.start()
+    try:
+        yield harness
+    finally:
+        await harness.stop()
+
+
+def branch(chat: ChatHarness) -> tuple[User, list[User], Group]:
+    sec = chat.user("sec1", "李书记", role="secretary", unit="一支部")
+    teachers = [
+        chat.user("t1", "王老师", unit="一支部"),
+        chat.user("t2", "张老师", unit="一支部"),
+        chat.user("t3", "赵老师", unit="一支部"),
+    ]
+    return sec, teachers, chat.group("g1", unit="一支部")
+
+
+async def two_meetings(chat: ChatHarness) -> tuple[User, list[User], Group]:
+    """主题党日: 李 on time, 王 late, 张 on leave, 赵 absent, a guest.
+    政治学习 the next day: everyone on time but 赵, on leave."""
+    sec, (wang, zhang, zhao), g = branch(chat)
+    guest = chat.user("x1", "钱老师", unit="二支部")
+    await sec.says("/签到 发起 主题党日 截止 20:30 允许迟到", g)
+    await sec.says("签到", g)
+    await zhang.says("请假 外出培训", g)
+    await guest.says("签到", g)
+    await chat.advance(minutes=40)
+    await wang.says("签到", g)
+    await sec.says("/签到 结束", g)
+    await chat.advance(days=1)
+    await sec.says("/签到 发起 政治学习 截止 21:00", g)
+    for t in (sec, wang, zhang):
+        await t.says("签到", g)
+    await zhao.says("请假 家中有事", g)
+    await chat.advance(hours=1)
+    assert await g.received("签到结束。「政治学习」")
+    return sec, [wang, zhang, zhao], g
+
+
+async def test_ledger_in_chat_and_its_workbook(chat: ChatHarness) -> None:
+    sec, (wang, _, _), g = await two_meetings(chat)
+    await sec.says("/签到 台账 2026", g)
+    sec.hears(
+        "一支部 2026 年签到台账，共 2 次会议：",
+        "11-25 主题党日：应到 4，实到 2（迟到 1），请假 1，缺席 1",
+        "11-26 政治学习：应到 4，实到 3，请假 1，缺席 0",
+        "台账表格已生成：",
+    )
+    path = Path(sec.last[0].split("台账表格已生成：")[1].strip())
+    wb = load_workbook(path)
+    meetings = list(wb["会议"].iter_rows(values_only=True))
+    assert meetings[0][3:9] == ("应到", "实到", "迟到", "请假", "缺席", "名单外")
+    assert meetings[1][:9] == ("2026-11-25", "20:00", "主题党日", 4, 2, 1, 1, 1, 1)
+    assert meetings[1][9:] == ("张老师（外出培训）", "赵老师")
+    assert meetings[2][2:9] == ("政治学习", 4, 3, 0, 1, 0, 0)
+    people = {row[0]: row for row in wb["个人出勤"].iter_rows(values_only=True)}
+    assert people["姓名"][7:] == ("11-25 主题党日", "11-26 政治学习")
+    # 姓名, 用户ID, 应到, 出席, 迟到, 请假, 缺席, then one column per meeting.
+    assert people["王老师"] == ("王老师", "t1", 2, 1, 1, 0, 0, "迟到", "出席")
+    assert people["赵老师"] == ("赵老师", "t3", 2, 0, 0, 1, 1, "缺席", "请假")
+    assert people["钱老师"] == ("钱老师", "x1", 0, 0, 0, 0, 0, "名单外出席", "—")
+    await wang.says("/签到 台账 2026", g)
+    wang.hears("需要支部书记权限")
+
+
+async def test_ledger_in_direct_chat_and_bad_input(chat: ChatHarness) -> None:
+    sec, _, _ = await two_meetings(chat)
+    await sec.says("/签到 台账")
+    sec.hears("一支部 2026 年签到台账，共 2 次会议")
+    await sec.says("/签到 台账 26")
+    sec.hears("年份请写 4 位数字")
+    await sec.says("/签到 台账 2025 一支部")
+    sec.hears("一支部 2025 年还没有签到记录")
+    await sec.says("/签到 台账 2026 五支部")
+    sec.hears("没有「五支部」这个支部")
+    other = chat.user("sec2", "周书记", role="secretary", unit="二支部")
+    await other.says("/签到 台账 2026 一支部")
+    other.hears("您不是该支部的书记")
+
+
+async def test_export_command_writes_the_same_counts(
+    chat: ChatHarness, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    await two_meetings(chat)
+    out = tmp_path / "ledger.xlsx"
+    rt = chat.app.runtime
+    code = await export_cli(rt, ["--unit", "一支部", "--year", "2026", "--out", str(out)])
+    assert code == 0
+    assert capsys.readouterr().out.strip() == str(out.resolve())
+    rows = list(load_workbook(out)["会议"].iter_rows(min_row=2, values_only=True))
+    assert [r[3:8] for r in rows] == [(4, 2, 1, 1, 1), (4, 3, 0, 1, 0)]
+    assert await export_cli(rt, ["--unit", "五支部", "--year", "2026"]) == 2
+    assert await export_cli(rt, ["--year", "2026"]) == 2
+    async with chat.db.reading() as s:
+        unit = await unit_by_name(s, "一支部")
+        assert unit is not None
+        empty = await build_checkin_ledger(s, unit.id, 2024)
+    sheet = load_workbook(io.BytesIO(empty))["会议"]
+    assert sheet.max_row == 1
+
+
+async def test_meeting_started_opens_one_check_in(chat: ChatHarness) -> None:
+    _, (wang, _, _), g = branch(chat)
+    await chat.setup_people()
+    rt = chat.app.runtime
+    ends = chat.clock.now() + timedelta(hours=2)
+    for _ in range(2):
+        async with chat.db.transaction() as s:
+            job = JobContext(s, rt, chat.clock.now())
+            await rt.emit(
+                "meeting.started",
+                job,
+                platform="local",
+                chat_id="g1",
+                title="支部党员大会",
+                unit_id=None,
+                ends_at=ends,
+                key="meeting:7:2026-11-25",
+            )
+            await rt.send(s, job.out)
+        await chat.settle()
+    opened = [m for m in await g.messages() if "开始签到" in m]
+    assert opened == [
+        "「支部党员大会」开始签到，截止 20:15，应到 4 人。\n"
+        "请 @我 发送「签到」；不能参加的发送「请假 原因」。\n"
+        "截止后到 22:00 仍可签到，记为迟到。"
+    ]
+    await chat.advance(minutes=20)
+    await wang.says("签到", g)
+    wang.hears("记为迟到")
+    await chat.advance(hours=2)
+    assert await g.received("签到结束。「支部党员大会」应到 4，实到 1（迟到 1）")
