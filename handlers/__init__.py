@@ -4,6 +4,7 @@ from bot.feature import Feature
 from handlers import (
     broadcast,
     checkin,
+    checkin_console,
     console,
     feedback,
     feedback_console,
@@ -21,6 +22,7 @@ FEATURES: list[Feature] = [
     roster.feature,
     console.feature,
     help.feature,
+    checkin_console.feature,
     polls_console.feature,
     feedback_console.feature,
 ]
