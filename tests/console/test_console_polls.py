@@ -143,6 +143,9 @@ async def test_anonymous_evaluation_shows_counts_only_after_the_close(
     assert await page.locator("#download").count() == 0
     assert await bars(page) == [("已投票", "2", "50")]
     assert await status(ctx, base + "/console/export/poll?id=1") == 403
+    await b.sec.says("/投票 导出 1")
+    b.sec.hears("匿名投票的结果截止后公布")
+    assert not LINK.search("\n".join(b.sec.last))
 
     await page.check("#confirm-close")
     await page.click("#close")
