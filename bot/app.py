@@ -7,7 +7,7 @@ import contextlib
 import logging
 import signal
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import timedelta
 
 import aiohttp
@@ -88,6 +88,7 @@ class Tongxin:
             *[job for f in self.router.features for job in f.jobs],
         ]
         self._tasks: list[asyncio.Task[None]] = []
+        self._closers: list[Callable[[], Awaitable[None]]] = []
         self.web = web.Application(client_max_size=1024 * 1024)
         self.web[APP_KEY] = self
         self.web.add_routes([web.get("/healthz", self.healthz)])
@@ -112,6 +113,10 @@ class Tongxin:
         if background:
             self._tasks.append(asyncio.create_task(self.outbox.run(), name="outbox"))
             self._tasks.append(asyncio.create_task(self._tick(), name="jobs"))
+            # A feature may start something of its own (the reminders' alarm
+            # clock) and hand back how to stop it.
+            started = await self.runtime.emit("app.started", self.runtime)
+            self._closers = [close for close in started if close is not None]
         names = ", ".join(a.name for a in self.adapters) or "none"
         log.info("platforms on: %s", names)
         for off in self.platforms_off():
@@ -122,6 +127,9 @@ class Tongxin:
         return [p for p in ("wecom", "dingtalk", "local") if p not in on]
 
     async def stop(self) -> None:
+        for close in self._closers:
+            await close()
+        self._closers.clear()
         await self.ingest.stop()
         for task in self._tasks:
             task.cancel()

@@ -64,6 +64,13 @@ class Settings(BaseSettings):
     dingtalk_api_base: str = "https://api.dingtalk.com"
     dingtalk_oapi_base: str = "https://oapi.dingtalk.com"
 
+    # Reminders: nothing is pushed in these hours ("" for none); a reminder
+    # found due this late after a stop is recorded as missed, not sent.
+    quiet_hours: str = Field(
+        "22:00-07:00", pattern=r"^(([01]?\d|2[0-3]):[0-5]\d-([01]?\d|2[0-3]):[0-5]\d)?$"
+    )
+    reminder_grace_minutes: int = Field(120, ge=0, le=7 * 24 * 60)
+
     @field_validator("admins", mode="before")
     @classmethod
     def _admins_list(cls, value: object) -> object:

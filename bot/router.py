@@ -66,7 +66,8 @@ class Router:
         if cmd is None:
             ctx.reply(texts.unknown_command(word, self._suggest(word)))
             return
-        sub_word, _, sub_rest = rest.strip().partition(" ")
+        # A line break ends the sub-command word too: "/提醒 放假安排⏎<rows>".
+        sub_word, _, sub_rest = rest.strip().replace("\n", " \n", 1).partition(" ")
         sub = cmd.find_sub(sub_word) if sub_word else None
         if sub is not None:
             rest = sub_rest

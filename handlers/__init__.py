@@ -9,8 +9,12 @@ from handlers import (
     feedback,
     feedback_console,
     help,
+    lianzheng_calendar,
+    meetings,
+    monthly,
     polls,
     polls_console,
+    reminders,
     roster,
 )
 
@@ -18,6 +22,10 @@ FEATURES: list[Feature] = [
     checkin.feature,
     polls.feature,
     feedback.feature,
+    meetings.feature,
+    reminders.feature,
+    monthly.feature,
+    lianzheng_calendar.feature,
     broadcast.feature,
     roster.feature,
     console.feature,

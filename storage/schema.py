@@ -3,7 +3,17 @@
 A feature that adds tables adds its module here.
 """
 
-from storage import broadcast, checkin, console, feedback, messaging, models, polls, timers
+from storage import (
+    broadcast,
+    checkin,
+    console,
+    feedback,
+    messaging,
+    models,
+    polls,
+    reminders,
+    timers,
+)
 from storage.base import Base
 
 metadata = Base.metadata
@@ -17,5 +27,6 @@ __all__ = [
     "metadata",
     "models",
     "polls",
+    "reminders",
     "timers",
 ]

@@ -1,0 +1,127 @@
+"""Everything the meeting commands and their reminders say."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+KINDS = ("支委会", "党小组会", "党员大会", "党课", "主题党日", "政治学习", "座谈会", "其他")
+OTHER = "其他"
+REPEATS = {
+    "只开一次": "once",
+    "每周": "weekly",
+    "每月固定日期": "monthly_day",
+    "每月第几个星期几": "monthly_nth",
+    "每季度": "quarterly",
+    "每半年": "halfyearly",
+}
+POLICIES = {"顺延到下一个工作日": "next", "跳过这一次": "skip", "照常举行": "keep"}
+NO_PLACE = ("无", "没有", "-", "不填")
+DEFAULT_WORDS = ("默认", "default", "好")
+THIS_GROUP = ("本群", "这个群", "此群")
+
+ASK_KIND = "会议类型？"
+ASK_NAME = "会议名称？"
+ASK_REPEAT = "多久开一次？"
+ASK_FIRST = "（第一次）开会时间？例如「12月4日15:00」或「下周五下午3点」"
+ASK_PLACE = "会议地点？没有可回复「无」"
+ASK_GROUPS = "提醒发到哪些群？回复「本群」，或群ID（多个用逗号分开）"
+ASK_OFFSETS = "提前多久提醒？回复「默认」即提前1天和1小时，也可写「2天,30分钟」"
+ASK_POLICY = "遇到节假日怎么办？"
+NEED_TIME = "请写上几点开会，例如「12月4日15:00」。"
+NOT_IN_GROUP = "这里不是群聊，请写群ID。"
+BAD_OFFSETS = "没看懂。请写「1天,1小时」这样的时长，最长提前30天。"
+USAGE_ID = "请写会议编号，例如：/会议 删除 3。编号见 /会议 列表。"
+NONE_YET = "还没有安排会议。发送 /会议 新建 来安排。"
+NOT_YOURS = "这不是您所在支部的会议，不能改动。"
+
+WEEKDAYS = "一二三四五六日"
+_NTH = {1: "第一个", 2: "第二个", 3: "第三个", 4: "第四个", -1: "最后一个"}
+
+
+def unknown_groups(ids: Sequence[str]) -> str:
+    return f"我还不在这些群里：{'、'.join(ids)}。请先在群里@我一次，或检查群ID。"
+
+
+def foreign_groups(ids: Sequence[str]) -> str:
+    return f"这些群属于其他支部，不能发提醒：{'、'.join(ids)}。"
+
+
+def unknown_meeting(ref: str) -> str:
+    return f"没有编号为 {ref} 的会议。发送 /会议 列表 查看。"
+
+
+def when_label(at: datetime) -> str:
+    return f"{at.month}月{at.day}日（周{WEEKDAYS[at.weekday()]}）{at.hour}:{at.minute:02d}"
+
+
+def repeat_label(kind: str, first: datetime, nth: int) -> str:
+    weekday = f"周{WEEKDAYS[first.weekday()]}"
+    return {
+        "once": f"仅一次：{when_label(first)}",
+        "weekly": f"每{weekday} {first.hour}:{first.minute:02d}",
+        "monthly_day": f"每月{first.day}日 {first.hour}:{first.minute:02d}",
+        "monthly_nth": f"每月{_NTH[nth]}{weekday} {first.hour}:{first.minute:02d}",
+        "quarterly": f"每季度（每3个月的{first.day}日）{first.hour}:{first.minute:02d}",
+        "halfyearly": f"每半年（每6个月的{first.day}日）{first.hour}:{first.minute:02d}",
+    }[kind]
+
+
+def offset_label(minutes: int) -> str:
+    days, rest = divmod(minutes, 1440)
+    hours, mins = divmod(rest, 60)
+    parts = [
+        f"{days}天" if days else "",
+        f"{hours}小时" if hours else "",
+        f"{mins}分钟" if mins else "",
+    ]
+    return "".join(parts) or "开始时"
+
+
+def offsets_label(offsets: Sequence[int]) -> str:
+    return "、".join(f"提前{offset_label(m)}" for m in offsets) or "不提前提醒"
+
+
+def policy_label(policy: str) -> str:
+    return next(label for label, value in POLICIES.items() if value == policy)
+
+
+def preview(
+    title: str, repeat: str, place: str, groups: Sequence[str], offsets: Sequence[int], policy: str
+) -> str:
+    return (
+        f"请确认会议安排：\n{title}\n时间：{repeat}\n地点：{place or '未定'}\n"
+        f"提醒：{offsets_label(offsets)}，发到 {len(groups)} 个群\n"
+        f"遇节假日：{policy_label(policy)}"
+    )
+
+
+def created(meeting_id: int, title: str, next_at: datetime | None) -> str:
+    nxt = f"下次：{when_label(next_at)}。" if next_at else ""
+    return f"已安排「{title}」（编号 {meeting_id}）。{nxt}"
+
+
+def updated(meeting_id: int, title: str) -> str:
+    return f"已修改「{title}」（编号 {meeting_id}），此后的提醒按新安排发送。"
+
+
+def deleted(meeting_id: int, title: str) -> str:
+    return f"已删除「{title}」（编号 {meeting_id}），不再提醒。"
+
+
+def listing(lines: Sequence[str]) -> str:
+    return "已安排的会议：\n" + "\n".join(lines)
+
+
+def list_line(
+    meeting_id: int, title: str, repeat: str, place: str, next_at: datetime | None
+) -> str:
+    nxt = f"，下次 {when_label(next_at)}" if next_at else ""
+    where = f"，{place}" if place else ""
+    return f"{meeting_id}. {title}：{repeat}{where}{nxt}"
+
+
+def reminder(title: str, at: datetime, place: str, moved_from: datetime | None) -> str:
+    where = f"，地点：{place}" if place else ""
+    moved = f"（原定 {when_label(moved_from)}，因节假日顺延）" if moved_from else ""
+    return f"【会议提醒】「{title}」将于 {when_label(at)} 召开{where}。{moved}请大家准时参加。"

@@ -1,0 +1,148 @@
+"""Stream mode against the fake gateway: ack, answer, ping, drop and reconnect, backoff."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import aiohttp
+import pytest
+
+from bot import texts
+from bot.platforms.dingtalk_stream import StreamClient
+from tests.conftest import START
+from tests.fakes.dingtalk_api import SESSION, FakeDingTalkApi
+from tests.fakes.dingtalk_gateway import FakeGateway
+from tests.harness import ChatHarness
+
+from .conftest import settings_for
+from .helpers import now_ms, post_callback, robot_message
+
+Fakes = tuple[FakeDingTalkApi, FakeGateway]
+
+
+@pytest.fixture
+async def streaming(db_url: str, tmp_path: Path, gateway_api: Fakes) -> AsyncIterator[ChatHarness]:
+    api, _ = gateway_api
+    harness = ChatHarness(db_url, START, tmp_path, **settings_for(api, dingtalk_mode="stream"))
+    await harness.start()
+    try:
+        yield harness
+    finally:
+        await harness.stop()
+
+
+async def test_callback_frames_are_acked_answered_and_survive_a_drop(
+    streaming: ChatHarness, gateway_api: Fakes
+) -> None:
+    api, gateway = gateway_api
+    await gateway.wait_connected()
+    [opened] = gateway.opens
+    assert opened["subscriptions"] == [{"type": "CALLBACK", "topic": "/v1.0/im/bot/messages/get"}]
+    body = robot_message(api, now_ms(streaming), "/帮助", group=False, session="s1")
+    frame_id = await gateway.push_callback(body)
+    ack = await gateway.next_ack()
+    assert ack["code"] == 200 and ack["headers"]["messageId"] == frame_id
+    assert json.loads(ack["data"]) == {"response": "OK"}
+    await streaming.settle()
+    [reply] = api.to(SESSION)
+    assert reply.query["session"] == "s1" and texts.HELP_HEADER in reply.text
+
+    ping_id = await gateway.ping()
+    pong = await gateway.next_ack()
+    assert pong["headers"]["messageId"] == ping_id
+    assert json.loads(pong["data"]) == {"opaque": "p1"}
+
+    await gateway.drop()
+    await gateway.wait_connected()
+    assert len(gateway.opens) == 2  # a new ticket for the new socket
+    body = robot_message(api, now_ms(streaming), "/帮助", session="s2")
+    frame_id = await gateway.push_callback(body)
+    ack = await gateway.next_ack()
+    assert ack["code"] == 200 and ack["headers"]["messageId"] == frame_id
+    # The gateway redelivers a frame it thinks was lost: acked, handled once.
+    await gateway.push_callback(body)
+    assert (await gateway.next_ack())["code"] == 200
+    await streaming.settle()
+    assert [c.query["session"] for c in api.to(SESSION)] == ["s1", "s2"]
+
+
+async def test_a_disconnect_notice_makes_the_client_reconnect(
+    streaming: ChatHarness, gateway_api: Fakes
+) -> None:
+    api, gateway = gateway_api
+    await gateway.wait_connected()
+    await gateway.push("SYSTEM", "disconnect", "{}")
+    await gateway.wait_connected()
+    assert len(gateway.opens) == 2
+    frame_id = await gateway.push_callback(
+        robot_message(api, now_ms(streaming), "/帮助", session="s4")
+    )
+    ack = await gateway.next_ack()
+    while ack["headers"]["messageId"] != frame_id:  # the notice's own ack, if it got out
+        ack = await gateway.next_ack()
+    assert ack["code"] == 200
+    await streaming.settle()
+    assert [c.query["session"] for c in api.to(SESSION)] == ["s4"]
+
+
+async def test_stream_mode_serves_no_http_callback(
+    streaming: ChatHarness, gateway_api: Fakes
+) -> None:
+    api, gateway = gateway_api
+    await gateway.wait_connected()
+    assert await post_callback(streaming, robot_message(api, now_ms(streaming), "/帮助")) == 404
+
+
+async def test_unreadable_frames_are_refused_and_the_socket_stays(
+    streaming: ChatHarness, gateway_api: Fakes
+) -> None:
+    api, gateway = gateway_api
+    await gateway.wait_connected()
+    await gateway.push("CALLBACK", "/v1.0/im/bot/messages/get", "{broken")
+    assert (await gateway.next_ack())["code"] == 400
+    await gateway.push("CALLBACK", "/v1.0/card/instances/callback", "{}")
+    assert (await gateway.next_ack())["code"] == 404
+    await gateway.push("EVENT", "chat_update_title", "{}")
+    assert (await gateway.next_ack())["code"] == 200
+    await gateway.push_callback(robot_message(api, now_ms(streaming), "/帮助", session="s3"))
+    assert (await gateway.next_ack())["code"] == 200
+    await streaming.settle()
+    assert [c.query["session"] for c in api.to(SESSION)] == ["s3"]
+
+
+async def test_failed_opens_back_off_then_connect(gateway_api: Fakes) -> None:
+    api, gateway = gateway_api
+    gateway.refuse_opens = 4
+    delays: list[float] = []
+    received: list[str] = []
+
+    async def sleep(seconds: float) -> None:
+        delays.append(seconds)
+
+    async def on_message(data: str) -> bool:
+        received.append(data)
+        return True
+
+    async with aiohttp.ClientSession() as http:
+        client = StreamClient(
+            lambda: http,
+            api_base=api.url,
+            client_id=api.app_key,
+            client_secret=api.app_secret,
+            on_message=on_message,
+            sleep=sleep,
+        )
+        client.start()
+        try:
+            await gateway.wait_connected()
+            await gateway.push_callback({"msgId": "x"})
+            assert (await gateway.next_ack())["code"] == 200
+        finally:
+            await client.stop()
+    assert len(gateway.opens) == 5
+    assert len(delays) == 4
+    for got, base in zip(delays, [1, 2, 4, 8], strict=True):
+        assert base * 0.8 <= got <= base * 1.2
+    assert json.loads(received[0]) == {"msgId": "x"}

@@ -1,0 +1,1 @@
+"""In-process fakes of the platforms' servers, on loopback."""

@@ -1,0 +1,155 @@
+"""A fake DingTalk API (api.dingtalk.com and oapi.dingtalk.com on one loopback server).
+
+It records every request and can be told to misbehave: refuse tokens, answer
+with an injected status or errcode, flow-control people, expire sessions.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import deque
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import web
+from aiohttp.test_utils import TestServer
+
+from bot.platforms.dingtalk_api import sign
+
+TOKEN = "/v1.0/oauth2/accessToken"
+GROUP_SEND = "/v1.0/robot/groupMessages/send"
+OTO_SEND = "/v1.0/robot/oToMessages/batchSend"
+SESSION = "/robot/sendBySession"
+ROBOT = "/robot/send"
+
+
+@dataclass
+class Call:
+    path: str
+    query: dict[str, str]
+    headers: dict[str, str]
+    body: Any
+
+    @property
+    def text(self) -> str:
+        """The words sent, whichever shape carried them."""
+        body = self.body
+        if "msgParam" in body:
+            param = json.loads(body["msgParam"])
+            return str(param.get("content") or param.get("text") or "")
+        if body.get("msgtype") == "markdown":
+            return str(body["markdown"]["text"])
+        return str(body.get("text", {}).get("content", ""))
+
+
+@dataclass
+class FakeDingTalkApi:
+    app_key: str = "ding-app-key"
+    app_secret: str = "ding-app-secret"
+    token_ttl: int = 7200
+    calls: list[Call] = field(default_factory=list)
+    valid_tokens: set[str] = field(default_factory=set)
+    # path -> what the next requests to it get: (HTTP status, JSON body)
+    injected: dict[str, deque[tuple[int, dict[str, Any]]]] = field(default_factory=dict)
+    flow_controlled: set[str] = field(default_factory=set)
+    expired_sessions: set[str] = field(default_factory=set)
+    # custom robots: access_token -> 加签 secret
+    robots: dict[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.app = web.Application()
+        self.app.add_routes(
+            [
+                web.post(TOKEN, self.token),
+                web.post(GROUP_SEND, self.openapi_send),
+                web.post(OTO_SEND, self.openapi_send),
+                web.post(SESSION, self.session_send),
+                web.post(ROBOT, self.robot_send),
+            ]
+        )
+        self.server: TestServer | None = None
+        self._issued = 0
+
+    async def start(self) -> None:
+        self.server = TestServer(self.app, host="127.0.0.1")
+        await self.server.start_server()
+
+    async def close(self) -> None:
+        if self.server is not None:
+            await self.server.close()
+
+    @property
+    def url(self) -> str:
+        assert self.server is not None
+        return str(self.server.make_url("")).rstrip("/")
+
+    def session_url(self, session: str) -> str:
+        return f"{self.url}{SESSION}?session={session}"
+
+    def inject(self, path: str, status: int, body: dict[str, Any], times: int = 1) -> None:
+        self.injected.setdefault(path, deque()).extend([(status, body)] * times)
+
+    def to(self, path: str) -> list[Call]:
+        return [c for c in self.calls if c.path == path]
+
+    def sent(self) -> list[Call]:
+        """Every message that went out, by any route."""
+        return [c for c in self.calls if c.path != TOKEN]
+
+    async def _record(self, request: web.Request) -> tuple[Call, web.Response | None]:
+        body = await request.json()
+        call = Call(request.path, dict(request.query), dict(request.headers), body)
+        self.calls.append(call)
+        queue = self.injected.get(request.path)
+        if queue:
+            status, answer = queue.popleft()
+            return call, web.json_response(answer, status=status)
+        return call, None
+
+    async def token(self, request: web.Request) -> web.Response:
+        call, injected = await self._record(request)
+        if injected is not None:
+            return injected
+        if call.body != {"appKey": self.app_key, "appSecret": self.app_secret}:
+            return web.json_response({"code": "invalidClientIdOrSecret"}, status=400)
+        self._issued += 1
+        token = f"tok{self._issued}"
+        self.valid_tokens.add(token)
+        return web.json_response({"accessToken": token, "expireIn": self.token_ttl})
+
+    async def openapi_send(self, request: web.Request) -> web.Response:
+        call, injected = await self._record(request)
+        if injected is not None:
+            return injected
+        if call.headers.get("x-acs-dingtalk-access-token") not in self.valid_tokens:
+            return web.json_response(
+                {"code": "InvalidAuthentication", "message": "不合法的access_token"}, status=401
+            )
+        assert isinstance(call.body["msgParam"], str), "msgParam must be a JSON string"
+        answer: dict[str, Any] = {"processQueryKey": f"pqk{len(self.calls)}"}
+        if request.path == OTO_SEND:
+            users = call.body["userIds"]
+            assert isinstance(users, list)
+            answer["flowControlledStaffIdList"] = [u for u in users if u in self.flow_controlled]
+            answer["invalidStaffIdList"] = []
+        return web.json_response(answer)
+
+    async def session_send(self, request: web.Request) -> web.Response:
+        call, injected = await self._record(request)
+        if injected is not None:
+            return injected
+        if call.query.get("session") in self.expired_sessions:
+            return web.json_response({"errcode": 300001, "errmsg": "session 不存在"})
+        return web.json_response({"errcode": 0, "errmsg": "ok"})
+
+    async def robot_send(self, request: web.Request) -> web.Response:
+        call, injected = await self._record(request)
+        if injected is not None:
+            return injected
+        secret = self.robots.get(call.query.get("access_token", ""))
+        if secret is None:
+            return web.json_response({"errcode": 300001, "errmsg": "token is not exist"})
+        ts = call.query.get("timestamp", "")
+        if secret and call.query.get("sign") != sign(ts, secret):
+            return web.json_response({"errcode": 310000, "errmsg": "sign not match"})
+        return web.json_response({"errcode": 0, "errmsg": "ok"})
