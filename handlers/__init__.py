@@ -11,6 +11,7 @@ from handlers import (
     help,
     lianzheng_calendar,
     meetings,
+    meetings_console,
     monthly,
     polls,
     polls_console,
@@ -31,6 +32,7 @@ FEATURES: list[Feature] = [
     console.feature,
     help.feature,
     checkin_console.feature,
+    meetings_console.feature,
     polls_console.feature,
     feedback_console.feature,
 ]
