@@ -4,13 +4,17 @@ from bot.feature import Feature
 from handlers import (
     broadcast,
     checkin,
+    checkin_console,
     console,
     feedback,
+    feedback_console,
     help,
     lianzheng_calendar,
     meetings,
+    meetings_console,
     monthly,
     polls,
+    polls_console,
     reminders,
     roster,
 )
@@ -27,4 +31,8 @@ FEATURES: list[Feature] = [
     roster.feature,
     console.feature,
     help.feature,
+    checkin_console.feature,
+    meetings_console.feature,
+    polls_console.feature,
+    feedback_console.feature,
 ]

@@ -1,7 +1,7 @@
 """The check-in ledger (签到台账): a year of a unit's meetings, in chat and as XLSX.
 
 `build_checkin_ledger` is the one place the workbook is made; chat, the CLI
-and (later) a console download all call it.
+and the console download all call it.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.args import Args
 from bot.context import Context
 from handlers import checkin_texts as t
+from handlers.console import download_link
 from storage import checkin as store
 from storage.checkin import LATE, LEAVE, PRESENT, Checkin, PersonRow
 from storage.models import Unit
@@ -101,7 +102,7 @@ def _meeting_row(m: Meeting, tz: ZoneInfo) -> list[object]:
     ]
 
 
-def _people_sheet(meetings: list[Meeting], tz: ZoneInfo) -> list[list[object]]:
+def people_sheet(meetings: list[Meeting], tz: ZoneInfo) -> list[list[object]]:
     header: list[object] = [*PERSON_HEADER]
     header += [f"{_day(m.checkin, tz)[5:]} {m.checkin.title}" for m in meetings]
     names: dict[int, tuple[str, str]] = {}
@@ -132,7 +133,7 @@ async def build_checkin_ledger(
     for m in meetings:
         sheet.append(_meeting_row(m, tz))
     people = wb.create_sheet("个人出勤")
-    for row in _people_sheet(meetings, tz):
+    for row in people_sheet(meetings, tz):
         people.append(row)
     buf = io.BytesIO()
     wb.save(buf)
@@ -189,7 +190,7 @@ async def _unit_for_chat(ctx: Context, name: str) -> Unit | None:
 
 
 async def answer_in_chat(ctx: Context, args: Args) -> None:
-    """`/签到 台账 [年份] [支部]`: the summary here, the workbook on disk."""
+    """`/签到 台账 [年份] [支部]`: the summary here, the workbook by a download link."""
     words = list(args.positional)
     year = ctx.local_now.year
     if words and words[0].isdigit():
@@ -205,7 +206,15 @@ async def answer_in_chat(ctx: Context, args: Args) -> None:
         return
     meetings = await year_meetings(ctx.session, unit.id, year, ctx.tz)
     lines = summary_lines(unit.name, year, meetings, ctx.tz)
-    if meetings:
+    if meetings and ctx.settings.public_url:
+        # A one-time link works for whoever opens it first: it goes to the asker only.
+        params = {"unit": str(unit.id), "year": str(year)}
+        label = t.ledger_label(unit.name, year)
+        ctx.send_direct(ctx.actor.user_id, await download_link(ctx, "checkin", params, label))
+        if ctx.in_group:
+            lines.append(t.LEDGER_LINK_DIRECT)
+    elif meetings:
+        # No console address: the workbook stays where the operator can fetch it.
         out = Path(ctx.settings.export_dir) / file_name(unit.name, year)
         path = await write_ledger(ctx.session, unit, year, out, ctx.tz)
         lines.append(t.ledger_file(str(path)))

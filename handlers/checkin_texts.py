@@ -151,6 +151,13 @@ def ledger_head(unit: str, year: int, n: int) -> str:
     return f"{unit} {year} 年签到台账，共 {n} 次会议："
 
 
+LEDGER_LINK_DIRECT = "台账表格的下载链接已私聊发给您。"
+
+
+def ledger_label(unit: str, year: int) -> str:
+    return f"{unit} {year} 年签到台账"
+
+
 def ledger_file(path: str) -> str:
     return f"台账表格已生成：{path}"
 

@@ -21,6 +21,7 @@ from bot.runtime import Runtime
 from bot.timers import JobContext, set_timer
 from handlers import feedback_texts as t
 from handlers import suggestions
+from handlers.console import download_link
 from handlers.feedback_answer import answer_flow, start_answer
 from handlers.feedback_report import (
     build_feedback_export,
@@ -203,7 +204,7 @@ async def new(ctx: Context, args: Args) -> None:
 # --- managing a call ----------------------------------------------------------------
 
 
-def _may_manage(actor: Actor, call: FeedbackCall) -> bool:
+def may_manage(actor: Actor, call: FeedbackCall) -> bool:
     if actor.is_admin or call.created_by == actor.person_id:
         return True
     return call.unit_id is not None and call.unit_id in actor.secretary_units
@@ -214,7 +215,7 @@ async def _find_call(ctx: Context, args: Args, *, open_only: bool) -> FeedbackCa
     actor = ctx.actor
     if ref:
         call = await ctx.session.get(FeedbackCall, int(ref)) if ref.isdigit() else None
-        if call is None or not _may_manage(actor, call):
+        if call is None or not may_manage(actor, call):
             ctx.reply(t.unknown_call(ref))
             return None
         return call
@@ -251,6 +252,18 @@ async def status(ctx: Context, args: Args) -> None:
     summary = await summarize(ctx.session, call.id)
     assert summary is not None
     ctx.reply(render_summary(summary, ctx.now, ctx.tz))
+
+
+@feedback_cmd.sub("export", "导出", role=Role.SECRETARY, help=t.EXPORT_HELP)
+async def export_link(ctx: Context, args: Args) -> None:
+    call = await _find_call(ctx, args, open_only=False)
+    if call is None:
+        return
+    link = await download_link(ctx, "feedback", {"id": str(call.id)}, t.export_label(call.title))
+    # The link works once for whoever opens it first: never post it to a group.
+    ctx.send_direct(ctx.actor.user_id, link)
+    if ctx.in_group:
+        ctx.reply(t.LINK_SENT_DIRECT)
 
 
 # --- the deadline -------------------------------------------------------------------

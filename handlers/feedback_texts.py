@@ -204,7 +204,19 @@ def more_opinions(n: int) -> str:
 
 
 def export_hint(call_id: int) -> str:
-    return f"完整内容可导出：tongxin export feedback {call_id}"
+    return f"完整内容可下载：发送「/征求意见 导出 {call_id}」获取 Excel 下载链接。"
+
+
+EXPORT_HELP = "导出征求意见台账（Excel 下载链接）"
+LINK_SENT_DIRECT = "下载链接已私聊发给您。"
+
+
+def export_label(title: str) -> str:
+    return f"「{title}」征求意见台账"
+
+
+def export_filename(call_id: int) -> str:
+    return f"征求意见-{call_id}.xlsx"
 
 
 # --- export -------------------------------------------------------------------------

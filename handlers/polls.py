@@ -7,6 +7,7 @@ The parts: `polls_create` (the creation flow and publishing), `polls_vote`
 
 from __future__ import annotations
 
+import asyncio
 import sys
 from pathlib import Path
 
@@ -16,8 +17,10 @@ from bot.feature import Feature
 from bot.roles import Role
 from bot.runtime import Runtime
 from bot.timers import JobContext
+from handlers import polls_console_texts as ct
 from handlers import polls_create, polls_results, polls_vote
 from handlers import polls_texts as t
+from handlers.console import download_link
 from storage.polls import Poll, latest_for_person, latest_in_chat, lock_poll
 from storage.polls_results import poll_results
 
@@ -96,6 +99,24 @@ async def close(ctx: Context, args: Args) -> None:
     ctx.reply(t.closed_by(poll.title))
 
 
+@poll_cmd.sub("export", "导出", role=Role.SECRETARY, help="导出投票结果（Excel 下载链接）")
+async def export_link(ctx: Context, args: Args) -> None:
+    poll = await _target(ctx, args)
+    if poll is None:
+        return
+    if not polls_results.is_owner(ctx.actor, poll):
+        ctx.reply(t.NOT_YOURS)
+        return
+    if not polls_results.counts_visible(poll, owner=True):
+        ctx.reply(t.hidden(poll.visibility, poll.anonymous))
+        return
+    link = await download_link(ctx, "poll", {"id": str(poll.id)}, ct.export_label(poll.title))
+    # The link works once for whoever opens it first: never post it to a group.
+    ctx.send_direct(ctx.actor.user_id, link)
+    if ctx.in_group:
+        ctx.reply(t.LINK_SENT_DIRECT)
+
+
 @feature.on("poll.close")
 async def on_deadline(job: JobContext, ref: str) -> None:
     poll = await lock_poll(job.session, int(ref), lock=True)
@@ -121,8 +142,10 @@ async def export(rt: Runtime, argv: list[str]) -> int:
         return 2
     path = Path(argv[2] if len(argv) == 3 else f"poll-{argv[0]}.xlsx")
     async with rt.db.reading() as session:
-        if not await polls_results.export_xlsx(session, int(argv[0]), path):
-            print(t.export_no_poll(int(argv[0])), file=sys.stderr)
-            return 2
+        content = await polls_results.build_poll_export(session, int(argv[0]))
+    if content is None:
+        print(t.export_no_poll(int(argv[0])), file=sys.stderr)
+        return 2
+    await asyncio.to_thread(path.write_bytes, content)
     print(t.export_done(str(path)))
     return 0

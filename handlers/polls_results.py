@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import io
 from datetime import datetime
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from openpyxl import Workbook
@@ -143,10 +143,11 @@ async def close(session: AsyncSession, poll: Poll, now: datetime) -> list[Outgoi
     return outs
 
 
-async def export_xlsx(session: AsyncSession, poll_id: int, path: Path) -> bool:
+async def build_poll_export(session: AsyncSession, poll_id: int) -> bytes | None:
+    """The results as XLSX; a named poll adds who chose what, an anonymous one cannot."""
     res = await poll_results(session, poll_id)
     if res is None:
-        return False
+        return None
     book = Workbook()
     sheet = book.active
     sheet.title = t.EXPORT_SHEET
@@ -166,5 +167,6 @@ async def export_xlsx(session: AsyncSession, poll_id: int, path: Path) -> bool:
             if poll.kind == "grade":
                 picks = [f"{n}：{g}" for n, g in zip(poll.items, picks, strict=True)]
             named.append([ballot.name, ballot.user_id, "、".join(picks)])
-    book.save(path)
-    return True
+    buf = io.BytesIO()
+    book.save(buf)
+    return buf.getvalue()

@@ -180,6 +180,7 @@ def anon_in_group(title: str) -> str:
 NO_POLL = "没有找到这项投票。发送「/投票 结果 编号」指定编号。"
 NOT_YOURS = "只有发起人或本支部书记可以这样做。"
 ALREADY_CLOSED = "这项投票已经结束了。"
+LINK_SENT_DIRECT = "下载链接已私聊发给您。"
 NOBODY_TO_REMIND = "所有人都已投票，不需要提醒。"
 BAR_FULL = "█"
 BAR_EMPTY = "░"

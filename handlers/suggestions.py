@@ -10,10 +10,15 @@ and every message the bot exchanges with them is sent `sensitive`.
 from __future__ import annotations
 
 import re
+from datetime import date
+
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.args import Args
+from bot.config import Settings
 from bot.context import Context
 from bot.conversation import Choose, Confirm, Data, Flow
+from bot.messages import Outgoing
 from handlers import feedback_texts as t
 from handlers.feedback_seal import load_key, seal, unseal
 from handlers.feedback_steps import MAX_CHARS, MAX_MESSAGES, Opinion, chosen_unit, joined
@@ -99,13 +104,51 @@ async def _is_author(ctx: Context, box: Suggestion) -> bool:
     return address == (ctx.platform, ctx.actor.user_id)
 
 
-async def _author_address(ctx: Context, box: Suggestion) -> tuple[str, str] | None:
+async def _author_address(
+    session: AsyncSession, settings: Settings, box: Suggestion
+) -> tuple[str, str] | None:
     if box.author_person_id is not None:
-        person = await ctx.session.get(Person, box.author_person_id)
+        person = await session.get(Person, box.author_person_id)
         return (person.platform, person.platform_user_id) if person else None
     if box.sealed_author is None:
         return None
-    return unseal(load_key(ctx.settings), box.sealed_author, _context(box.id))
+    return unseal(load_key(settings), box.sealed_author, _context(box.id))
+
+
+async def answer_author(
+    session: AsyncSession,
+    settings: Settings,
+    secretary_id: int,
+    box: Suggestion,
+    body: str,
+    today: date,
+) -> Outgoing | None:
+    """Record a secretary's answer and address it to the author (None: unreachable).
+
+    Chat (`/回复`) and the console both answer through here, so the author
+    stays as anonymous from either: the message is sensitive, and nothing
+    about the address is returned to the caller beyond the message itself.
+    """
+    address = await _author_address(session, settings, box)
+    if address is None:
+        return None
+    session.add(
+        SuggestionMessage(
+            suggestion_id=box.id,
+            from_author=False,
+            person_id=secretary_id,
+            text=body,
+            sent_on=today,
+        )
+    )
+    platform, user_id = address
+    return Outgoing(
+        platform=platform,
+        chat_type="direct",
+        chat_id=user_id,
+        text=t.relay_to_author(box.id, body),
+        sensitive=True,
+    )
 
 
 async def reply(ctx: Context, args: Args) -> None:
@@ -142,21 +185,11 @@ async def reply(ctx: Context, args: Args) -> None:
     if not ctx.actor.can_manage(box.unit_id):
         ctx.reply(t.unknown_suggestion(ref))
         return
-    address = await _author_address(ctx, box)
-    if address is None:
+    out = await answer_author(ctx.session, ctx.settings, ctx.actor.person_id, box, body, today)
+    if out is None:
         ctx.reply(t.AUTHOR_UNREACHABLE)
         return
-    ctx.session.add(
-        SuggestionMessage(
-            suggestion_id=box.id,
-            from_author=False,
-            person_id=ctx.actor.person_id,
-            text=body,
-            sent_on=today,
-        )
-    )
-    platform, user_id = address
-    ctx.send_direct(user_id, t.relay_to_author(box.id, body), platform=platform, sensitive=True)
+    ctx.out.append(out)
     ctx.reply(t.reply_sent(box.id))
 
 

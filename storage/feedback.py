@@ -27,6 +27,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    case,
     delete,
     func,
     select,
@@ -341,3 +342,44 @@ async def restamp_anonymous(session: AsyncSession) -> int:
         )
         n += int(result.rowcount)  # type: ignore[attr-defined]
     return n
+
+
+# --- the console ---------------------------------------------------------------------
+
+
+async def calls_of(
+    session: AsyncSession, unit_ids: set[int] | None, person_id: int, limit: int
+) -> list[FeedbackCall]:
+    """The newest calls of these units or opened by the person (unit_ids None: all)."""
+    stmt = select(FeedbackCall)
+    if unit_ids is not None:
+        stmt = stmt.where(
+            FeedbackCall.unit_id.in_(unit_ids) | (FeedbackCall.created_by == person_id)
+        )
+    return list(await session.scalars(stmt.order_by(FeedbackCall.id.desc()).limit(limit)))
+
+
+async def thread_of(
+    session: AsyncSession, suggestion_id: int
+) -> list[tuple[SuggestionMessage, str | None]]:
+    """A suggestion's follow-ups in order, with the answering secretary's name."""
+    rows = await session.execute(
+        select(SuggestionMessage, Person.display_name)
+        .outerjoin(Person, Person.id == SuggestionMessage.person_id)
+        .where(SuggestionMessage.suggestion_id == suggestion_id)
+        .order_by(SuggestionMessage.id)
+    )
+    return [(m, name) for m, name in rows]
+
+
+async def answered_of(session: AsyncSession, call_ids: list[int]) -> dict[int, tuple[int, int]]:
+    """(answered, audience) of each call, in one grouped query."""
+    answered = func.sum(case((FeedbackMember.status != PENDING, 1), else_=0))
+    rows = await session.execute(
+        select(FeedbackMember.call_id, answered, func.count())
+        .where(FeedbackMember.call_id.in_(call_ids))
+        .group_by(FeedbackMember.call_id)
+    )
+    found = {cid: (0, 0) for cid in call_ids}
+    found.update({cid: (int(a or 0), int(n)) for cid, a, n in rows})
+    return found

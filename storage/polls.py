@@ -302,3 +302,25 @@ async def counts(session: AsyncSession, poll_id: int) -> tuple[int, int]:
         select(func.count()).select_from(PollVoter).where(PollVoter.poll_id == poll_id)
     )
     return int(eligible or 0), int(voted or 0)
+
+
+async def polls_of(
+    session: AsyncSession, unit_ids: set[int] | None, person_id: int, limit: int
+) -> list[Poll]:
+    """The newest polls of these units or created by the person (unit_ids None: all)."""
+    stmt = select(Poll)
+    if unit_ids is not None:
+        stmt = stmt.where(or_(Poll.unit_id.in_(unit_ids), Poll.creator_id == person_id))
+    return list(await session.scalars(stmt.order_by(Poll.id.desc()).limit(limit)))
+
+
+async def counts_of(session: AsyncSession, poll_ids: list[int]) -> dict[int, tuple[int, int]]:
+    """(eligible, voted) of each poll, in two grouped queries."""
+    found = {pid: [0, 0] for pid in poll_ids}
+    for i, column in enumerate((PollAudience.poll_id, PollVoter.poll_id)):
+        rows = await session.execute(
+            select(column, func.count()).where(column.in_(poll_ids)).group_by(column)
+        )
+        for pid, n in rows:
+            found[pid][i] = int(n)
+    return {pid: (e, v) for pid, (e, v) in found.items()}

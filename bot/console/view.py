@@ -87,7 +87,8 @@ class ConsoleView:
         return web.Response(text=html, content_type="text/html", status=status)
 
     def redirect(self, path: str) -> web.Response:
-        raise web.HTTPSeeOther(path)
+        """See other, returned rather than raised: raising would roll back the page's changes."""
+        return web.Response(status=303, headers={"Location": path})
 
     async def audit(self, action: str, detail: str = "") -> None:
         await audit(self.session, self.actor.person_id, action, detail, self.now)

@@ -148,7 +148,7 @@ async def test_full_call_from_opening_to_summary(chat: FeedbackHarness) -> None:
     assert "建议增加一次集中调研。" in summary and "张老师" not in summary
     assert "明确无意见：赵老师" in summary
     assert "视为无意见（逾期未反馈）：李书记、孙老师" in summary
-    assert "tongxin export feedback 1" in summary
+    assert "/征求意见 导出 1" in summary
     assert await g.received(
         "已截止：应反馈 5 人，提出意见 2 人，明确无意见 1 人，逾期未反馈视为无意见 2 人"
     )
