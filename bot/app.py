@@ -119,17 +119,20 @@ class Tongxin:
         return [p for p in ("wecom", "dingtalk", "local") if p not in on]
 
     async def stop(self) -> None:
+        """Stop taking new work first, then finish what was accepted, then let go."""
         for close in self._closers:
             await close()
         self._closers.clear()
-        await self.ingest.stop()
         for task in self._tasks:
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
         self._tasks.clear()
-        await self.outbox.drain()
         for adapter in self.adapters:
             await adapter.close()
+        # Replies of messages handled while draining stay in the outbox and
+        # go out at the next start.
+        await self.ingest.stop()
+        await self.outbox.drain()
         if self._http is not None:
             await self._http.close()
             self._http = None
