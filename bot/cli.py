@@ -5,9 +5,10 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from bot.config import ConfigError, Settings, load_settings
 from bot.logs import configure
@@ -25,16 +26,25 @@ def main(argv: list[str] | None = None) -> None:
     configure(settings.log_format, settings.log_level)
     parser, commands = _parser()
     if argv and _feature_command(argv):
-        raise SystemExit(asyncio.run(_run_feature(settings, argv)))
+        raise SystemExit(run_loop(_run_feature(settings, argv)))
     ns = parser.parse_args(argv)
     if not getattr(ns, "cmd", None):
         parser.print_help()
         raise SystemExit(2)
     try:
-        code = asyncio.run(_call(commands[ns.cmd], settings, ns))
+        code = run_loop(_call(commands[ns.cmd], settings, ns))
     except KeyboardInterrupt:
         code = 130
     raise SystemExit(code)
+
+
+def run_loop(main: Coroutine[Any, Any, int]) -> int:
+    """Run on uvloop where it is installed (Linux): the same asyncio, a faster loop."""
+    try:
+        import uvloop
+    except ImportError:
+        return asyncio.run(main)
+    return uvloop.run(main)
 
 
 async def _call(cmd: Command, settings: Settings, ns: argparse.Namespace) -> int:

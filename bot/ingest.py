@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -31,7 +32,13 @@ log = logging.getLogger("tongxin.ingest")
 
 LEASE = timedelta(seconds=30)
 GROUP_COMMIT_MAX = 500
+# A batch holds the write lock while it is handled. While platforms are
+# sending ack-first callbacks (seen within ACK_TRAFFIC_WINDOW seconds),
+# batches stay small so the next record gets the lock within milliseconds;
+# otherwise larger batches cost less.
 HANDLE_BATCH_MAX = 64
+HANDLE_BATCH_ACKING = 16
+ACK_TRAFFIC_WINDOW = 2.0
 YIELD_MAX = 1.0
 QUEUE_MAX = 1024
 
@@ -68,6 +75,7 @@ class Ingest:
         self._overflowing = False
         # Submits waiting for their record; handling yields to them.
         self._recording = 0
+        self._last_ack_first = -ACK_TRAFFIC_WINDOW
         self._calm = asyncio.Event()
         self._calm.set()
 
@@ -94,6 +102,8 @@ class Ingest:
         loop = asyncio.get_running_loop()
         pending = _Pending(incoming, loop.create_future(), loop.create_future() if wait else None)
         self._recording += 1
+        if not wait:
+            self._last_ack_first = time.monotonic()
         self._calm.clear()
         try:
             await self._writes.put(pending)
@@ -180,7 +190,9 @@ class Ingest:
         while True:
             batch = [await queue.get()]
             await self._yield_to_recording()
-            while not queue.empty() and len(batch) < HANDLE_BATCH_MAX:
+            acking = time.monotonic() - self._last_ack_first < ACK_TRAFFIC_WINDOW
+            limit = HANDLE_BATCH_ACKING if acking else HANDLE_BATCH_MAX
+            while not queue.empty() and len(batch) < limit:
                 batch.append(queue.get_nowait())
             try:
                 results = await self._run(batch)
