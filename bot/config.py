@@ -36,8 +36,10 @@ class Settings(BaseSettings):
     local_channel: bool | None = None
     public_url: str = ""
 
-    # Bounded concurrency of message handling, per process.
-    workers: int = Field(8, ge=1, le=256)
+    # Handling workers per process (PostgreSQL; SQLite has one writer). Each
+    # handles what waits in its queue as one batch, so a few large batches
+    # beat many small ones on a 2-core machine: measured in docs/BENCHMARKS.md.
+    workers: int = Field(2, ge=1, le=256)
     log_format: Literal["text", "json"] = "text"
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     # A guided conversation left alone this long is closed with a notice.
