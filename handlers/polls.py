@@ -64,16 +64,24 @@ async def results(ctx: Context, args: Args) -> None:
     ctx.reply(polls_results.render(poll, res, shown), markdown=True)
 
 
-@poll_cmd.sub("remind", "提醒", role=Role.SECRETARY, help="提醒未投票的成员")
-async def remind(ctx: Context, args: Args) -> None:
-    poll = await _target(ctx, args)
+async def _own_open_poll(ctx: Context, args: Args, *, lock: bool = False) -> Poll | None:
+    """The poll the secretary means, if it is theirs and still open (else say why)."""
+    poll = await _target(ctx, args, lock=lock)
     if poll is None:
-        return
+        return None
     if not polls_results.is_owner(ctx.actor, poll):
         ctx.reply(t.NOT_YOURS)
-        return
+        return None
     if not poll.is_open:
         ctx.reply(t.ALREADY_CLOSED)
+        return None
+    return poll
+
+
+@poll_cmd.sub("remind", "提醒", role=Role.SECRETARY, help="提醒未投票的成员")
+async def remind(ctx: Context, args: Args) -> None:
+    poll = await _own_open_poll(ctx, args)
+    if poll is None:
         return
     tag = f"remind:{ctx.incoming.msg_id}"
     outs, missing = await polls_results.reminders(ctx.session, poll, ctx.now, ctx.tz, tag)
@@ -86,14 +94,8 @@ async def remind(ctx: Context, args: Args) -> None:
 
 @poll_cmd.sub("close", "结束", role=Role.SECRETARY, help="提前结束投票")
 async def close(ctx: Context, args: Args) -> None:
-    poll = await _target(ctx, args, lock=True)
+    poll = await _own_open_poll(ctx, args, lock=True)
     if poll is None:
-        return
-    if not polls_results.is_owner(ctx.actor, poll):
-        ctx.reply(t.NOT_YOURS)
-        return
-    if not poll.is_open:
-        ctx.reply(t.ALREADY_CLOSED)
         return
     ctx.out.extend(await polls_results.close(ctx.session, poll, ctx.now))
     ctx.reply(t.closed_by(poll.title))
