@@ -90,7 +90,15 @@ class Command:
         """Declare `/cmd name` and `/中文 zh` as one sub-command."""
 
         def register(fn: Handler) -> Handler:
-            self.subs.append(Sub((name, zh, *aliases), fn, help, role or self.role, keywords or {}))
+            self.subs.append(
+                Sub(
+                    (name, zh, *aliases),
+                    fn,
+                    help,
+                    self.role if role is None else role,
+                    keywords or {},
+                )
+            )
             return fn
 
         return register
@@ -101,7 +109,9 @@ class Command:
         """The handler for the command with no (or an unknown) sub-command word."""
 
         def register(fn: Handler) -> Handler:
-            self.default = Sub((), fn, self.help, role or self.role, keywords or {})
+            self.default = Sub(
+                (), fn, self.help, self.role if role is None else role, keywords or {}
+            )
             return fn
 
         return register

@@ -24,9 +24,9 @@ from bot.roles import Role
 from bot.runtime import Runtime
 from bot.timers import JobContext
 from handlers import meetings_texts as t
-from handlers.reminders import HORIZON, late_note, replan
+from handlers.reminders import late_note, replan
 from schedules.holidays import HolidayCalendar
-from schedules.planner import load_calendar
+from schedules.planner import HORIZON, load_calendar
 from schedules.recurrence import (
     KINDS,
     Kind,

@@ -5,10 +5,6 @@ INTRO = "各群未来 60 天内将发出的会议提醒和廉政提醒。"
 NO_GROUPS = "您还没有可以查看的群。"
 NOTHING = "未来 60 天没有安排提醒。"
 HEAD = ["提醒时间", "类型", "事项", "活动时间"]
-BEFORE = "会前提醒"
-START = "会议开始（发起签到）"
-LIANZHENG = "廉政提醒"
-ESTIMATED = "（日期为估算）"
 
 
 def group_label(title: str, chat_id: str, unit: str) -> str:

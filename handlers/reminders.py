@@ -33,10 +33,13 @@ from bot.roles import Role
 from bot.runtime import Runtime
 from bot.timers import JobContext
 from handlers import reminders_texts as t
+from handlers.upcoming import coming_for
 from schedules.alarm import Alarm
 from schedules.holidays import HolidayCalendar, HolidayFileError, parse_holiday_file
 from schedules.lianzheng import lianzheng_calendar, render_calendar
-from schedules.planner import QuietHours, load_calendar, write_plan
+from schedules.planner import HORIZON, QuietHours, load_calendar, write_plan
+from schedules.timeparse import When, format_when
+from storage.models import ChatGroup, ChatParticipant
 from storage.reminders import (
     Planned,
     ReminderOccurrence,
@@ -50,9 +53,10 @@ from storage.reminders import (
 log = logging.getLogger("tongxin.reminders")
 
 feature = Feature("reminders")
+# Lines per group in chat; the console shows the whole 60 days.
+UPCOMING_SHOWN = 10
 remind = feature.command("remind", "提醒", help="提醒与放假安排", role=Role.SECRETARY)
 
-HORIZON = timedelta(days=60)
 # A late firing within the grace says so when it is later than a tick or two.
 LATE_NOTE_AFTER = timedelta(minutes=10)
 BATCH = 200
@@ -282,6 +286,47 @@ async def holidays_chat(ctx: Context, args: Args) -> None:
         ctx.reply(await load_holidays(ctx.runtime, ctx.session, args.text))
     except HolidayFileError as bad:
         ctx.reply(str(bad))
+
+
+@remind.sub("list", "列表", role=Role.TEACHER, help="查看近期提醒")
+async def upcoming_list(ctx: Context, args: Args) -> None:
+    """This group's coming reminders; in direct chat, those of the groups one manages or joined."""
+    if ctx.in_group and ctx.group_id is not None:
+        groups = list(
+            await ctx.session.scalars(select(ChatGroup).where(ChatGroup.id == ctx.group_id))
+        )
+    elif ctx.actor.is_admin:
+        groups = list(await ctx.session.scalars(select(ChatGroup).order_by(ChatGroup.id)))
+    else:
+        groups = list(
+            await ctx.session.scalars(
+                select(ChatGroup)
+                .outerjoin(ChatParticipant, ChatParticipant.group_id == ChatGroup.id)
+                .where(
+                    (ChatParticipant.person_id == ctx.actor.person_id)
+                    | ChatGroup.unit_id.in_(ctx.actor.secretary_units)
+                )
+                .distinct()
+                .order_by(ChatGroup.id)
+            )
+        )
+    if not groups:
+        ctx.reply(t.UPCOMING_NO_GROUPS)
+        return
+    coming = await coming_for(ctx.session, groups, ctx.now)
+    lines: list[str] = []
+    for group in groups:
+        entries = coming[group.id]
+        if not entries:
+            continue
+        name = t.UPCOMING_THIS_GROUP if ctx.in_group else (group.title or group.chat_id)
+        lines.append(t.upcoming_header(name))
+        for e in entries[:UPCOMING_SHOWN]:
+            due = format_when(When(e.due_at.astimezone(ctx.tz), True), ctx.local_now)
+            lines.append(t.upcoming_line(due, e.kind, e.title))
+        if len(entries) > UPCOMING_SHOWN:
+            lines.append(t.UPCOMING_MORE.format(n=len(entries) - UPCOMING_SHOWN))
+    ctx.reply("\n".join(lines) if lines else t.UPCOMING_NONE)
 
 
 @remind.sub("status", "状态", help="提醒排期与免打扰设置")

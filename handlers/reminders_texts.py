@@ -39,3 +39,22 @@ def status(pending: int, sent: int, missed: int, quiet: str, grace: int) -> str:
         f"{quiet_line}（期间不推送，顺延到早上）。\n"
         f"系统暂停后 {grace} 分钟内到期的提醒仍会补发，超过则记为错过。"
     )
+
+
+# What /提醒 列表 and the console's reminders page call each kind of row.
+UPCOMING_BEFORE = "会前提醒"
+UPCOMING_START = "会议开始（发起签到）"
+UPCOMING_LIANZHENG = "廉政提醒"
+UPCOMING_ESTIMATED = "（日期为估算）"
+UPCOMING_THIS_GROUP = "本群"
+UPCOMING_NONE = "未来 60 天没有安排提醒。"
+UPCOMING_NO_GROUPS = "您还没有可以查看的群。请在群里 @我 发送「/提醒 列表」。"
+UPCOMING_MORE = "……另有 {n} 条，完整日程请在网页后台查看（/后台）。"
+
+
+def upcoming_header(name: str) -> str:
+    return f"{name}近期提醒："
+
+
+def upcoming_line(due: str, kind: str, title: str) -> str:
+    return f"{due} {kind} · {title}"

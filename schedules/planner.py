@@ -31,6 +31,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from schedules.holidays import HolidayCalendar, HolidayDay
 from storage.reminders import Planned, ReminderOccurrence, holiday_rows
 
+# How far ahead occurrences are materialised, re-planned nightly.
+HORIZON = timedelta(days=60)
 _SPAN = re.compile(r"\s*(\d{1,2}):(\d{2})\s*[-~至]\s*(\d{1,2}):(\d{2})\s*")
 _CHUNK = 2000
 

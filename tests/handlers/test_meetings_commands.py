@@ -69,3 +69,25 @@ async def test_this_group_only_in_a_group(chat: ChatHarness) -> None:
     sec.hears("这里不是群聊")
     await sec.says("明天")
     sec.hears("我还不在这些群里")
+
+
+async def test_upcoming_reminders_in_the_group_and_in_direct_chat(chat: ChatHarness) -> None:
+    sec = chat.user("sec1", "李书记", role="secretary", unit="一支部")
+    teacher = chat.user("t1", "王老师", unit="一支部")
+    stranger = chat.user("t9", "赵老师", unit="二支部")
+    g = chat.group("g1", unit="一支部")
+    await teacher.says("/提醒 列表", g)
+    teacher.hears("未来 60 天没有安排提醒")
+    await sec.says("/会议 新建", g)
+    for answer in ("8", "读书会", "每月固定日期", "12月10日14:30", "无", "本群", "默认", "1"):
+        await sec.says(answer, g)
+    await sec.says("确认", g)
+    await teacher.says("/提醒 列表", g)
+    teacher.hears("本群近期提醒：", "会前提醒 · 读书会", "会议开始（发起签到） · 读书会")
+    assert "12月9日（周三）" in teacher.last[0] and "12月10日（周四）" in teacher.last[0]
+    await teacher.says("/remind list")  # direct chat: the groups they have spoken in
+    teacher.hears("g1近期提醒：", "读书会")
+    await stranger.says("/提醒 列表")
+    stranger.hears("还没有可以查看的群")
+    await teacher.says("/提醒 状态")
+    teacher.hears("需要支部书记权限")
