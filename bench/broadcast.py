@@ -30,7 +30,7 @@ from bot.delivery import Delivery, Limit
 from bot.messages import Incoming, Outgoing
 from bot.outbox import enqueue
 from storage.db import Database
-from storage.migrate import upgrade
+from storage.migrate import recreate
 from storage.people import bind_group, ensure_unit, grant_role, touch_person
 
 
@@ -48,11 +48,7 @@ class NullRobot:
 async def fresh(url: str) -> None:
     db = Database(url)
     try:
-        if not db.is_sqlite:
-            async with db.engine.begin() as conn:
-                await conn.execute(text("DROP SCHEMA public CASCADE"))
-                await conn.execute(text("CREATE SCHEMA public"))
-        await upgrade(db)
+        await recreate(db)
     finally:
         await db.dispose()
 

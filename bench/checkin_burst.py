@@ -43,7 +43,7 @@ from bot.messages import Incoming
 from storage.checkin import CheckinEntry
 from storage.db import Database
 from storage.messaging import InboundMessage
-from storage.migrate import upgrade
+from storage.migrate import recreate
 from storage.models import ChatGroup, Membership, Person, RoleGrant, Unit
 
 START = datetime(2026, 11, 25, 19, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
@@ -79,11 +79,7 @@ class Run:
 async def prepare(url: str, members: int) -> None:
     db = Database(url)
     try:
-        if not db.is_sqlite:
-            async with db.engine.begin() as conn:
-                await conn.execute(text("DROP SCHEMA public CASCADE"))
-                await conn.execute(text("CREATE SCHEMA public"))
-        await upgrade(db)
+        await recreate(db)
         now = START
         async with db.transaction() as s:
             await s.execute(insert(Unit).values(id=1, name="一支部", kind="branch"))

@@ -20,7 +20,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import text
 
 from storage.db import Database
-from storage.migrate import upgrade
+from storage.migrate import recreate
 from storage.people import touch_person
 from storage.polls import (
     Poll,
@@ -91,11 +91,7 @@ async def empty(db: Database) -> None:
 async def bench(url: str, name: str) -> None:
     db = Database(url)
     try:
-        if not db.is_sqlite:
-            async with db.engine.begin() as conn:
-                await conn.execute(text("DROP SCHEMA public CASCADE"))
-                await conn.execute(text("CREATE SCHEMA public"))
-        await upgrade(db)
+        await recreate(db)
         print(f"{name} ({VOTERS} ballots each)")
         # The first run warms statement caches and the connection pool.
         await run(db, "named, 3 options (warm-up)", poll("single", False, list("ABC"), []))

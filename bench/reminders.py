@@ -29,7 +29,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import insert, select, text
+from sqlalchemy import insert, select
 
 from bot.app import Tongxin
 from bot.config import Settings
@@ -38,7 +38,7 @@ from handlers.reminders import HORIZON, dispatch_due, plan_all, start_alarm
 from schedules.planner import load_calendar
 from schedules.recurrence import KINDS, build_rrule
 from storage.db import Database
-from storage.migrate import upgrade
+from storage.migrate import recreate
 from storage.models import ChatGroup
 from storage.reminders import Meeting, ReminderOccurrence
 
@@ -59,11 +59,7 @@ class RunningClock:
 async def fresh(url: str) -> None:
     db = Database(url)
     try:
-        if not db.is_sqlite:
-            async with db.engine.begin() as conn:
-                await conn.execute(text("DROP SCHEMA public CASCADE"))
-                await conn.execute(text("CREATE SCHEMA public"))
-        await upgrade(db)
+        await recreate(db)
     finally:
         await db.dispose()
 

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from storage.db import Database
@@ -55,3 +56,12 @@ async def revision(db: Database, message: str, rev_id: str, down: str | None) ->
             del script
 
         await conn.run_sync(go)
+
+
+async def recreate(db: Database) -> None:
+    """Drop every table and migrate from scratch: throwaway databases only (tests, benches)."""
+    if not db.is_sqlite:
+        async with db.engine.begin() as conn:
+            await conn.execute(text("DROP SCHEMA public CASCADE"))
+            await conn.execute(text("CREATE SCHEMA public"))
+    await upgrade(db)

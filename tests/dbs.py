@@ -14,7 +14,7 @@ from pathlib import Path
 from sqlalchemy import text
 
 from storage.db import Database
-from storage.migrate import upgrade
+from storage.migrate import recreate, upgrade
 from storage.schema import metadata
 
 PG_ENV = "TONGXIN_TEST_PG_URL"
@@ -50,10 +50,7 @@ class Backends:
         db = Database(url)
         try:
             if not self._pg_ready:
-                async with db.engine.begin() as conn:
-                    await conn.execute(text("DROP SCHEMA public CASCADE"))
-                    await conn.execute(text("CREATE SCHEMA public"))
-                await upgrade(db)
+                await recreate(db)
                 self._pg_ready = True
             tables = ", ".join(f'"{t.name}"' for t in metadata.sorted_tables)
             async with db.engine.begin() as conn:
