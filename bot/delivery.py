@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from bot.messages import Attachment
+
 
 @dataclass(frozen=True)
 class Delivery:
@@ -33,6 +35,12 @@ class Delivery:
     @property
     def reply_handle(self) -> dict[str, Any]:
         return dict(self.body.get("reply_handle") or {})
+
+    @property
+    def attachment(self) -> Attachment | None:
+        """The file this message carries (an export to build at delivery), if any."""
+        raw = self.body.get("attachment")
+        return Attachment.model_validate(raw) if raw else None
 
 
 @dataclass(frozen=True)

@@ -71,6 +71,20 @@ class Incoming(BaseModel):
         return self.sender_id
 
 
+class Attachment(BaseModel):
+    """A file to send, by reference: a registered export (`Feature.export(kind)`).
+
+    The outbox row keeps only this reference; the adapter builds the file at
+    delivery, with the asker's scope checked again (`bot.attachments`).
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    export: str
+    params: dict[str, str] = Field(default_factory=dict)
+    person_id: int
+
+
 class Outgoing(BaseModel):
     """One message to deliver, before it becomes an outbox row."""
 
@@ -89,6 +103,8 @@ class Outgoing(BaseModel):
     sensitive: bool = False
     # A group-commit batch name, e.g. a broadcast's id, to report progress by.
     batch: str = ""
+    # A file message instead of (or, where a platform cannot, beside) the text.
+    attachment: Attachment | None = None
 
     def body(self) -> dict[str, Any]:
         body: dict[str, Any] = {"text": self.text}
@@ -100,4 +116,6 @@ class Outgoing(BaseModel):
             body["reply_handle"] = self.reply_handle
         if self.sensitive:
             body["sensitive"] = True
+        if self.attachment is not None:
+            body["attachment"] = self.attachment.model_dump()
         return body

@@ -42,7 +42,7 @@ def merge_replies(outs: Sequence[Outgoing]) -> list[Outgoing]:
     merged: list[Outgoing] = []
     index: dict[tuple[str, str, str, bool, bool], Outgoing] = {}
     for out in outs:
-        if out.key is not None:
+        if out.key is not None or out.attachment is not None:
             merged.append(out)
             continue
         slot = (out.platform, out.chat_type, out.chat_id, out.sensitive, out.markdown)
@@ -79,8 +79,10 @@ def outbox_rows(
             key = f"in:{source.platform}:{source.msg_id}:{i}"
         else:
             key = f"gen:{uuid.uuid4().hex}"
+        # A file is built and sent by the adapter, so it is never born delivered.
         inline = (
             source is not None
+            and out.attachment is None
             and out.platform in inline_platforms
             and out.platform == source.platform
             and out.chat_id == source.chat_id

@@ -24,7 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.args import Args
 from bot.context import Context
 from handlers import checkin_texts as t
-from handlers.console import download_link
+from handlers.console import send_export, send_export_file
 from storage import checkin as store
 from storage.checkin import LATE, LEAVE, PRESENT, Checkin, PersonRow
 from storage.models import Unit
@@ -206,18 +206,19 @@ async def answer_in_chat(ctx: Context, args: Args) -> None:
         return
     meetings = await year_meetings(ctx.session, unit.id, year, ctx.tz)
     lines = summary_lines(unit.name, year, meetings, ctx.tz)
+    params = {"unit": str(unit.id), "year": str(year)}
     if meetings and ctx.settings.public_url:
         # A one-time link works for whoever opens it first: it goes to the asker only.
-        params = {"unit": str(unit.id), "year": str(year)}
-        label = t.ledger_label(unit.name, year)
-        ctx.send_direct(ctx.actor.user_id, await download_link(ctx, "checkin", params, label))
+        await send_export(ctx, "checkin", params, t.ledger_label(unit.name, year))
         if ctx.in_group:
             lines.append(t.LEDGER_LINK_DIRECT)
     elif meetings:
-        # No console address: the workbook stays where the operator can fetch it.
+        # No console address: the workbook stays where the operator can fetch it,
+        # and reaches the asker as a file where the platform carries files.
         out = Path(ctx.settings.export_dir) / file_name(unit.name, year)
         path = await write_ledger(ctx.session, unit, year, out, ctx.tz)
         lines.append(t.ledger_file(str(path)))
+        send_export_file(ctx, "checkin", params)
     ctx.reply("\n".join(lines))
 
 

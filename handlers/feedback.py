@@ -21,7 +21,7 @@ from bot.runtime import Runtime
 from bot.timers import JobContext, set_timer
 from handlers import feedback_texts as t
 from handlers import suggestions
-from handlers.console import download_link
+from handlers.console import send_export
 from handlers.feedback_answer import answer_flow, start_answer
 from handlers.feedback_report import (
     build_feedback_export,
@@ -259,9 +259,8 @@ async def export_link(ctx: Context, args: Args) -> None:
     call = await _find_call(ctx, args, open_only=False)
     if call is None:
         return
-    link = await download_link(ctx, "feedback", {"id": str(call.id)}, t.export_label(call.title))
     # The link works once for whoever opens it first: never post it to a group.
-    ctx.send_direct(ctx.actor.user_id, link)
+    await send_export(ctx, "feedback", {"id": str(call.id)}, t.export_label(call.title))
     if ctx.in_group:
         ctx.reply(t.LINK_SENT_DIRECT)
 

@@ -20,7 +20,7 @@ from bot.timers import JobContext
 from handlers import polls_console_texts as ct
 from handlers import polls_create, polls_results, polls_vote
 from handlers import polls_texts as t
-from handlers.console import download_link
+from handlers.console import send_export
 from storage.polls import Poll, latest_for_person, latest_in_chat, lock_poll
 from storage.polls_results import poll_results
 
@@ -112,9 +112,8 @@ async def export_link(ctx: Context, args: Args) -> None:
     if not polls_results.counts_visible(poll, owner=True):
         ctx.reply(t.hidden(poll.visibility, poll.anonymous))
         return
-    link = await download_link(ctx, "poll", {"id": str(poll.id)}, ct.export_label(poll.title))
     # The link works once for whoever opens it first: never post it to a group.
-    ctx.send_direct(ctx.actor.user_id, link)
+    await send_export(ctx, "poll", {"id": str(poll.id)}, ct.export_label(poll.title))
     if ctx.in_group:
         ctx.reply(t.LINK_SENT_DIRECT)
 

@@ -15,11 +15,37 @@ from typing import Any
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.config import Settings
+from bot.roles import Actor, Role
 from storage.console import AuditEntry, ConsoleLink, ConsoleSession
+from storage.models import Person
+from storage.people import grants_of
 
 LOGIN_TTL = timedelta(minutes=10)
 DOWNLOAD_TTL = timedelta(minutes=10)
 SESSION_TTL = timedelta(hours=8)
+
+
+async def actor_of(session: AsyncSession, settings: Settings, person_id: int) -> Actor | None:
+    """The person a link, a session or a file message stands for, with roles read now.
+
+    None unless they are (still) a secretary or an admin: teachers get no
+    console and no exports.
+    """
+    person = await session.get(Person, person_id)
+    if person is None:
+        return None
+    grants = await grants_of(session, person_id)
+    actor = Actor(
+        person_id=person.id,
+        platform=person.platform,
+        user_id=person.platform_user_id,
+        name=person.display_name,
+        is_admin=grants.is_admin
+        or settings.is_configured_admin(person.platform, person.platform_user_id),
+        secretary_units=grants.secretary_units,
+    )
+    return actor if actor.role >= Role.SECRETARY else None
 
 
 def _hash(token: str) -> str:

@@ -12,10 +12,8 @@ from bot.console import auth
 from bot.console import texts as t
 from bot.console.view import ConsoleView, Forbidden, NotFound, template_env, xlsx_response
 from bot.feature import Exporter, Feature, Page
-from bot.roles import Actor, Role
+from bot.roles import Actor
 from bot.runtime import Runtime
-from storage.models import Person
-from storage.people import grants_of
 
 log = logging.getLogger("tongxin.console")
 COOKIE = "tongxin_console"
@@ -51,20 +49,7 @@ class Console:
         return web.Response(text=html, content_type="text/html", status=status)
 
     async def _actor(self, session: Any, person_id: int) -> Actor | None:
-        person = await session.get(Person, person_id)
-        if person is None:
-            return None
-        grants = await grants_of(session, person_id)
-        actor = Actor(
-            person_id=person.id,
-            platform=person.platform,
-            user_id=person.platform_user_id,
-            name=person.display_name,
-            is_admin=grants.is_admin
-            or self.rt.settings.is_configured_admin(person.platform, person.platform_user_id),
-            secretary_units=grants.secretary_units,
-        )
-        return actor if actor.role >= Role.SECRETARY else None
+        return await auth.actor_of(session, self.rt.settings, person_id)
 
     async def login(self, request: web.Request) -> web.StreamResponse:
         token = request.query.get("t", "")

@@ -12,6 +12,8 @@ Outbound, in this order of preference:
 2. a group bound to a custom robot (`tongxin group bind dingtalk:CID --webhook
    ACCESS_TOKEN --secret SEC…`): that robot's webhook, signed (加签);
 3. `groupMessages/send` for groups, `oToMessages/batchSend` for people.
+A file message (an export, `bot.attachments`) can take only the third: it is
+uploaded (oapi media/upload) and sent as `sampleFile` with its media id.
 """
 
 from __future__ import annotations
@@ -21,10 +23,17 @@ import logging
 from aiohttp import web
 from sqlalchemy import select
 
+from bot.attachments import build_attachment
 from bot.delivery import Delivery, Limit, PermanentError
-from bot.messages import Incoming
+from bot.messages import Attachment, Incoming
 from bot.platforms.base import AdapterEnv
-from bot.platforms.dingtalk_api import DingTalkApi, Message, epoch_ms, sign_matches
+from bot.platforms.dingtalk_api import (
+    DingTalkApi,
+    FileMessage,
+    Message,
+    epoch_ms,
+    sign_matches,
+)
 from bot.platforms.dingtalk_payload import NAME, PayloadError, parse, to_incoming
 from bot.platforms.dingtalk_stream import StreamClient
 from storage.models import ChatGroup, GroupCredential
@@ -134,7 +143,7 @@ class DingTalkAdapter:
     # -- outbound ------------------------------------------------------------
 
     def limits(self, delivery: Delivery) -> list[Limit]:
-        if self._session_url(delivery):
+        if self._session_url(delivery) and delivery.attachment is None:
             # A reply in the conversation: no token, no published quota. A
             # 130101 still backs the message off through its retry_after.
             return []
@@ -156,6 +165,9 @@ class DingTalkAdapter:
         return url if url and now_ms + SESSION_MARGIN_MS < expires_ms else ""
 
     async def deliver(self, delivery: Delivery) -> None:
+        if delivery.attachment is not None:
+            await self._deliver_file(delivery, delivery.attachment)
+            return
         msg = Message(delivery.text, delivery.markdown, tuple(delivery.mentions))
         if not msg.text.strip():
             raise PermanentError("empty message")
@@ -171,6 +183,16 @@ class DingTalkAdapter:
             await self._deliver_group(delivery.chat_id, msg)
         else:
             await self.api.send_direct(delivery.chat_id, msg)
+
+    async def _deliver_file(self, d: Delivery, attachment: Attachment) -> None:
+        """Built now (the asker's scope checked again), uploaded, sent by the OpenAPI:
+        neither a sessionWebhook nor a custom robot can carry a file."""
+        filename, content = await build_attachment(self.env.runtime, attachment)
+        msg = FileMessage(await self.api.upload_file(filename, content), filename)
+        if d.chat_type == "group":
+            await self.api.send_group(d.chat_id, msg)
+        else:
+            await self.api.send_direct(d.chat_id, msg)
 
     async def _deliver_group(self, chat_id: str, msg: Message) -> None:
         async with self.env.runtime.db.reading() as session:

@@ -9,9 +9,10 @@ from aiohttp import web
 from pydantic import BaseModel, Field, ValidationError
 from sqlalchemy import select
 
-from bot.delivery import Delivery, Limit
+from bot.attachments import build_attachment
+from bot.delivery import Delivery, Limit, PermanentError
 from bot.ingest import replies_for
-from bot.messages import Incoming, normalize_text
+from bot.messages import Attachment, Incoming, normalize_text
 from bot.platforms.base import AdapterEnv, is_loopback_peer
 from storage.messaging import OutboxMessage
 
@@ -52,8 +53,11 @@ class LocalAdapter:
 
     async def deliver(self, delivery: Delivery) -> None:
         # Delivered means readable from GET /local/outbox, which reads the
-        # outbox rows themselves once marked sent.
-        return None
+        # outbox rows themselves once marked sent. A file is built as a
+        # platform would send it, so an asker out of scope fails it for good.
+        attachment = delivery.attachment
+        if attachment is not None:
+            await build_attachment(self.env.runtime, attachment)
 
     async def post_message(self, request: web.Request) -> web.Response:
         if not is_loopback_peer(request):
@@ -84,7 +88,12 @@ class LocalAdapter:
             at=rt.clock.now(),
         )
         _, outs = await self.env.ingest.submit(incoming, wait=True)
-        replies = [{"chat_id": o.chat_id, "text": o.text} for o in replies_for(incoming, outs)]
+        # Files go out through the outbox; GET /local/outbox lists them.
+        replies = [
+            {"chat_id": o.chat_id, "text": o.text}
+            for o in replies_for(incoming, outs)
+            if o.attachment is None
+        ]
         return web.json_response({"replies": replies})
 
     async def get_outbox(self, request: web.Request) -> web.Response:
@@ -107,17 +116,29 @@ class LocalAdapter:
                 )
                 .order_by(OutboxMessage.id)
             )
-            messages = [
-                {
-                    "id": row_id,
-                    "chat_id": chat_id,
-                    "text": body.get("text", ""),
-                    "mentions": body.get("mentions", []),
-                    "sent_at": sent_at.isoformat() if sent_at else None,
-                }
-                for row_id, body, sent_at in rows
-            ]
+            found = list(rows)
+        messages = []
+        for row_id, body, sent_at in found:
+            message = {
+                "id": row_id,
+                "chat_id": chat_id,
+                "text": body.get("text", ""),
+                "mentions": body.get("mentions", []),
+                "sent_at": sent_at.isoformat() if sent_at else None,
+            }
+            if body.get("attachment"):
+                attachment = Attachment.model_validate(body["attachment"])
+                message["file"] = await self._file_name(attachment)
+            messages.append(message)
         return web.json_response({"messages": messages})
+
+    async def _file_name(self, attachment: Attachment) -> str:
+        """The name of a delivered file, built again (this channel keeps no bytes)."""
+        try:
+            name, _ = await build_attachment(self.env.runtime, attachment)
+        except PermanentError:
+            return ""
+        return name
 
 
 def create(env: AdapterEnv) -> LocalAdapter | None:

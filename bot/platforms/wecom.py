@@ -10,6 +10,8 @@ call, within the hour), otherwise:
 - to a person: the app's message/send with touser;
 - to a group: the group's 群机器人 webhook key (`wecom_webhook`), or appchat/send
   for a group the app created (`wecom_appchat`), as bound by `tongxin group bind`.
+A file message (an export, `bot.attachments`) is uploaded first on the same
+route (media/upload, or the robot's webhook/upload_media), then sent by media_id.
 """
 
 from __future__ import annotations
@@ -17,17 +19,27 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from datetime import datetime
+from typing import Any
 
 from aiohttp import web
 
+from bot.attachments import build_attachment
 from bot.delivery import Delivery, Limit, PermanentError
-from bot.messages import Incoming
+from bot.messages import Attachment, Incoming
 from bot.platforms.base import AdapterEnv
-from bot.platforms.wecom_api import AccessToken, ApiError, check, post_json
+from bot.platforms.wecom_api import (
+    AccessToken,
+    ApiError,
+    check,
+    media_id,
+    post_file,
+    post_json,
+)
 from bot.platforms.wecom_crypto import MAX_BODY, Receiver, Rejected, Signed, read_envelope
 from bot.platforms.wecom_inbound import NAME, parse_app_message, parse_bot_message
 from bot.platforms.wecom_send import (
     app_body,
+    file_body,
     response_url_body,
     split_text,
     webhook_body,
@@ -144,6 +156,9 @@ class WeComAdapter:
         return [Limit(f"wecom:group:{delivery.chat_id}", *GROUP_LIMIT)]
 
     async def deliver(self, delivery: Delivery) -> None:
+        if delivery.attachment is not None:
+            await self._deliver_file(delivery, delivery.attachment)
+            return
         pieces = split_text(delivery.text)
         creds: dict[str, tuple[str, str]] | None = None
         try:
@@ -156,7 +171,7 @@ class WeComAdapter:
                     self._sent_pieces[delivery.id] = 1
                     continue
                 if delivery.chat_type == "direct":
-                    await self._to_member(delivery.chat_id, pieces[i], delivery.markdown)
+                    await self._to_member(delivery.chat_id, app_body(pieces[i], delivery.markdown))
                 else:
                     if creds is None:
                         async with self.env.runtime.db.reading() as session:
@@ -184,7 +199,8 @@ class WeComAdapter:
         )
 
     def _reply_in_one_call(self, d: Delivery) -> bool:
-        return self._url_usable(d) and len(split_text(d.text)) == 1
+        # A response_url carries markdown or a card, never a file.
+        return d.attachment is None and self._url_usable(d) and len(split_text(d.text)) == 1
 
     async def _via_response_url(self, d: Delivery, text: str) -> bool:
         """True when sent; False when WeCom refused the URL (used, expired): fall back."""
@@ -200,40 +216,88 @@ class WeComAdapter:
             return False
         return True
 
-    async def _to_member(self, user_id: str, text: str, markdown: bool) -> None:
-        if self.token is None or self.agent_id is None:
-            raise PermanentError(
-                "a direct message needs the WeCom app: TONGXIN_WECOM_CORP_ID, _AGENT_ID, _SECRET"
-            )
-        payload = {"touser": user_id, "agentid": self.agent_id, **app_body(text, markdown)}
-        data = await self.token.call("/cgi-bin/message/send", payload)
+    async def _to_member(self, user_id: str, body: dict[str, Any]) -> None:
+        token = self._app_token("a direct message")
+        payload = {"touser": user_id, "agentid": self.agent_id, **body}
+        data = await token.call("/cgi-bin/message/send", payload)
         if user_id in str(data.get("invaliduser", "")).split("|"):
             raise PermanentError("message/send: the person is not visible to the app")
+
+    def _app_token(self, what: str) -> AccessToken:
+        if self.token is None or self.agent_id is None:
+            raise PermanentError(
+                f"{what} needs the WeCom app: TONGXIN_WECOM_CORP_ID, _AGENT_ID, _SECRET"
+            )
+        return self.token
 
     async def _to_group(
         self, d: Delivery, creds: dict[str, tuple[str, str]], text: str, mentions: list[str]
     ) -> None:
         if WEBHOOK_KIND in creds:
-            key = creds[WEBHOOK_KIND][0]
-            url = f"{self.base}/cgi-bin/webhook/send?key={key}"
-            data = await post_json(
-                self.env.http(), url, webhook_body(text, d.markdown, mentions), "webhook/send"
-            )
-            try:
-                check(data, "webhook/send")
-            except ApiError as err:
-                raise PermanentError(f"webhook/send: errcode {err.errcode}") from None
+            body = webhook_body(text, d.markdown, mentions)
+            await self._webhook_send(creds[WEBHOOK_KIND][0], body)
             return
         if APPCHAT_KIND in creds:
-            if self.token is None:
-                raise PermanentError("appchat/send needs the WeCom app: corp id and secret")
-            payload = {"chatid": creds[APPCHAT_KIND][0], **app_body(text, d.markdown)}
-            await self.token.call("/cgi-bin/appchat/send", payload)
+            await self._appchat_send(creds[APPCHAT_KIND][0], app_body(text, d.markdown))
             return
-        raise PermanentError(
-            f"no way to speak first in group {d.chat_id}: bind its 群机器人 webhook "
-            f"(tongxin group bind wecom:{d.chat_id} --webhook KEY)"
-        )
+        raise _no_group_route(d)
+
+    async def _webhook_send(self, key: str, body: dict[str, Any]) -> None:
+        url = f"{self.base}/cgi-bin/webhook/send?key={key}"
+        data = await post_json(self.env.http(), url, body, "webhook/send")
+        _check_webhook(data, "webhook/send")
+
+    async def _appchat_send(self, chat_id: str, body: dict[str, Any]) -> None:
+        if self.token is None:
+            raise PermanentError("appchat/send needs the WeCom app: corp id and secret")
+        await self.token.call("/cgi-bin/appchat/send", {"chatid": chat_id, **body})
+
+    async def _deliver_file(self, d: Delivery, attachment: Attachment) -> None:
+        """A file message: the export built now (scope checked again), uploaded, sent.
+
+        A person gets it through the app (media/upload, message/send); a group
+        through its 群机器人 (webhook/upload_media, webhook/send) or, for a group
+        the app created, the app (media/upload, appchat/send).
+        """
+        rt = self.env.runtime
+        if d.chat_type == "direct":
+            token = self._app_token("a file message")
+            filename, content = await build_attachment(rt, attachment)
+            await self._to_member(d.chat_id, file_body(await token.upload(filename, content)))
+            return
+        async with rt.db.reading() as session:
+            creds = await group_credentials(session, NAME, d.chat_id)
+        if WEBHOOK_KIND in creds:
+            key = creds[WEBHOOK_KIND][0]
+            filename, content = await build_attachment(rt, attachment)
+            url = f"{self.base}/cgi-bin/webhook/upload_media?key={key}&type=file"
+            what = "webhook/upload_media"
+            data = await post_file(self.env.http(), url, filename, content, what)
+            _check_webhook(data, what)
+            await self._webhook_send(key, file_body(media_id(data, what)))
+            return
+        if APPCHAT_KIND in creds:
+            token = self._app_token("a file message to an app group")
+            filename, content = await build_attachment(rt, attachment)
+            media = await token.upload(filename, content)
+            await self._appchat_send(creds[APPCHAT_KIND][0], file_body(media))
+            return
+        raise _no_group_route(d)
+
+
+def _check_webhook(data: dict[str, Any], what: str) -> None:
+    # A robot's key is its only credential: a refused key is no token to renew.
+    try:
+        check(data, what)
+    except ApiError as err:
+        raise PermanentError(f"{what}: errcode {err.errcode}") from None
+
+
+def _no_group_route(d: Delivery) -> PermanentError:
+    return PermanentError(
+        f"no way to speak first in group {d.chat_id}: bind its 群机器人 webhook "
+        f"(tongxin group bind wecom:{d.chat_id} --webhook KEY)"
+    )
 
 
 def _verify(request: web.Request, receiver: Receiver) -> web.Response:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -41,15 +41,33 @@ async def post_json(
     return await _request(http, "POST", url, what, payload)
 
 
+async def post_file(
+    http: aiohttp.ClientSession, url: str, filename: str, content: bytes, what: str
+) -> dict[str, Any]:
+    """Upload one file as multipart field `media` (media/upload, webhook/upload_media)."""
+    # Raw UTF-8 in the header: a quoted (%XX) name would be shown as such.
+    form = aiohttp.FormData(quote_fields=False)
+    form.add_field("media", content, filename=filename, content_type="application/octet-stream")
+    return await _request(http, "POST", url, what, form=form)
+
+
+def media_id(data: dict[str, Any], what: str) -> str:
+    found = data.get("media_id")
+    if not isinstance(found, str) or not found:
+        raise TransientError(f"{what}: no media_id in the answer")
+    return found
+
+
 async def _request(
     http: aiohttp.ClientSession,
     method: str,
     url: str,
     what: str,
     payload: dict[str, Any] | None = None,
+    form: aiohttp.FormData | None = None,
 ) -> dict[str, Any]:
     try:
-        async with http.request(method, url, json=payload) as resp:
+        async with http.request(method, url, json=payload, data=form) as resp:
             if resp.status >= 500 or resp.status == 429:
                 raise TransientError(f"{what}: HTTP {resp.status}")
             if resp.status >= 400:
@@ -156,24 +174,34 @@ class AccessToken:
 
     async def call(self, path: str, payload: dict[str, Any]) -> dict[str, Any]:
         """POST to a token-authenticated API; on a refused token, refresh and retry once."""
-        what = path.removeprefix("/cgi-bin/")
-        token = await self.get()
-        try:
-            return await self._post(path, payload, token, what)
-        except ApiError:
-            self.drop(token)
-        token = await self.get()
-        try:
-            return await self._post(path, payload, token, what)
-        except ApiError as err:
-            self.drop(token)
-            raise TransientError(f"{what}: token refused twice (errcode {err.errcode})") from None
-
-    async def _post(
-        self, path: str, payload: dict[str, Any], token: str, what: str
-    ) -> dict[str, Any]:
-        data = await post_json(
-            self.http(), f"{self.base}{path}?access_token={token}", payload, what
+        return await self._with_token(
+            path, lambda url, what: post_json(self.http(), url, payload, what)
         )
-        check(data, what)
-        return data
+
+    async def upload(self, filename: str, content: bytes) -> str:
+        """media/upload of a file (kept 3 days by WeCom); its media_id."""
+        path = "/cgi-bin/media/upload"
+        data = await self._with_token(
+            path,
+            lambda url, what: post_file(self.http(), f"{url}&type=file", filename, content, what),
+        )
+        return media_id(data, "media/upload")
+
+    async def _with_token(
+        self, path: str, post: Callable[[str, str], Awaitable[dict[str, Any]]]
+    ) -> dict[str, Any]:
+        what = path.removeprefix("/cgi-bin/")
+        for attempt in (1, 2):
+            token = await self.get()
+            data = await post(f"{self.base}{path}?access_token={token}", what)
+            try:
+                check(data, what)
+            except ApiError as err:
+                self.drop(token)
+                if attempt == 2:
+                    raise TransientError(
+                        f"{what}: token refused twice (errcode {err.errcode})"
+                    ) from None
+                continue
+            return data
+        raise AssertionError("unreachable")

@@ -61,3 +61,8 @@ def app_body(text: str, markdown: bool) -> dict[str, Any]:
 def response_url_body(text: str) -> dict[str, Any]:
     # A response_url accepts markdown or a template card, not plain text.
     return {"msgtype": "markdown", "markdown": {"content": text}}
+
+
+def file_body(media_id: str) -> dict[str, Any]:
+    """A file message, the same shape for message/send, appchat/send and webhook/send."""
+    return {"msgtype": "file", "file": {"media_id": media_id}}

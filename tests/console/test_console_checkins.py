@@ -25,8 +25,10 @@ async def test_meeting_counts_ledger_download_and_scope(
     await sec.says("/签到 台账 2026", g)
     sec.hears("11-25 主题党日：应到 4，实到 2（迟到 1），请假 1，缺席 1", "已私聊发给您")
     assert "/console/" not in "\n".join(sec.last)
-    found = LINK.search((await sec.inbox())[-1])
+    *_, link, file = await chat.delivered(sec.user_id)
+    found = LINK.search(link["text"])
     assert found
+    assert file["file"] == "签到台账-一支部-2026.xlsx"  # and the file itself, as a message
 
     ctx = await signed_in(browser, sec)
     resp = await ctx.request.get(found.group(1))

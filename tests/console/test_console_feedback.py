@@ -83,10 +83,11 @@ async def test_call_lists_download_and_box_reply(chat: FeedbackHarness, browser:
         )
     assert entry is not None and entry.detail == "#1"
 
-    # In chat the export is a one-time link.
+    # In chat the export is a one-time link, and the file follows as a message.
     await sec.says("/征求意见 导出 1")
     found = LINK.search("\n".join(sec.last))
     assert found
+    assert (await chat.delivered(sec.user_id))[-1]["file"].endswith(".xlsx")
     resp = await ctx.request.get(found.group(1))
     assert resp.status == 200 and "王老师" in cells(await resp.body())
 

@@ -95,11 +95,13 @@ async def test_named_poll_chart_download_close_and_scope(
         assert await session.scalar(select(Poll.state).where(Poll.id == 1)) == "open"
     await octx.close()
 
-    # In chat the export is a one-time link, sent privately.
+    # In chat the export is a one-time link and the file itself, sent privately.
     await b.sec.says("/投票 导出 1", b.g)
     b.sec.hears("下载链接已私聊发给您")
-    found = LINK.search((await b.sec.inbox())[-1])
+    *_, link, file = await chat.delivered(b.sec.user_id)
+    found = LINK.search(link["text"])
     assert found and "/console/download/" in found.group(1)
+    assert file["file"].endswith(".xlsx")
     first = await ctx.request.get(found.group(1))
     assert first.status == 200 and "张三" in cells(await first.body())
     again = await ctx.request.get(found.group(1))

@@ -1,6 +1,8 @@
 """A fake DingTalk API (api.dingtalk.com and oapi.dingtalk.com on one loopback server).
 
-It records every request and can be told to misbehave: refuse tokens, answer
+Besides the sends it takes file uploads (oapi media/upload) and the
+`sampleFile` messages that carry them. It records every request and can be
+told to misbehave: refuse tokens, answer
 with an injected status or errcode, flow-control people, expire sessions.
 """
 
@@ -21,6 +23,8 @@ GROUP_SEND = "/v1.0/robot/groupMessages/send"
 OTO_SEND = "/v1.0/robot/oToMessages/batchSend"
 SESSION = "/robot/sendBySession"
 ROBOT = "/robot/send"
+UPLOAD = "/media/upload"
+MSG_KEYS = {"sampleText", "sampleMarkdown", "sampleFile"}
 
 
 @dataclass
@@ -43,6 +47,14 @@ class Call:
 
 
 @dataclass
+class Upload:
+    filename: str
+    size: int
+    media_id: str
+    content: bytes
+
+
+@dataclass
 class FakeDingTalkApi:
     app_key: str = "ding-app-key"
     app_secret: str = "ding-app-secret"
@@ -55,6 +67,7 @@ class FakeDingTalkApi:
     expired_sessions: set[str] = field(default_factory=set)
     # custom robots: access_token -> 加签 secret
     robots: dict[str, str] = field(default_factory=dict)
+    uploads: list[Upload] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.app = web.Application()
@@ -65,6 +78,7 @@ class FakeDingTalkApi:
                 web.post(OTO_SEND, self.openapi_send),
                 web.post(SESSION, self.session_send),
                 web.post(ROBOT, self.robot_send),
+                web.post(UPLOAD, self.upload),
             ]
         )
         self.server: TestServer | None = None
@@ -94,7 +108,37 @@ class FakeDingTalkApi:
 
     def sent(self) -> list[Call]:
         """Every message that went out, by any route."""
-        return [c for c in self.calls if c.path != TOKEN]
+        return [c for c in self.calls if c.path not in (TOKEN, UPLOAD)]
+
+    def files(self) -> list[dict[str, Any]]:
+        """The msgParam of every file message sent."""
+        return [
+            json.loads(c.body["msgParam"])
+            for c in self.sent()
+            if c.body.get("msgKey") == "sampleFile"
+        ]
+
+    async def upload(self, request: web.Request) -> web.Response:
+        """oapi media/upload: multipart field `media`, the token in the query."""
+        form = await request.post()
+        media = form.get("media")
+        assert isinstance(media, web.FileField), "the file goes in multipart field `media`"
+        content = media.file.read()
+        body = {"filename": media.filename, "size": len(content)}
+        call = Call(request.path, dict(request.query), dict(request.headers), body)
+        self.calls.append(call)
+        queue = self.injected.get(request.path)
+        if queue:
+            status, answer = queue.popleft()
+            return web.json_response(answer, status=status)
+        assert call.query.get("type") == "file"
+        if call.query.get("access_token") not in self.valid_tokens:
+            return web.json_response({"errcode": 40014, "errmsg": "不合法的access_token"})
+        media_id = f"@media{len(self.uploads) + 1}"
+        self.uploads.append(Upload(media.filename, len(content), media_id, content))
+        return web.json_response(
+            {"errcode": 0, "errmsg": "ok", "type": "file", "media_id": media_id, "created_at": 1}
+        )
 
     async def _record(self, request: web.Request) -> tuple[Call, web.Response | None]:
         body = await request.json()
@@ -126,6 +170,13 @@ class FakeDingTalkApi:
                 {"code": "InvalidAuthentication", "message": "不合法的access_token"}, status=401
             )
         assert isinstance(call.body["msgParam"], str), "msgParam must be a JSON string"
+        assert call.body["msgKey"] in MSG_KEYS, f"unexpected msgKey {call.body['msgKey']!r}"
+        if call.body["msgKey"] == "sampleFile":
+            param = json.loads(call.body["msgParam"])
+            if not any(u.media_id == param.get("mediaId") for u in self.uploads):
+                return web.json_response(
+                    {"code": "invalidParameter", "message": "mediaId"}, status=400
+                )
         answer: dict[str, Any] = {"processQueryKey": f"pqk{len(self.calls)}"}
         if request.path == OTO_SEND:
             users = call.body["userIds"]

@@ -1,8 +1,10 @@
 """A fake WeCom server API on loopback: records every request, fails on demand.
 
-Serves gettoken, message/send, appchat/send, webhook/send and AI-bot
-response_urls (`/aibot/response/<id>`, one call each). Tests inject an errcode,
-an HTTP status or a delay for the next calls of one path.
+Serves gettoken, message/send, appchat/send, webhook/send, the two file
+uploads (media/upload with the app's token, webhook/upload_media with a
+robot's key) and AI-bot response_urls (`/aibot/response/<id>`, one call
+each). Tests inject an errcode, an HTTP status or a delay for the next calls
+of one path.
 """
 
 from __future__ import annotations
@@ -16,7 +18,9 @@ from typing import Any
 from aiohttp import web
 from aiohttp.test_utils import TestServer
 
-TOKEN_PATHS = ("/cgi-bin/message/send", "/cgi-bin/appchat/send")
+TOKEN_PATHS = ("/cgi-bin/message/send", "/cgi-bin/appchat/send", "/cgi-bin/media/upload")
+UPLOAD_PATHS = ("/cgi-bin/media/upload", "/cgi-bin/webhook/upload_media")
+MSG_TYPES = {"text", "markdown", "file"}
 
 
 @dataclass
@@ -24,6 +28,15 @@ class Call:
     path: str
     query: dict[str, str]
     body: dict[str, Any]
+
+
+@dataclass
+class Upload:
+    path: str
+    filename: str
+    size: int
+    media_id: str
+    content: bytes
 
 
 @dataclass
@@ -41,6 +54,7 @@ class FakeWeCom:
     calls: list[Call] = field(default_factory=list)
     valid_tokens: set[str] = field(default_factory=set)
     used_urls: set[str] = field(default_factory=set)
+    uploads: list[Upload] = field(default_factory=list)
     _faults: dict[str, deque[Fault]] = field(default_factory=dict)
     _serial: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     server: TestServer | None = None
@@ -48,8 +62,8 @@ class FakeWeCom:
     async def start(self) -> str:
         app = web.Application()
         app.router.add_get("/cgi-bin/gettoken", self._gettoken)
-        for path in (*TOKEN_PATHS, "/cgi-bin/webhook/send"):
-            app.router.add_post(path, self._send)
+        for path in (*TOKEN_PATHS, "/cgi-bin/webhook/send", "/cgi-bin/webhook/upload_media"):
+            app.router.add_post(path, self._upload if path in UPLOAD_PATHS else self._send)
         app.router.add_post("/aibot/response/{id}", self._response_url)
         self.server = TestServer(app, host="127.0.0.1")
         await self.server.start_server()
@@ -97,9 +111,34 @@ class FakeWeCom:
             return web.json_response({"errcode": fault.errcode, "errmsg": "injected"})
         return None
 
-    async def _record(self, request: web.Request) -> None:
-        body = await request.json() if request.can_read_body else {}
+    def media(self, media_id: str) -> Upload:
+        [found] = [u for u in self.uploads if u.media_id == media_id]
+        return found
+
+    async def _record(self, request: web.Request, body: dict[str, Any] | None = None) -> None:
+        if body is None:
+            body = await request.json() if request.can_read_body else {}
         self.calls.append(Call(request.path, dict(request.query), body))
+
+    async def _upload(self, request: web.Request) -> web.Response:
+        form = await request.post()
+        media = form.get("media")
+        assert isinstance(media, web.FileField), "the file goes in multipart field `media`"
+        content = media.file.read()
+        await self._record(request, {"filename": media.filename, "size": len(content)})
+        if (fault := await self._fault(request.path)) is not None:
+            return fault
+        assert request.query.get("type") == "file"
+        if request.path == "/cgi-bin/media/upload":
+            if request.query.get("access_token") not in self.valid_tokens:
+                return web.json_response({"errcode": 42001, "errmsg": "access_token expired"})
+        elif request.query.get("key") not in self.webhook_keys:
+            return web.json_response({"errcode": 93000, "errmsg": "invalid webhook url"})
+        media_id = f"media-{next(self._serial)}"
+        self.uploads.append(Upload(request.path, media.filename, len(content), media_id, content))
+        return web.json_response(
+            {"errcode": 0, "errmsg": "ok", "type": "file", "media_id": media_id, "created_at": "1"}
+        )
 
     async def _gettoken(self, request: web.Request) -> web.Response:
         await self._record(request)
@@ -123,6 +162,12 @@ class FakeWeCom:
                 return web.json_response({"errcode": 42001, "errmsg": "access_token expired"})
         elif request.query.get("key") not in self.webhook_keys:
             return web.json_response({"errcode": 93000, "errmsg": "invalid webhook url"})
+        body = self.calls[-1].body
+        assert body.get("msgtype") in MSG_TYPES, f"unexpected msgtype {body.get('msgtype')!r}"
+        if body["msgtype"] == "file":
+            media_id = body["file"]["media_id"]
+            if not any(u.media_id == media_id for u in self.uploads):
+                return web.json_response({"errcode": 40007, "errmsg": "invalid media_id"})
         return web.json_response({"errcode": 0, "errmsg": "ok", "invaliduser": ""})
 
     async def _response_url(self, request: web.Request) -> web.Response:
