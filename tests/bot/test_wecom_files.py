@@ -18,6 +18,7 @@ from tests.export_files import (
     one_meeting,
     secretary_on,
 )
+from tests.fakes.wecom_api import Fault
 from tests.fakes.wecom_callbacks import app_text
 
 SEND = "/cgi-bin/message/send"
@@ -101,3 +102,25 @@ async def test_an_asker_who_lost_the_role_gets_no_file(chat: WeComChat) -> None:
     assert (state, error) == ("failed", "attachment checkin: the asker may no longer export")
     assert chat.fake.uploads == [] and chat.fake.sent(UPLOAD) == []
     assert chat.fake.sent(SEND) == []
+
+
+async def test_a_failed_upload_is_tried_again_later(chat: WeComChat) -> None:
+    await one_meeting(chat)
+    pid = await secretary_on(chat, "wecom", "wsec")
+    attachment = await ledger_attachment(chat, pid)
+    chat.fake.fail(UPLOAD, Fault(status=502))
+    async with chat.db.transaction() as s:
+        out = Outgoing(
+            platform="wecom", chat_type="direct", chat_id="wsec", text="", attachment=attachment
+        )
+        await chat.app.runtime.send(s, [out])
+    await chat.settle()
+    [(state, _, error)] = await attachments(chat)
+    assert (state, error) == ("pending", "media/upload: HTTP 502")
+    assert chat.fake.sent(SEND) == []
+    await chat.advance(seconds=10)
+    [(state, _, _)] = await attachments(chat)
+    assert state == "sent"
+    [upload] = chat.fake.uploads
+    [sent] = chat.fake.sent(SEND)
+    assert sent.body["file"] == {"media_id": upload.media_id}
