@@ -1,0 +1,60 @@
+"""A handler that breaks costs only its own message, and nobody sees a traceback."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from bot.app import Tongxin
+from bot.args import Args
+from bot.context import Context
+from bot.feature import Feature
+from handlers import FEATURES
+from storage.messaging import InboundMessage
+from tests.conftest import START
+from tests.harness import ChatHarness
+
+broken = Feature("broken")
+boom = broken.command("boom", "炸", help="always fails")
+
+
+@boom.bare()
+async def explode(ctx: Context, args: Args) -> None:
+    ctx.reply("this reply must never be sent")
+    raise RuntimeError("secret internal detail")
+
+
+class BrokenHarness(ChatHarness):
+    def make_app(self) -> Tongxin:
+        app = Tongxin(self.settings, clock=self.clock, features=[*FEATURES, broken])
+        app.background = False
+        return app
+
+
+@pytest.fixture
+async def bchat(db_url: str, tmp_path: Path) -> AsyncIterator[ChatHarness]:
+    h = BrokenHarness(db_url, START, tmp_path)
+    await h.start()
+    yield h
+    await h.stop()
+
+
+async def test_a_failing_handler_gets_a_polite_answer_and_spares_the_batch(
+    bchat: ChatHarness, caplog: pytest.LogCaptureFixture
+) -> None:
+    a, b, c = bchat.user("a", "甲"), bchat.user("b", "乙"), bchat.user("c", "丙")
+    # Sent together, so the engine handles them in one batch.
+    replies = await asyncio.gather(a.says("/我是谁"), b.says("/炸"), c.says("/whoami"))
+    assert "甲（a）" in replies[0] and "丙（c）" in replies[2]
+    assert replies[1] == "抱歉，处理这条消息时出了点问题，已记录，请稍后再试。"
+    assert "secret internal detail" not in replies[1] and "Traceback" not in replies[1]
+    assert "must never be sent" not in "".join(await b.inbox())
+    async with bchat.db.reading() as s:
+        rows = await s.execute(select(InboundMessage.msg_id, InboundMessage.state))
+        states = {msg_id: state for msg_id, state in rows}
+    assert sorted(states.values()) == ["done", "done", "failed"]
+    assert any("RuntimeError" in r.getMessage() or r.exc_info for r in caplog.records)
