@@ -35,7 +35,9 @@ async def build_attachment(rt: Runtime, attachment: Attachment) -> tuple[str, by
         if actor is None:
             raise PermanentError(f"attachment {kind}: the asker may no longer export")
         try:
-            return await exporter(session, actor, dict(attachment.params))
+            return await exporter(
+                session, actor, dict(attachment.params), rt.clock.now().astimezone(rt.settings.tz)
+            )
         except Forbidden:
             raise PermanentError(f"attachment {kind}: outside the asker's scope") from None
         except NotFound:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from bot.args import Args
@@ -37,9 +37,12 @@ Hook = Callable[..., Awaitable[Any]]
 # A `tongxin …` sub-command a feature adds: (runtime, remaining argv) -> exit code.
 CliCommand = Callable[["Runtime", list[str]], Awaitable[int]]
 PageHandler = Callable[["ConsoleView"], Awaitable["web.StreamResponse"]]
-# An export: (read session, who asks, parameters) -> (file name, XLSX bytes).
-# It checks the asker's scope itself and raises bot.console.view.Forbidden.
-Exporter = Callable[["AsyncSession", "Actor", dict[str, str]], Awaitable[tuple[str, bytes]]]
+# An export: (read session, who asks, parameters, now in the bot's time zone) ->
+# (file name, XLSX bytes). It checks the asker's scope itself and raises
+# bot.console.view.Forbidden.
+Exporter = Callable[
+    ["AsyncSession", "Actor", dict[str, str], datetime], Awaitable[tuple[str, bytes]]
+]
 
 
 @dataclass

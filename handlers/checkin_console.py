@@ -7,6 +7,7 @@ chat summary and the XLSX), so the page, the chat and the file always agree.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from aiohttp import web
 from sqlalchemy import select
@@ -138,7 +139,7 @@ async def _meeting(view: ConsoleView, checkin_id: int) -> web.StreamResponse:
 
 @feature.export("checkin")
 async def export_ledger(
-    session: AsyncSession, actor: Actor, params: dict[str, str]
+    session: AsyncSession, actor: Actor, params: dict[str, str], now: datetime
 ) -> tuple[str, bytes]:
     unit = await _unit(session, actor, params.get("unit", ""))
     year = params.get("year", "")

@@ -8,10 +8,13 @@ of `/回复`, so the author stays anonymous from the console too.
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.console.view import ConsoleView, Forbidden, NotFound, export_url
+from bot.console.xlsx import table_xlsx
 from bot.feature import Feature
 from bot.roles import Actor
 from handlers import feedback_console_texts as t
@@ -82,7 +85,7 @@ async def _call(view: ConsoleView, call_id: int) -> web.StreamResponse:
 
 @feature.export("feedback")
 async def export_call(
-    session: AsyncSession, actor: Actor, params: dict[str, str]
+    session: AsyncSession, actor: Actor, params: dict[str, str], now: datetime
 ) -> tuple[str, bytes]:
     ref = params.get("id", "")
     if not ref.isdigit():
@@ -101,7 +104,34 @@ async def box_page(view: ConsoleView) -> web.StreamResponse:
     actor = view.actor
     units = None if actor.is_admin else actor.secretary_units
     entries = await recent_suggestions(view.session, units, LISTED)
-    return view.render("suggestions.html", title=t.BOX_TITLE, t=t, entries=entries)
+    return view.render(
+        "suggestions.html",
+        title=t.BOX_TITLE,
+        t=t,
+        entries=entries,
+        download=export_url("suggestions"),
+    )
+
+
+@feature.export("suggestions")
+async def export_box(
+    session: AsyncSession, actor: Actor, params: dict[str, str], now: datetime
+) -> tuple[str, bytes]:
+    """The 意见箱 list as the page shows it: anonymous authors stay 匿名."""
+    units = None if actor.is_admin else actor.secretary_units
+    entries = await recent_suggestions(session, units, LISTED)
+    rows = [
+        (
+            e.suggestion.id,
+            e.unit,
+            e.suggestion.received_on.isoformat(),
+            e.author or t.ANONYMOUS,
+            e.messages,
+            e.suggestion.text,
+        )
+        for e in entries
+    ]
+    return t.BOX_FILE, table_xlsx(t.BOX_TITLE, t.BOX_HEAD, rows)
 
 
 async def _thread(view: ConsoleView, sid: int) -> web.StreamResponse:

@@ -8,7 +8,8 @@ from aiohttp import web
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.console.view import ConsoleView
+from bot.console.view import ConsoleView, export_url
+from bot.console.xlsx import table_xlsx
 from bot.feature import Feature
 from bot.roles import Actor
 from handlers import meetings_console_texts as t
@@ -16,6 +17,7 @@ from handlers.upcoming import Entry, coming_for
 from storage.models import ChatGroup, Unit
 
 feature = Feature("meetings_console")
+TIME_FORMAT = "%Y-%m-%d %H:%M"
 
 
 async def _groups(session: AsyncSession, actor: Actor) -> list[tuple[ChatGroup, str]]:
@@ -46,4 +48,25 @@ async def reminders_page(view: ConsoleView) -> web.StreamResponse:
         title=t.TITLE,
         t=t,
         groups=[(t.group_label(g.title, g.chat_id, u), g, entries) for g, u, entries in groups],
+        download=export_url("reminders"),
     )
+
+
+@feature.export("reminders")
+async def export_schedule(
+    session: AsyncSession, actor: Actor, params: dict[str, str], now: datetime
+) -> tuple[str, bytes]:
+    """The page's table, one row per reminder, in the bot's time zone."""
+    tz = now.tzinfo
+    rows = [
+        (
+            t.group_label(g.title, g.chat_id, unit),
+            e.due_at.astimezone(tz).strftime(TIME_FORMAT),
+            e.kind,
+            e.title,
+            e.event_at.astimezone(tz).strftime(TIME_FORMAT),
+        )
+        for g, unit, entries in await schedule(session, actor, now)
+        for e in entries
+    ]
+    return t.FILE, table_xlsx(t.TITLE, [t.GROUP, *t.HEAD], rows)

@@ -8,6 +8,8 @@ is in its XLSX, as in the CLI export.
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -98,7 +100,7 @@ async def _close(view: ConsoleView, poll_id: int) -> web.StreamResponse:
 
 @feature.export("poll")
 async def export_poll(
-    session: AsyncSession, actor: Actor, params: dict[str, str]
+    session: AsyncSession, actor: Actor, params: dict[str, str], now: datetime
 ) -> tuple[str, bytes]:
     ref = params.get("id", "")
     if not ref.isdigit():

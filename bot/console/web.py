@@ -156,7 +156,8 @@ class Console:
         if exporter is None:
             return self._message(t.NOT_FOUND_TITLE, t.NOT_FOUND, 404)
         try:
-            filename, content = await exporter(session, actor, params)
+            now = self.rt.clock.now().astimezone(self.rt.settings.tz)
+            filename, content = await exporter(session, actor, params, now)
         except Forbidden:
             return self._message(t.FORBIDDEN_TITLE, t.FORBIDDEN, 403)
         except NotFound:

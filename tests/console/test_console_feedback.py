@@ -66,6 +66,8 @@ async def test_call_lists_download_and_box_reply(chat: FeedbackHarness, browser:
     await zhang.says("匿名")
     await zhang.says("确认")
     await page.goto(base + "/console/suggestions")
+    box = cells(await download(page, "#download"))
+    assert "食堂晚餐能否延长到七点" in box and "匿名" in box and "张老师" not in box
     await page.click("text=#1")
     assert "食堂晚餐能否延长到七点" in await page.content()
     assert "张老师" not in await page.content()
@@ -99,6 +101,8 @@ async def test_call_lists_download_and_box_reply(chat: FeedbackHarness, browser:
     listing = await octx.new_page()
     await listing.goto(base + "/console/suggestions")
     assert "食堂晚餐" not in await listing.content()
+    theirs = await octx.request.get(base + "/console/export/suggestions")
+    assert theirs.status == 200 and "食堂晚餐" not in cells(await theirs.body())
     await other.says("/征求意见 导出 1")
     other.hears("#1")
     assert not LINK.search("\n".join(other.last))

@@ -6,7 +6,7 @@ from playwright.async_api import Browser
 
 from tests.console.browser import screenshot
 from tests.console.helpers import serve_publicly, signed_in
-from tests.console.test_console_polls import status
+from tests.console.test_console_polls import cells, download, status
 from tests.harness import ChatHarness
 
 
@@ -44,11 +44,15 @@ async def test_coming_reminders_per_group(chat: ChatHarness, browser: Browser) -
     # Only this unit's groups.
     assert await page.locator("table[data-chat=g2]").count() == 0
     await screenshot(page, "console-reminders")
+    sheet = cells(await download(page, "#download"))
+    assert "主题党日" in sheet and "会议开始（发起签到）" in sheet and "廉政提醒" in sheet
+    assert "2026-12-04 15:00" in sheet
 
     octx = await signed_in(browser, other_sec)
     other_page = await octx.new_page()
     await other_page.goto(base + "/console/reminders")
     assert "主题党日" not in await other_page.content()
+    assert "主题党日" not in cells(await download(other_page, "#download"))
     assert await other_page.locator("table[data-chat=g2] tr", has_text="廉政提醒").count() > 0
     teacher = chat.user("t1", "王老师", unit="一支部")
     await teacher.says("/后台")
