@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from contextlib import AbstractAsyncContextManager
 from typing import Any
 
 from aiohttp import web
@@ -104,8 +105,12 @@ class Console:
             request, session, actor, self.rt, now, found.csrf, form, menu, self.templates
         )
 
+    def _session(self, request: web.Request) -> AbstractAsyncContextManager[Any]:
+        """A page view only reads, and on SQLite must not queue behind message handling."""
+        return self.rt.db.transaction() if request.method == "POST" else self.rt.db.reading()
+
     async def index(self, request: web.Request) -> web.StreamResponse:
-        async with self.rt.db.transaction() as session:
+        async with self._session(request) as session:
             view = await self._view(request, session)
             if isinstance(view, web.Response):
                 return view
@@ -115,7 +120,7 @@ class Console:
         path = request.match_info["path"].strip("/")
         head, _, rest = path.partition("/")
         page = self.pages.get(path) or self.pages.get(head)
-        async with self.rt.db.transaction() as session:
+        async with self._session(request) as session:
             view = await self._view(request, session)
             if isinstance(view, web.Response):
                 return view
