@@ -34,6 +34,7 @@ MAX_ATTEMPTS = 8
 BACKOFF_BASE = 2.0
 BACKOFF_CAP = 600.0
 LEASE = timedelta(seconds=60)
+BATCHES_IN_FLIGHT = 4
 PURGED = {"text": "", "purged": True}
 
 
@@ -156,29 +157,41 @@ class Outbox:
         self._wake.set()
 
     async def run(self, poll_seconds: float = 1.0) -> None:
-        """Deliver forever: woken by new rows, or polling for retries that come due."""
+        """Deliver forever: woken by new rows, or polling for retries that come due.
+
+        Batches run side by side (up to BATCHES_IN_FLIGHT), so one slow
+        platform holding a batch open does not hold up everyone else's.
+        """
         while True:
             self._wake.clear()
             try:
-                claimed = await self.run_once()
+                _, claimed = await self._start_batch()
             except Exception:
                 log.exception("outbox pass failed")
                 claimed = 0
-            if claimed == 0:
+            if len(self._inflight) >= BATCHES_IN_FLIGHT:
+                await asyncio.wait(set(self._inflight), return_when=asyncio.FIRST_COMPLETED)
+            elif claimed == 0:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wake.wait(), poll_seconds)
 
     async def run_once(self) -> int:
         """Claim what is due, deliver it, record the results; the number of rows claimed."""
+        task, claimed = await self._start_batch()
+        if task is not None:
+            # Shielded so cancelling the worker lets the deliveries record their results.
+            await asyncio.shield(task)
+        return claimed
+
+    async def _start_batch(self) -> tuple[asyncio.Task[None] | None, int]:
+        """Claim what is due and start delivering it; (the batch's task, rows claimed)."""
         rows = await self._claim()
         if not rows:
-            return 0
+            return None, 0
         task = asyncio.create_task(self._deliver_all(rows))
         self._inflight.add(task)
         task.add_done_callback(self._inflight.discard)
-        # Shielded so cancelling the worker lets the deliveries record their results.
-        await asyncio.shield(task)
-        return len(rows)
+        return task, len(rows)
 
     async def _deliver_all(self, rows: list[Delivery]) -> None:
         outcomes = await asyncio.gather(*(self._deliver(d) for d in rows))

@@ -199,3 +199,45 @@ async def test_two_workers_on_one_postgresql_never_deliver_twice(pg_url: str) ->
         await db_b.dispose()
     assert len(platform.accepted) == 500
     assert set(platform.accepted.values()) == {1}
+
+
+class SlowPlatform(FlakyPlatform):
+    """A platform that takes its time over one chat."""
+
+    name = "slow"
+
+    def __init__(self) -> None:
+        super().__init__(fail_rate=0)
+        self.release = asyncio.Event()
+
+    async def deliver(self, delivery: Delivery) -> None:
+        await self.release.wait()
+        self.accepted[delivery.key] += 1
+
+
+async def test_a_slow_platform_does_not_hold_up_the_others(db_url: str) -> None:
+    clock = ManualClock(START)
+    db = Database(db_url)
+    slow, fast = SlowPlatform(), FlakyPlatform(fail_rate=0)
+    try:
+        await fill(
+            db,
+            clock,
+            [Outgoing(platform="slow", chat_type="group", chat_id="s", text="x", key="s1")],
+        )
+        outbox = Outbox(db, clock, {"slow": slow, "fake": fast}, batch=8)
+        worker = asyncio.create_task(outbox.run(poll_seconds=0.01))
+        await asyncio.sleep(0.05)  # the slow batch is claimed and hangs
+        await fill(db, clock, messages(5))
+        outbox.wake()
+        async with asyncio.timeout(5):
+            while len(fast.accepted) < 5:  # noqa: ASYNC110 - polling a fake
+                await asyncio.sleep(0.01)
+        assert not slow.accepted
+        slow.release.set()
+        worker.cancel()
+        await asyncio.gather(worker, return_exceptions=True)
+        await outbox.drain()
+        assert slow.accepted["s1"] == 1
+    finally:
+        await db.dispose()
