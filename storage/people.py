@@ -61,7 +61,9 @@ async def touch_people(
         on_conflict(stmt, ["platform", "platform_user_id"], {"display_name": keep_name}).returning(
             table.c.id, table.c.platform, table.c.platform_user_id
         ),
-        list(rows.values()),
+        # Key order: concurrent batches then lock rows in the same order and
+        # wait for each other instead of deadlocking (PostgreSQL).
+        [rows[k] for k in sorted(rows)],
     )
     return {(platform, user_id): int(pid) for pid, platform, user_id in result}
 
@@ -95,7 +97,9 @@ async def touch_groups(
         on_conflict(stmt, ["platform", "chat_id"], {"title": keep_title}).returning(
             table.c.id, table.c.unit_id, table.c.platform, table.c.chat_id
         ),
-        list(rows.values()),
+        # Key order: concurrent batches then lock rows in the same order and
+        # wait for each other instead of deadlocking (PostgreSQL).
+        [rows[k] for k in sorted(rows)],
     )
     return {(p, c): (int(gid), unit_id) for gid, unit_id, p, c in result}
 
