@@ -37,9 +37,11 @@ class Settings(BaseSettings):
     public_url: str = ""
 
     # Handling workers per process (PostgreSQL; SQLite has one writer). Each
-    # handles what waits in its queue as one batch, so a few large batches
-    # beat many small ones on a 2-core machine: measured in docs/BENCHMARKS.md.
-    workers: int = Field(2, ge=1, le=256)
+    # handles what waits in its queue as one batch. One is measured best on
+    # these 2-core machines (docs/BENCHMARKS.md): the event loop is the limit,
+    # and more workers only make smaller batches that wait on each other's
+    # row locks. Scale out with more replicas instead.
+    workers: int = Field(1, ge=1, le=256)
     log_format: Literal["text", "json"] = "text"
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     # A guided conversation left alone this long is closed with a notice.
