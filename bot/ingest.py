@@ -62,7 +62,6 @@ class Ingest:
 
     def __init__(self, rt: Runtime, workers: int) -> None:
         self.rt = rt
-        self.workers = workers
         self._writes: asyncio.Queue[_Pending] = asyncio.Queue()
         # SQLite has one writer: more workers would only queue on its lock
         # with smaller batches each.
