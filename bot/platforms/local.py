@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import json
 import uuid
 from typing import Literal
 
@@ -17,6 +19,14 @@ from bot.platforms.base import AdapterEnv, is_loopback_peer
 from storage.messaging import OutboxMessage
 
 NAME = "local"
+# Chinese as Chinese: people read these answers with curl while trying the bot.
+_dumps = functools.partial(json.dumps, ensure_ascii=False)
+
+
+def _json(data: object, status: int = 200) -> web.Response:
+    return web.json_response(data, status=status, dumps=_dumps)
+
+
 MAX_BODY = 64 * 1024
 
 
@@ -61,20 +71,18 @@ class LocalAdapter:
 
     async def post_message(self, request: web.Request) -> web.Response:
         if not is_loopback_peer(request):
-            return web.json_response({"error": "loopback only"}, status=403)
+            return _json({"error": "loopback only"}, status=403)
         raw = await request.read()
         if len(raw) > MAX_BODY:
-            return web.json_response({"error": "body too large"}, status=413)
+            return _json({"error": "body too large"}, status=413)
         try:
             msg = LocalMessage.model_validate_json(raw)
         except ValidationError as err:
             first = err.errors()[0]
             where = ".".join(str(p) for p in first["loc"]) or "body"
-            return web.json_response({"error": f"{where}: {first['msg']}"}, status=400)
+            return _json({"error": f"{where}: {first['msg']}"}, status=400)
         if msg.chat_type == "direct" and msg.chat_id != msg.sender_id:
-            return web.json_response(
-                {"error": "chat_id: a direct chat's id is the sender's id"}, status=400
-            )
+            return _json({"error": "chat_id: a direct chat's id is the sender's id"}, status=400)
         rt = self.env.runtime
         incoming = Incoming(
             platform=NAME,
@@ -94,17 +102,17 @@ class LocalAdapter:
             for o in replies_for(incoming, outs)
             if o.attachment is None
         ]
-        return web.json_response({"replies": replies})
+        return _json({"replies": replies})
 
     async def get_outbox(self, request: web.Request) -> web.Response:
         if not is_loopback_peer(request):
-            return web.json_response({"error": "loopback only"}, status=403)
+            return _json({"error": "loopback only"}, status=403)
         chat_id = request.query.get("chat_id", "")
         if not chat_id:
-            return web.json_response({"error": "chat_id is required"}, status=400)
+            return _json({"error": "chat_id is required"}, status=400)
         after = request.query.get("after", "0")
         if not after.isdigit():
-            return web.json_response({"error": "after must be a message id"}, status=400)
+            return _json({"error": "after must be a message id"}, status=400)
         async with self.env.runtime.db.reading() as session:
             rows = await session.execute(
                 select(OutboxMessage.id, OutboxMessage.body, OutboxMessage.sent_at)
@@ -130,7 +138,7 @@ class LocalAdapter:
                 attachment = Attachment.model_validate(body["attachment"])
                 message["file"] = await self._file_name(attachment)
             messages.append(message)
-        return web.json_response({"messages": messages})
+        return _json({"messages": messages})
 
     async def _file_name(self, attachment: Attachment) -> str:
         """The name of a delivered file, built again (this channel keeps no bytes)."""
