@@ -11,6 +11,7 @@ import asyncio
 import contextlib
 import logging
 import time
+from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -24,9 +25,9 @@ from bot.messages import Incoming, Outgoing
 from bot.outbox import enqueue, insert_rows, outbox_rows
 from bot.roles import Actor
 from bot.runtime import Runtime
+from storage.inbound_log import InboundLog, NewMessage
 from storage.messaging import InboundMessage
 from storage.people import grants_of_many, touch_groups, touch_participants, touch_people
-from storage.upsert import insert_for, on_conflict
 
 log = logging.getLogger("tongxin.ingest")
 
@@ -40,6 +41,7 @@ HANDLE_BATCH_MAX = 64
 HANDLE_BATCH_ACKING = 16
 ACK_TRAFFIC_WINDOW = 2.0
 YIELD_MAX = 1.0
+HOLD_MAX = 0.005
 QUEUE_MAX = 1024
 
 
@@ -71,9 +73,11 @@ class Ingest:
         ]
         self._tasks: list[asyncio.Task[None]] = []
         self._writer: asyncio.Task[None] | None = None
+        self._log = InboundLog(rt.db)
         self._overflowing = False
         # Submits waiting for their record; handling yields to them.
         self._recording = 0
+        self._preemptible = rt.db.is_sqlite
         self._last_ack_first = -ACK_TRAFFIC_WINDOW
         self._calm = asyncio.Event()
         self._calm.set()
@@ -93,6 +97,7 @@ class Ingest:
         await asyncio.gather(*self._tasks, return_exceptions=True)
         if self._writer:
             await asyncio.gather(self._writer, return_exceptions=True)
+        await self._log.close()
 
     async def submit(
         self, incoming: Incoming, *, wait: bool = False
@@ -137,26 +142,10 @@ class Ingest:
         for p in batch:
             first.setdefault((p.incoming.platform, p.incoming.msg_id), p)
         rows = [
-            {
-                "platform": p.incoming.platform,
-                "msg_id": p.incoming.msg_id,
-                "state": "pending",
-                "payload": p.incoming.model_dump(mode="json"),
-                "received_at": now,
-                "lease_until": now + LEASE,
-                "error": "",
-            }
-            for p in first.values()
+            NewMessage(platform, msg_id, p.incoming.model_dump_json())
+            for (platform, msg_id), p in first.items()
         ]
-        table = InboundMessage.__table__
-        async with self.rt.db.transaction(urgent=True) as session:
-            # One cached statement run over the rows ("insertmanyvalues"): a
-            # multi-row VALUES would be compiled afresh for every batch size.
-            stmt = on_conflict(insert_for(session, table), ["platform", "msg_id"])  # type: ignore[arg-type]
-            result = await session.execute(
-                stmt.returning(table.c.id, table.c.platform, table.c.msg_id), rows
-            )
-            inserted = {(platform, msg_id): row_id for row_id, platform, msg_id in result}
+        inserted = await self._log.record(rows, now, now + LEASE)
         jobs = []
         for p in batch:
             key = (p.incoming.platform, p.incoming.msg_id)
@@ -186,16 +175,24 @@ class Ingest:
                 job.done.set_result([])
 
     async def _work_loop(self, queue: asyncio.Queue[Job]) -> None:
+        # Jobs taken from the queue but left when a batch gave way; they go
+        # first next time, so a conversation's messages stay in order.
+        carried: deque[Job] = deque()
         while True:
-            batch = [await queue.get()]
+            if not carried:
+                carried.append(await queue.get())
             await self._yield_to_recording()
             acking = time.monotonic() - self._last_ack_first < ACK_TRAFFIC_WINDOW
             limit = HANDLE_BATCH_ACKING if acking else HANDLE_BATCH_MAX
+            batch = [carried.popleft() for _ in range(min(limit, len(carried)))]
             while not queue.empty() and len(batch) < limit:
                 batch.append(queue.get_nowait())
+            handled = batch
             try:
-                results = await self._run(batch)
-                for job, outs in zip(batch, results, strict=True):
+                results = await self._run(batch, preempt=True)
+                handled, left = batch[: len(results)], batch[len(results) :]
+                carried.extendleft(reversed(left))
+                for job, outs in zip(handled, results, strict=True):
                     if job.done is not None and not job.done.done():
                         job.done.set_result(outs)
             except Exception as err:
@@ -204,32 +201,40 @@ class Ingest:
                         job.done.set_exception(err)
             finally:
                 self.rt.outbox.wake()
-                for _ in batch:
+                for _ in handled:
                     queue.task_done()
 
     async def _yield_to_recording(self) -> None:
         """Handling yields to recording, which a platform's callback is waiting on.
 
-        No batch starts while a submit waits for its record, but none waits
-        longer than YIELD_MAX, so a flood of callbacks still makes progress.
+        No batch starts while a submit waits for its record, nor before the
+        loop has polled its sockets once more: callbacks already received
+        (clients answered a moment ago send their next one at once) count as
+        waiting. None waits longer than YIELD_MAX, so a flood of callbacks
+        still leaves room for handling.
         """
-        if not self._calm.is_set():
-            with contextlib.suppress(TimeoutError):
-                async with asyncio.timeout(YIELD_MAX):
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(YIELD_MAX):
+                while True:
                     await self._calm.wait()
+                    await asyncio.sleep(0)
+                    if self._calm.is_set():
+                        return
 
     async def handle(self, row_id: int, incoming: Incoming) -> list[Outgoing]:
         """Handle one message on its own (a recovered one, or a test's)."""
         return (await self._run([Job(row_id, incoming)]))[0]
 
-    async def _run(self, jobs: list[Job]) -> list[list[Outgoing]]:
+    async def _run(self, jobs: list[Job], *, preempt: bool = False) -> list[list[Outgoing]]:
         """Handle messages that arrived together in one transaction.
 
+        Answers for the first of `jobs`, at least one: with `preempt`, a batch
+        gives way to a waiting callback between messages (see `_gives_way`).
         If any handler fails, the whole batch is rolled back and each message
         is handled again alone, so one bad message costs only itself.
         """
         try:
-            return await self._process(jobs)
+            return await self._process(jobs, preempt)
         except Exception as err:
             if len(jobs) > 1:
                 return [(await self._run([job]))[0] for job in jobs]
@@ -237,7 +242,17 @@ class Ingest:
             log.exception("handling %s:%s failed", job.incoming.platform, job.incoming.msg_id)
             return [await self._fail(job.row_id, job.incoming, err)]
 
-    async def _process(self, jobs: list[Job]) -> list[list[Outgoing]]:
+    def _gives_way(self, started: float) -> bool:
+        """Whether a handling batch should commit now for a waiting callback.
+
+        On SQLite the batch holds the one write lock, so a callback's record
+        waits for the whole batch. After HOLD_MAX a batch gives way between
+        messages (sooner, it would spend more on starting batches than on
+        handling). PostgreSQL records alongside and never needs to.
+        """
+        return self._preemptible and self._recording > 0 and time.monotonic() - started >= HOLD_MAX
+
+    async def _process(self, jobs: list[Job], preempt: bool) -> list[list[Outgoing]]:
         rt = self.rt
         inline = rt.outbox.inline_platforms
         results: list[list[Outgoing]] = []
@@ -245,7 +260,10 @@ class Ingest:
         async with rt.db.transaction() as session:
             now = rt.clock.now()
             contexts = await build_contexts(rt, session, [j.incoming for j in jobs], now)
+            started = time.monotonic()
             for job, ctx in zip(jobs, contexts, strict=True):
+                if preempt and results and self._gives_way(started):
+                    break
                 await rt.router.dispatch(ctx)
                 outs, new_rows = outbox_rows(
                     ctx.out, now, source=job.incoming, inline_platforms=inline
@@ -253,7 +271,7 @@ class Ingest:
                 results.append(outs)
                 rows += new_rows
             await insert_rows(session, rows)
-            await _mark(session, [j.row_id for j in jobs], "done", now)
+            await _mark(session, [j.row_id for j in jobs[: len(results)]], "done", now)
         return results
 
     async def _fail(self, row_id: int, incoming: Incoming, err: Exception) -> list[Outgoing]:

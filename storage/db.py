@@ -62,12 +62,20 @@ class Database:
         would wait for the first forever. `urgent` (recording inbound
         messages, which a platform is waiting on) goes before queued writers.
         """
-        if self._write_lock is None:
-            async with self.sessions() as session, session.begin():
-                yield session
-            return
-        async with self._write_lock.hold(urgent), self.sessions() as session, session.begin():
+        async with self.write_turn(urgent), self.sessions() as session, session.begin():
             yield session
+
+    @asynccontextmanager
+    async def write_turn(self, urgent: bool = False) -> AsyncIterator[None]:
+        """This process's turn to write, for code that writes outside `transaction`.
+
+        On SQLite the in-process writer lock; PostgreSQL needs none.
+        """
+        if self._write_lock is None:
+            yield
+            return
+        async with self._write_lock.hold(urgent):
+            yield
 
     @asynccontextmanager
     async def reading(self) -> AsyncIterator[AsyncSession]:

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
 from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy import func, select
 
+from bot import ingest as ingest_module
 from bot.app import Tongxin
 from bot.config import Settings
+from bot.context import Context
 from bot.messages import Incoming
 from storage.messaging import InboundMessage
 from tests.harness import ChatHarness
@@ -82,3 +86,36 @@ async def test_healthz_503_when_postgresql_is_unreachable(tmp_path: Path) -> Non
         assert (await resp.json())["database"] == "unreachable"
     finally:
         await client.close()
+
+
+async def test_a_callback_does_not_wait_for_a_whole_handling_batch(
+    chat: ChatHarness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A batch in hand gives way to a callback between messages (on SQLite it holds the
+    one write lock); what it leaves is handled next, in order."""
+    monkeypatch.setattr(ingest_module, "HOLD_MAX", 0.0)
+    router = chat.app.runtime.router
+    dispatch = router.dispatch
+    order: list[str] = []
+    first_started = asyncio.Event()
+
+    async def slow_dispatch(ctx: Context) -> None:
+        order.append(ctx.incoming.msg_id)
+        first_started.set()
+        await asyncio.sleep(0.05)
+        await dispatch(ctx)
+
+    monkeypatch.setattr(router, "dispatch", slow_dispatch)
+    ingest = chat.app.ingest
+    for n in range(5):
+        await ingest.submit(incoming(chat, n))
+    await first_started.wait()
+    async with asyncio.timeout(0.2):  # a whole batch would take 0.25 s
+        is_new, _ = await ingest.submit(incoming(chat, 5))
+    assert is_new
+    assert len(order) < 5
+    await ingest.idle()
+    assert order == [f"crash-{n}" for n in range(6)]
+    async with chat.db.reading() as s:
+        states = set(await s.scalars(select(InboundMessage.state)))
+    assert states == {"done"}
