@@ -189,7 +189,7 @@ class Ingest:
                 batch.append(queue.get_nowait())
             handled = batch
             try:
-                results = await self._run(batch, preempt=True)
+                results = await self._run(batch)
                 handled, left = batch[: len(results)], batch[len(results) :]
                 carried.extendleft(reversed(left))
                 for job, outs in zip(handled, results, strict=True):
@@ -225,16 +225,16 @@ class Ingest:
         """Handle one message on its own (a recovered one, or a test's)."""
         return (await self._run([Job(row_id, incoming)]))[0]
 
-    async def _run(self, jobs: list[Job], *, preempt: bool = False) -> list[list[Outgoing]]:
+    async def _run(self, jobs: list[Job]) -> list[list[Outgoing]]:
         """Handle messages that arrived together in one transaction.
 
-        Answers for the first of `jobs`, at least one: with `preempt`, a batch
-        gives way to a waiting callback between messages (see `_gives_way`).
+        Answers for the first of `jobs`, at least one: a batch may give way to
+        a waiting callback between messages (see `_gives_way`).
         If any handler fails, the whole batch is rolled back and each message
         is handled again alone, so one bad message costs only itself.
         """
         try:
-            return await self._process(jobs, preempt)
+            return await self._process(jobs)
         except Exception as err:
             if len(jobs) > 1:
                 return [(await self._run([job]))[0] for job in jobs]
@@ -252,7 +252,7 @@ class Ingest:
         """
         return self._preemptible and self._recording > 0 and time.monotonic() - started >= HOLD_MAX
 
-    async def _process(self, jobs: list[Job], preempt: bool) -> list[list[Outgoing]]:
+    async def _process(self, jobs: list[Job]) -> list[list[Outgoing]]:
         rt = self.rt
         inline = rt.outbox.inline_platforms
         results: list[list[Outgoing]] = []
@@ -262,7 +262,7 @@ class Ingest:
             contexts = await build_contexts(rt, session, [j.incoming for j in jobs], now)
             started = time.monotonic()
             for job, ctx in zip(jobs, contexts, strict=True):
-                if preempt and results and self._gives_way(started):
+                if results and self._gives_way(started):
                     break
                 await rt.router.dispatch(ctx)
                 outs, new_rows = outbox_rows(

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import datetime
+from functools import lru_cache
 from typing import Any, NamedTuple
 
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -44,6 +45,7 @@ _POSTGRES = (
 )
 
 
+@lru_cache(maxsize=512)
 def _sqlite_statement(rows: int) -> str:
     # ?1 and ?2 are the batch's times; each row's three values follow. SQLite
     # prepares each batch size once (the driver caches statements by text).
@@ -93,7 +95,7 @@ class InboundLog:
                         self._time(lease_until),
                     )
             except BaseException:
-                await self._drop()
+                await self.close(invalidate=True)
                 raise
         return {(platform, msg_id): row_id for row_id, platform, msg_id in found}
 
@@ -108,15 +110,12 @@ class InboundLog:
             self._conn, self._driver = conn, raw.driver_connection
         return self._driver
 
-    async def _drop(self) -> None:
+    async def close(self, *, invalidate: bool = False) -> None:
+        """Give the connection back; `invalidate` after an error, so the pool drops it."""
         conn, self._conn, self._driver = self._conn, None, None
         if conn is not None:
-            await conn.invalidate()
-            await conn.close()
-
-    async def close(self) -> None:
-        conn, self._conn, self._driver = self._conn, None, None
-        if conn is not None:
+            if invalidate:
+                await conn.invalidate()
             await conn.close()
 
 
