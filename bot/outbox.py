@@ -172,8 +172,12 @@ class Outbox:
             if len(self._inflight) >= BATCHES_IN_FLIGHT:
                 await asyncio.wait(set(self._inflight), return_when=asyncio.FIRST_COMPLETED)
             elif claimed == 0:
+                # Not asyncio.wait_for: on Python 3.11 a wake-up in the same
+                # tick as a cancellation returns and swallows the cancel, and
+                # the app's stop waits on this task forever.
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._wake.wait(), poll_seconds)
+                    async with asyncio.timeout(poll_seconds):
+                        await self._wake.wait()
 
     async def run_once(self) -> int:
         """Claim what is due, deliver it, record the results; the number of rows claimed."""

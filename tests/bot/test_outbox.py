@@ -241,3 +241,21 @@ async def test_a_slow_platform_does_not_hold_up_the_others(db_url: str) -> None:
         assert slow.accepted["s1"] == 1
     finally:
         await db.dispose()
+
+
+async def test_a_wake_that_meets_the_stop_does_not_keep_the_worker_alive(db_url: str) -> None:
+    # Replies woke the idle outbox in the same tick the app stopped it: on
+    # Python 3.11, asyncio.wait_for returned the wake-up and swallowed the
+    # cancellation, and `tongxin chat` hung on exit.
+    db = Database(db_url)
+    try:
+        outbox = Outbox(db, ManualClock(START), {"fake": FlakyPlatform(fail_rate=0)})
+        worker = asyncio.create_task(outbox.run(poll_seconds=30))
+        await asyncio.sleep(0.3)  # nothing to claim: idle, waiting to be woken
+        outbox.wake()
+        worker.cancel()
+        async with asyncio.timeout(5):
+            await asyncio.gather(worker, return_exceptions=True)
+        assert worker.cancelled()
+    finally:
+        await db.dispose()
