@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -15,6 +17,17 @@ from storage.messaging import InboundMessage
 NOW = datetime(2026, 11, 25, 12, 0, 0, 0, tzinfo=UTC)
 
 
+@asynccontextmanager
+async def opened(url: str) -> AsyncIterator[tuple[Database, InboundLog]]:
+    db = Database(url)
+    log = InboundLog(db)
+    try:
+        yield db, log
+    finally:
+        await log.close()
+        await db.dispose()
+
+
 def rows(*ids: str) -> list[NewMessage]:
     return [
         NewMessage("dingtalk", msg_id, json.dumps({"text": f"你好 {msg_id}"}, ensure_ascii=False))
@@ -23,9 +36,7 @@ def rows(*ids: str) -> list[NewMessage]:
 
 
 async def test_new_keys_get_ids_and_known_keys_none(db_url: str) -> None:
-    db = Database(db_url)
-    log = InboundLog(db)
-    try:
+    async with opened(db_url) as (db, log):
         first = await log.record(rows("a", "b"), NOW, NOW + timedelta(seconds=30))
         assert set(first) == {("dingtalk", "a"), ("dingtalk", "b")}
         again = await log.record(rows("b", "c"), NOW, NOW + timedelta(seconds=30))
@@ -47,17 +58,12 @@ async def test_new_keys_get_ids_and_known_keys_none(db_url: str) -> None:
                 )
             )
             assert sorted(due) == ["a", "b", "c"]
-    finally:
-        await log.close()
-        await db.dispose()
 
 
 async def test_microseconds_compare_as_the_orm_writes_them(db_url: str) -> None:
     """SQLite keeps times as text: a time with microseconds and one without must sort right."""
-    db = Database(db_url)
-    log = InboundLog(db)
     exact = datetime(2026, 11, 25, 12, 0, 0, tzinfo=UTC)
-    try:
+    async with opened(db_url) as (db, log):
         await log.record(rows("x"), exact, exact)
         async with db.reading() as s:
             later = await s.scalars(
@@ -66,15 +72,10 @@ async def test_microseconds_compare_as_the_orm_writes_them(db_url: str) -> None:
                 )
             )
             assert list(later) == ["x"]
-    finally:
-        await log.close()
-        await db.dispose()
 
 
 async def test_a_lost_connection_costs_one_batch(pg_url: str) -> None:
-    db = Database(pg_url)
-    log = InboundLog(db)
-    try:
+    async with opened(pg_url) as (db, log):
         await log.record(rows("before"), NOW, NOW)
         async with db.transaction() as s:
             # Every other backend of this database: the log's kept connection.
@@ -90,6 +91,3 @@ async def test_a_lost_connection_costs_one_batch(pg_url: str) -> None:
             ("dingtalk", "lost"),
             ("dingtalk", "after"),
         }
-    finally:
-        await log.close()
-        await db.dispose()
