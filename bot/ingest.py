@@ -77,7 +77,6 @@ class Ingest:
         self._overflowing = False
         # Submits waiting for their record; handling yields to them.
         self._recording = 0
-        self._preemptible = rt.db.is_sqlite
         self._last_ack_first = -ACK_TRAFFIC_WINDOW
         self._calm = asyncio.Event()
         self._calm.set()
@@ -250,7 +249,8 @@ class Ingest:
         messages (sooner, it would spend more on starting batches than on
         handling). PostgreSQL records alongside and never needs to.
         """
-        return self._preemptible and self._recording > 0 and time.monotonic() - started >= HOLD_MAX
+        waited_on = self.rt.db.is_sqlite and self._recording > 0
+        return waited_on and time.monotonic() - started >= HOLD_MAX
 
     async def _process(self, jobs: list[Job]) -> list[list[Outgoing]]:
         rt = self.rt
