@@ -24,7 +24,7 @@ if __package__ in (None, ""):
 
 from sqlalchemy import select
 
-from handlers.feedback_report import build_feedback_export, render_summary, summarize
+from handlers.feedback.report import build_feedback_export, render_summary, summarize
 from schedules.timeparse import SHANGHAI
 from storage.db import Database
 from storage.feedback import (

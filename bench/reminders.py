@@ -33,8 +33,8 @@ from sqlalchemy import insert, select
 
 from bot.app import Tongxin
 from bot.config import Settings
+from bot.scheduler import HORIZON, dispatch_due, plan_all, start_alarm
 from handlers.meetings import plan_meeting
-from handlers.reminders import HORIZON, dispatch_due, plan_all, start_alarm
 from schedules.planner import load_calendar
 from schedules.recurrence import KINDS, build_rrule
 from storage.db import Database

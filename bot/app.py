@@ -13,7 +13,7 @@ from datetime import timedelta
 import aiohttp
 from aiohttp import web
 
-from bot import texts
+from bot import scheduler, texts
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.console.web import Console
@@ -77,6 +77,8 @@ class Tongxin:
             (timedelta(seconds=15), sweep_conversations),
             (timedelta(seconds=10), recover_inbound(self.ingest)),
             (timedelta(seconds=5), fire_timers),
+            (timedelta(minutes=5), scheduler.plan),
+            (timedelta(seconds=15), scheduler.dispatch),
             *[job for f in self.router.features for job in f.jobs],
         ]
         self._tasks: list[asyncio.Task[None]] = []
@@ -105,10 +107,10 @@ class Tongxin:
         if background:
             self._tasks.append(asyncio.create_task(self.outbox.run(), name="outbox"))
             self._tasks.append(asyncio.create_task(self._tick(), name="jobs"))
-            # A feature may start something of its own (the reminders' alarm
-            # clock) and hand back how to stop it.
+            self._closers.append(await scheduler.start_alarm(self.runtime))
+            # A feature may start something of its own and hand back how to stop it.
             started = await self.runtime.emit("app.started", self.runtime)
-            self._closers = [close for close in started if close is not None]
+            self._closers += [close for close in started if close is not None]
         names = ", ".join(a.name for a in self.adapters) or "none"
         log.info("platforms on: %s", names)
         for off in self.platforms_off():

@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from importlib.resources import files
 from typing import TYPE_CHECKING, Any
 
 from bot.args import Args
@@ -54,6 +55,8 @@ class Page:
     handler: PageHandler
     role: Role
     menu: bool
+    # The feature whose templates/ folder the page's templates come from.
+    feature: str
 
 
 @dataclass
@@ -136,6 +139,9 @@ class Keyword:
 @dataclass
 class Feature:
     name: str
+    # The feature's package (its __name__): its templates/ folder holds its pages'
+    # templates, which the console names "<feature name>/<file>".
+    package: str = ""
     commands: list[Command] = field(default_factory=list)
     keywords: list[Keyword] = field(default_factory=list)
     flows: list[Flow] = field(default_factory=list)
@@ -144,6 +150,10 @@ class Feature:
     cli: dict[str, CliCommand] = field(default_factory=dict)
     pages: list[Page] = field(default_factory=list)
     exports: dict[str, Exporter] = field(default_factory=dict)
+
+    @property
+    def has_templates(self) -> bool:
+        return bool(self.package) and files(self.package).joinpath("templates").is_dir()
 
     def command(
         self,
@@ -204,7 +214,7 @@ class Feature:
         """A web console page; GET and POST (with a checked CSRF token) both reach it."""
 
         def register(fn: PageHandler) -> PageHandler:
-            self.pages.append(Page(path.strip("/"), title, fn, role, menu))
+            self.pages.append(Page(path.strip("/"), title, fn, role, menu, self.name))
             return fn
 
         return register

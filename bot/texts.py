@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from bot.roles import Role
 
 FALLBACK = "您好，我是同心助手。发送「/帮助」看看我能做什么。"
@@ -13,6 +15,7 @@ NOTHING_TO_CANCEL = "当前没有进行中的操作。"
 INTERNAL_ERROR = "抱歉，处理这条消息时出了点问题，已记录，请稍后再试。"
 HELP_HEADER = "我能帮您做这些（发送命令即可）："
 HELP_FOOTER = "随时发送「/取消」可退出正在进行的操作。"
+NO_PUBLIC_URL = "后台地址尚未配置（TONGXIN_PUBLIC_URL），请联系管理员。"
 
 
 def unknown_command(word: str, suggestion: str | None) -> str:
@@ -55,3 +58,12 @@ def replaced_flow(title: str) -> str:
 
 def timed_out(title: str) -> str:
     return f"会话已超时，「{title}」已取消。需要时请重新发送命令。"
+
+
+def download_link(label: str, url: str) -> str:
+    return f"{label}已生成，点击下载（10 分钟内有效，仅限一次）：\n{url}"
+
+
+def late_note(due: datetime) -> str:
+    at = f"{due.month}月{due.day}日 {due.hour}:{due.minute:02d}"
+    return f"（本提醒原定 {at} 发送，因系统暂停而延后。）"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -14,6 +14,7 @@ from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.console.auth import audit
+from bot.feature import Feature
 from bot.roles import Actor
 from bot.runtime import Runtime
 
@@ -26,14 +27,14 @@ class NotFound(Exception):
     pass
 
 
-def template_env() -> jinja2.Environment:
-    """Templates of the console itself and of the features' pages (handlers/templates)."""
+def template_env(features: Sequence[Feature]) -> jinja2.Environment:
+    """Templates of the console itself, and each feature's as "<feature>/<file>"."""
+    own = {
+        f.name: jinja2.PackageLoader(f.package, "templates") for f in features if f.has_templates
+    }
     env = jinja2.Environment(
         loader=jinja2.ChoiceLoader(
-            [
-                jinja2.PackageLoader("bot.console", "templates"),
-                jinja2.PackageLoader("handlers", "templates"),
-            ]
+            [jinja2.PackageLoader("bot.console", "templates"), jinja2.PrefixLoader(own)]
         ),
         autoescape=True,
         trim_blocks=True,
@@ -58,6 +59,8 @@ class ConsoleView:
     templates: jinja2.Environment
     # What follows the page's own path: /console/polls/12 gives "12".
     rest: str = ""
+    # The feature whose page this is: its templates are found by their file name.
+    feature: str = ""
 
     @property
     def tz(self) -> ZoneInfo:
@@ -81,6 +84,8 @@ class ConsoleView:
     def render(
         self, template: str, *, title: str, status: int = 200, **values: Any
     ) -> web.Response:
+        if self.feature and "/" not in template:
+            template = f"{self.feature}/{template}"
         html = self.templates.get_template(template).render(
             title=title, actor=self.actor, csrf=self.csrf, menu=self.menu, now=self.now, **values
         )

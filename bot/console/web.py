@@ -25,7 +25,7 @@ class Console:
         self.rt = runtime
         self.pages: dict[str, Page] = {p.path: p for f in features for p in f.pages}
         self.exports: dict[str, Exporter] = {k: e for f in features for k, e in f.exports.items()}
-        self.templates = template_env()
+        self.templates = template_env(features)
         self.templates.globals["tz"] = runtime.settings.tz
 
     def routes(self) -> list[web.RouteDef]:
@@ -129,6 +129,7 @@ class Console:
             if view.actor.role < page.role:
                 return self._message(t.FORBIDDEN_TITLE, t.FORBIDDEN, 403)
             view.rest = rest
+            view.feature = page.feature
             try:
                 return await page.handler(view)
             except Forbidden:

@@ -11,7 +11,7 @@ import pytest
 from openpyxl import load_workbook
 
 from bot.timers import JobContext
-from handlers.checkin_ledger import build_checkin_ledger, export_cli
+from handlers.checkin.ledger import build_checkin_ledger, export_cli
 from storage.people import unit_by_name
 from tests.conftest import START
 from tests.harness import ChatHarness, Group, User

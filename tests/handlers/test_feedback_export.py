@@ -12,9 +12,9 @@ import pytest
 from openpyxl import load_workbook
 
 from bot.config import ConfigError, Settings, load_settings
+from bot.seal import KEY_FILE, load_key, seal, unseal
 from handlers.feedback import export
-from handlers.feedback_report import Summary, build_feedback_export, render_summary
-from handlers.feedback_seal import KEY_FILE, load_key, seal, unseal
+from handlers.feedback.report import Summary, build_feedback_export, render_summary
 from schedules.timeparse import SHANGHAI
 from storage.feedback import NAMED, PENDING, FeedbackCall, FeedbackOpinion, MemberRow
 from tests.conftest import START

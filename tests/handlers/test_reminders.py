@@ -13,7 +13,8 @@ from sqlalchemy import select
 from bot.app import Tongxin
 from bot.clock import SystemClock
 from bot.config import Settings
-from handlers.reminders import calendar_cli, dispatch_due, holidays_cli, plan_all
+from bot.scheduler import dispatch_due, plan_all
+from handlers.reminders import calendar_cli, holidays_cli
 from schedules.alarm import Alarm
 from schedules.planner import QuietHours, push_time
 from storage.reminders import ReminderOccurrence
@@ -242,7 +243,7 @@ async def test_the_app_starts_and_stops_what_features_start(db_url: str) -> None
 
 
 async def test_the_alarm_of_the_app_fires_a_due_row_with_no_tick(chat: ChatHarness) -> None:
-    from handlers.reminders import start_alarm
+    from bot.scheduler import start_alarm
 
     rt = chat.app.runtime
     now = chat.clock.now()

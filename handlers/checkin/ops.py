@@ -1,0 +1,135 @@
+"""What a check-in does, whoever asks: a handler, a timer, the meetings hook."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.timers import cancel_timers, set_timer
+from handlers.checkin import texts as t
+from schedules.timeparse import When, format_when
+from storage import checkin as store
+from storage.checkin import LATE, LEAVE, Checkin
+
+# A late check-in (迟到) is taken this long after the deadline when accepted.
+LATE_WINDOW = timedelta(hours=1)
+# At most one grouped progress line per check-in in this time.
+PROGRESS_GAP = timedelta(seconds=30)
+REMIND_GAP = timedelta(minutes=5)
+# The automatic nudge goes this long before the deadline, if the check-in
+# is open long enough for a nudge to make sense.
+NUDGE_BEFORE = timedelta(minutes=5)
+NUDGE_MIN_OPEN = timedelta(minutes=15)
+EVENTS = ("checkin.close", "checkin.nudge", "checkin.progress")
+
+
+def new_code() -> str:
+    return f"{secrets.randbelow(10000):04d}"
+
+
+def clock(at: datetime, now: datetime, tz: ZoneInfo) -> str:
+    """ "15:30" on the same day, else "12月4日（周五）15:30"."""
+    local = at.astimezone(tz)
+    if local.date() == now.astimezone(tz).date():
+        return f"{local.hour}:{local.minute:02d}"
+    return format_when(When(local, True), now)
+
+
+async def open_checkin(
+    session: AsyncSession,
+    *,
+    platform: str,
+    chat_id: str,
+    group_id: int | None,
+    unit_id: int | None,
+    title: str,
+    code: str,
+    late: bool,
+    opened_by: int | None,
+    now: datetime,
+    deadline: datetime,
+    closes_at: datetime | None,
+    tz: ZoneInfo,
+    meeting_key: str | None = None,
+) -> tuple[Checkin, str]:
+    """Open it, copy its roster, set its timers; (check-in, announcement)."""
+    if closes_at is None:
+        closes_at = deadline + LATE_WINDOW if late else deadline
+    ck = Checkin(
+        platform=platform,
+        chat_id=chat_id,
+        unit_id=unit_id,
+        title=title,
+        code=code,
+        accept_late=late,
+        roster_source="unit" if unit_id is not None else "group",
+        opened_by=opened_by,
+        opened_at=now,
+        deadline=deadline,
+        closes_at=max(closes_at, deadline),
+        state="open",
+        meeting_key=meeting_key,
+        progress_pending=False,
+    )
+    expected = await store.create(session, ck, group_id)
+    ref = str(ck.id)
+    await set_timer(session, "checkin.close", ref, ck.closes_at)
+    if deadline - now >= NUDGE_MIN_OPEN:
+        await set_timer(session, "checkin.nudge", ref, deadline - NUDGE_BEFORE)
+    text = t.opened(
+        title,
+        clock(deadline, now, tz),
+        expected,
+        code=bool(code),
+        late_until=clock(ck.closes_at, now, tz) if late else None,
+        fallback=unit_id is None,
+    )
+    return ck, text
+
+
+async def report(session: AsyncSession, ck: Checkin) -> str:
+    c = await store.counts(session, ck.id)
+    head = t.summary(ck.title, c.expected, c.attended, c.late, c.leave, c.missing)
+    leaves = await store.people(session, ck.id, statuses=(LEAVE,))
+    missing = await store.people(session, ck.id, statuses=("",))
+    outsiders = await store.people(session, ck.id, expected=False)
+    return t.status_report(
+        head,
+        [(p.name, p.reason) for p in leaves],
+        [p.name for p in missing],
+        [p.name for p in outsiders],
+        closed=ck.state == "closed",
+    )
+
+
+async def close(session: AsyncSession, ck: Checkin, now: datetime) -> str:
+    """Close it and return the final count."""
+    ck.state = "closed"
+    ck.closed_at = now
+    for event in EVENTS:
+        await cancel_timers(session, event, str(ck.id))
+    return t.final(await report(session, ck))
+
+
+async def progress_line(session: AsyncSession, ck: Checkin) -> str:
+    """「主题党日」已签到 23/31 with who is new since the last line, who are then marked."""
+    c = await store.counts(session, ck.id)
+    recent = await store.people(session, ck.id, statuses=store.ATTENDED, unannounced=True)
+    await store.mark_announced(session, ck.id)
+    return t.progress(ck.title, c.attended, c.expected, c.leave, [p.name for p in recent])
+
+
+async def missing(session: AsyncSession, ck: Checkin) -> list[store.PersonRow]:
+    return await store.people(session, ck.id, statuses=("",))
+
+
+def status_for(ck: Checkin, now: datetime) -> str | None:
+    """present or late for an answer now; None when it is too late to count."""
+    if now <= ck.deadline:
+        return store.PRESENT
+    if ck.accept_late and now <= ck.closes_at:
+        return LATE
+    return None

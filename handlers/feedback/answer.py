@@ -1,0 +1,170 @@
+"""A teacher answers a call in direct chat: pick, write, 实名 or 匿名, confirm.
+
+The whole flow is `sensitive`: nothing the bot says while someone writes
+stays in the outbox with their address, so an anonymous answer leaves no
+trace that points at its author.
+"""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+from bot.args import Args
+from bot.context import Context
+from bot.conversation import Choose, Confirm, Data, Flow
+from bot.roles import Role
+from handlers.feedback import texts as t
+from handlers.feedback.report import show_time
+from handlers.feedback.steps import MAX_CHARS, MAX_MESSAGES, Opinion, is_no_opinion, joined
+from storage.feedback import (
+    ANONYMOUS,
+    NAMED,
+    NO_OPINION,
+    OPINION,
+    PENDING,
+    FeedbackCall,
+    FeedbackOpinion,
+    calls_for,
+    member,
+    withdraw,
+)
+
+FLOW = "feedback.answer"
+RECEIPT_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
+
+
+def _chosen(data: Data) -> dict[str, Any] | None:
+    label = data.get("call")
+    return next((c for c in data.get("calls", []) if c["label"] == label), None)
+
+
+def _withdrawing(data: Data) -> bool:
+    return data.get("action") == t.WITHDRAW
+
+
+def _answered(data: Data) -> bool:
+    chosen = _chosen(data)
+    return bool(chosen and chosen["answered"])
+
+
+def _anon_allowed(data: Data) -> bool:
+    chosen = _chosen(data)
+    return bool(chosen and chosen["anon"]) and not _withdrawing(data)
+
+
+def _title(data: Data) -> str:
+    chosen = _chosen(data)
+    return str(chosen["title"]) if chosen else ""
+
+
+def _ask(ctx: Context, data: Data) -> str:
+    return t.ask_opinion(_title(data), MAX_CHARS, MAX_MESSAGES)
+
+
+def _preview(ctx: Context, data: Data) -> str:
+    if _withdrawing(data):
+        return t.withdraw_preview(_title(data))
+    return t.answer_preview(_title(data), joined(data["text"]), data.get("way", t.NAMED))
+
+
+def receipt_code() -> str:
+    return "FK" + "".join(secrets.choice(RECEIPT_ALPHABET) for _ in range(6))
+
+
+async def submit(ctx: Context, data: Data) -> None:
+    chosen = _chosen(data)
+    assert chosen is not None
+    title, pid = chosen["title"], ctx.actor.person_id
+    call = await ctx.session.get(FeedbackCall, chosen["id"])
+    if call is None or call.state != "open" or call.deadline <= ctx.now:
+        ctx.reply(t.too_late(title), sensitive=True)
+        return
+    seat = await member(ctx.session, call.id, pid)
+    if seat is None:
+        ctx.reply(t.not_in_audience(str(call.id)), sensitive=True)
+        return
+    if seat.status == ANONYMOUS:
+        ctx.reply(t.already_anonymous(title), sensitive=True)
+        return
+    # A change replaces the named answer; a withdrawal only removes it.
+    await withdraw(ctx.session, call.id, pid)
+    if _withdrawing(data):
+        seat.status = PENDING
+        ctx.reply(t.withdrawn(title), sensitive=True)
+        return
+    parts: list[str] = data["text"]
+    anonymous = data.get("way") == t.ANONYMOUS
+    code = receipt_code()
+    ctx.session.add(
+        FeedbackOpinion(
+            call_id=call.id,
+            person_id=None if anonymous else pid,
+            kind=NO_OPINION if is_no_opinion(parts) else OPINION,
+            text="" if is_no_opinion(parts) else joined(parts),
+            receipt=code,
+            submitted_at=None if anonymous else ctx.now,
+        )
+    )
+    seat.status = ANONYMOUS if anonymous else NAMED
+    ctx.reply(t.receipt(title, code, anonymous), sensitive=True)
+
+
+answer_flow = Flow(
+    FLOW,
+    t.ANSWER_FLOW,
+    steps=[
+        Choose(
+            "call",
+            t.PICK_CALL,
+            options=lambda d: [c["label"] for c in d["calls"]],
+            when=lambda d: not d.get("preset"),
+        ),
+        Choose("action", t.ASK_ACTION, [t.CHANGE, t.WITHDRAW], when=_answered),
+        Opinion("text", _ask, when=lambda d: not _withdrawing(d)),
+        Choose("way", t.ASK_NAMED, [t.NAMED, t.ANONYMOUS], when=_anon_allowed),
+        Confirm("confirm", _preview),
+    ],
+    on_done=submit,
+    sensitive=True,
+)
+
+
+async def start_answer(ctx: Context, args: Args) -> None:
+    """`/反馈 [编号]`: the open calls this person may answer, or that one."""
+    if ctx.in_group:
+        ctx.reply(t.ANSWER_IN_DIRECT)
+        return
+    options = await calls_for(ctx.session, ctx.actor.person_id, ctx.now)
+    ref = args.first.lstrip("#")
+    if ref:
+        options = [a for a in options if str(a.call.id) == ref]
+        if not options:
+            call = await ctx.session.get(FeedbackCall, int(ref)) if ref.isdigit() else None
+            is_open = call is not None and call.state == "open" and call.deadline > ctx.now
+            ctx.reply(t.not_in_audience(ref) if is_open else t.not_open(ref))
+            return
+    selectable = [a for a in options if a.status != ANONYMOUS]
+    if not selectable:
+        ctx.reply(t.already_anonymous(options[0].call.title) if options else t.NOTHING_TO_ANSWER)
+        router = ctx.runtime.router
+        cmd = router.command("feedback")
+        if ctx.actor.role >= Role.SECRETARY and cmd is not None:
+            ctx.reply(router.command_help(cmd, ctx.actor.role))
+        return
+    calls = []
+    for a in selectable:
+        deadline = show_time(a.call.deadline, ctx.now, ctx.tz)
+        calls.append(
+            {
+                "id": a.call.id,
+                "title": a.call.title,
+                "label": t.pick_label(a.call.id, a.call.title, deadline, a.status == NAMED),
+                "answered": a.status == NAMED,
+                "anon": a.call.allow_anonymous,
+            }
+        )
+    data: Data = {"calls": calls}
+    if len(calls) == 1:
+        data.update(call=calls[0]["label"], preset=True)
+    await ctx.runtime.router.conversations.start(ctx, FLOW, data)

@@ -1,0 +1,215 @@
+"""The 意见箱: a standing box for 建言献策, named or anonymous, with a two-way relay.
+
+`/意见箱` takes a suggestion for the secretaries of the teacher's unit;
+`/回复 编号 内容` carries a secretary's answer to the author and the author's
+follow-up back to the secretaries. An anonymous author is known to the bot
+only through the sealed address (see feedback_seal.py for the threat model),
+and every message the bot exchanges with them is sent `sensitive`.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.args import Args
+from bot.config import Settings
+from bot.context import Context
+from bot.conversation import Choose, Confirm, Data, Flow
+from bot.messages import Outgoing
+from bot.seal import load_key, seal, unseal
+from handlers.feedback import texts as t
+from handlers.feedback.steps import MAX_CHARS, MAX_MESSAGES, Opinion, chosen_unit, joined
+from storage.feedback import Suggestion, SuggestionMessage, recent_suggestions, secretaries_of
+from storage.models import Person
+from storage.people import units_of
+
+FLOW = "feedback.suggest"
+LISTED = 10
+_REF_AND_TEXT = re.compile(r"#?(\d+)\s+(.+)", re.DOTALL)
+
+
+def _context(suggestion_id: int) -> str:
+    return f"suggestion:{suggestion_id}"
+
+
+def _preview(ctx: Context, data: Data) -> str:
+    return t.suggestion_preview(chosen_unit(data)[1], joined(data["text"]), data["way"])
+
+
+async def _submit(ctx: Context, data: Data) -> None:
+    unit_id, unit_name = chosen_unit(data)
+    anonymous = data["way"] == t.ANONYMOUS
+    text = joined(data["text"])
+    box = Suggestion(
+        unit_id=unit_id,
+        author_person_id=None if anonymous else ctx.actor.person_id,
+        text=text,
+        received_on=ctx.local_now.date(),
+    )
+    ctx.session.add(box)
+    await ctx.session.flush()
+    if anonymous:
+        key = load_key(ctx.settings)
+        box.sealed_author = seal(key, ctx.platform, ctx.actor.user_id, _context(box.id))
+    author = None if anonymous else ctx.actor.name or ctx.actor.user_id
+    for sec in await secretaries_of(ctx.session, unit_id):
+        ctx.send_direct(
+            sec.platform_user_id,
+            t.new_suggestion(box.id, unit_name, text, author),
+            platform=sec.platform,
+        )
+    ctx.reply(t.suggestion_received(box.id), sensitive=True)
+
+
+suggest_flow = Flow(
+    FLOW,
+    t.SUGGEST_FLOW,
+    steps=[
+        Choose(
+            "unit",
+            t.SUGGEST_ASK_UNIT,
+            options=lambda d: [str(name) for _, name in d["units"]],
+            when=lambda d: len(d["units"]) > 1,
+        ),
+        Opinion("text", t.ask_suggestion(MAX_CHARS, MAX_MESSAGES), allow_none=False),
+        Choose("way", t.SUGGEST_ASK_NAMED, [t.NAMED, t.ANONYMOUS]),
+        Confirm("confirm", _preview),
+    ],
+    on_done=_submit,
+    sensitive=True,
+)
+
+
+async def start(ctx: Context, args: Args) -> None:
+    if ctx.in_group:
+        ctx.reply(t.SUGGEST_IN_DIRECT)
+        return
+    units = await units_of(ctx.session, ctx.actor.person_id)
+    if not units:
+        ctx.reply(t.SUGGEST_NO_UNIT)
+        return
+    data: Data = {"units": [[u.id, u.name] for u in sorted(units, key=lambda u: u.id)]}
+    await ctx.runtime.router.conversations.start(ctx, FLOW, data)
+
+
+async def _is_author(ctx: Context, box: Suggestion) -> bool:
+    if box.author_person_id is not None:
+        return box.author_person_id == ctx.actor.person_id
+    if box.sealed_author is None:
+        return False
+    address = unseal(load_key(ctx.settings), box.sealed_author, _context(box.id))
+    return address == (ctx.platform, ctx.actor.user_id)
+
+
+async def _author_address(
+    session: AsyncSession, settings: Settings, box: Suggestion
+) -> tuple[str, str] | None:
+    if box.author_person_id is not None:
+        person = await session.get(Person, box.author_person_id)
+        return (person.platform, person.platform_user_id) if person else None
+    if box.sealed_author is None:
+        return None
+    return unseal(load_key(settings), box.sealed_author, _context(box.id))
+
+
+async def answer_author(
+    session: AsyncSession,
+    settings: Settings,
+    secretary_id: int,
+    box: Suggestion,
+    body: str,
+    today: date,
+) -> Outgoing | None:
+    """Record a secretary's answer and address it to the author (None: unreachable).
+
+    Chat (`/回复`) and the console both answer through here, so the author
+    stays as anonymous from either: the message is sensitive, and nothing
+    about the address is returned to the caller beyond the message itself.
+    """
+    address = await _author_address(session, settings, box)
+    if address is None:
+        return None
+    session.add(
+        SuggestionMessage(
+            suggestion_id=box.id,
+            from_author=False,
+            person_id=secretary_id,
+            text=body,
+            sent_on=today,
+        )
+    )
+    platform, user_id = address
+    return Outgoing(
+        platform=platform,
+        chat_type="direct",
+        chat_id=user_id,
+        text=t.relay_to_author(box.id, body),
+        sensitive=True,
+    )
+
+
+async def reply(ctx: Context, args: Args) -> None:
+    """`/回复 编号 内容`, from a secretary of the unit or from the author."""
+    if ctx.in_group:
+        ctx.reply(t.REPLY_IN_DIRECT)
+        return
+    match = _REF_AND_TEXT.fullmatch(args.text)
+    if match is None:
+        ctx.reply(t.REPLY_USAGE)
+        return
+    ref, body = match.group(1), match.group(2).strip()
+    box = await ctx.session.get(Suggestion, int(ref))
+    if box is None:
+        ctx.reply(t.unknown_suggestion(ref))
+        return
+    if len(body) > MAX_CHARS:
+        ctx.reply(t.reply_too_long(MAX_CHARS, len(body)), sensitive=True)
+        return
+    today = ctx.local_now.date()
+    if await _is_author(ctx, box):
+        ctx.session.add(
+            SuggestionMessage(suggestion_id=box.id, from_author=True, text=body, sent_on=today)
+        )
+        named = None if box.author_person_id is None else ctx.actor.name or ctx.actor.user_id
+        for sec in await secretaries_of(ctx.session, box.unit_id):
+            ctx.send_direct(
+                sec.platform_user_id,
+                t.relay_to_secretaries(box.id, body, named),
+                platform=sec.platform,
+            )
+        ctx.reply(t.reply_sent(box.id), sensitive=True)
+        return
+    if not ctx.actor.can_manage(box.unit_id):
+        ctx.reply(t.unknown_suggestion(ref))
+        return
+    out = await answer_author(ctx.session, ctx.settings, ctx.actor.person_id, box, body, today)
+    if out is None:
+        ctx.reply(t.AUTHOR_UNREACHABLE)
+        return
+    ctx.out.append(out)
+    ctx.reply(t.reply_sent(box.id))
+
+
+async def list_box(ctx: Context, args: Args) -> None:
+    """`/意见箱 列表`: the newest suggestions of the units this secretary serves."""
+    actor = ctx.actor
+    units = None if actor.is_admin else actor.secretary_units
+    if ctx.group_unit_id is not None:
+        units = {ctx.group_unit_id}
+    entries = await recent_suggestions(ctx.session, units, LISTED)
+    if not entries:
+        ctx.reply(t.BOX_EMPTY)
+        return
+    lines = [t.BOX_HEAD]
+    for e in entries:
+        day = e.suggestion.received_on
+        lines.append(
+            t.box_line(e.suggestion.id, e.unit, day.month, day.day, e.author, e.messages)
+            + "\n"
+            + t.box_excerpt(e.suggestion.text)
+        )
+    lines.append(t.BOX_FOOT)
+    ctx.reply("\n".join(lines))

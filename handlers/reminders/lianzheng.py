@@ -1,0 +1,185 @@
+"""/廉政日历: a group subscribes to the 廉政 calendar; admins edit its texts.
+
+The calendar of each year (schedules.lianzheng) is planned as one row per
+entry, named by its key and year so that a holiday notice loaded later moves
+the row instead of adding one; at its time the row goes to every group
+subscribed then.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import delete, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.args import Args
+from bot.context import Context
+from bot.roles import Role
+from bot.runtime import Runtime
+from bot.scheduler import PUSH_AT, late_note
+from bot.timers import JobContext
+from handlers.reminders import feature
+from handlers.reminders import lianzheng_texts as t
+from schedules import lianzheng_texts
+from schedules.holidays import HolidayCalendar
+from schedules.lianzheng import LianzhengEntry, lianzheng_calendar, render_calendar
+from schedules.planner import load_calendar
+from storage.reminders import (
+    CalendarSubscription,
+    CalendarTemplate,
+    Planned,
+    ReminderOccurrence,
+)
+
+cal = feature.command("calendar", "廉政日历", help="廉政日历提醒")
+
+
+def _defaults() -> dict[str, str]:
+    return {**lianzheng_texts.THEMES, "jieqian": lianzheng_texts.JIEQIAN}
+
+
+def render(entry: LianzhengEntry, templates: dict[str, str]) -> str:
+    """The message of `entry`, with the admins' templates in place of the defaults."""
+    texts = {**_defaults(), **templates}
+    kind = "jieqian" if entry.key.startswith("jieqian:") else entry.key
+    values = {"holiday": "、".join(entry.holidays)}
+    parts = [f"【{entry.title}】"]
+    if kind != "jieqian":
+        parts.append(texts[kind].format_map(values))
+    if entry.holidays:
+        parts.append(texts["jieqian"].format_map(values))
+    if entry.estimated:
+        parts.append(lianzheng_texts.ESTIMATED_NOTE)
+    return "\n".join(parts)
+
+
+async def _templates(session: AsyncSession) -> dict[str, str]:
+    return {r.key: r.text for r in await session.scalars(select(CalendarTemplate))}
+
+
+async def _subscription(ctx: Context) -> CalendarSubscription | None:
+    return await ctx.session.scalar(
+        select(CalendarSubscription).where(
+            CalendarSubscription.platform == ctx.platform,
+            CalendarSubscription.chat_id == ctx.chat_id,
+        )
+    )
+
+
+@cal.sub("on", "开启", role=Role.SECRETARY, help="本群开启廉政提醒")
+async def on(ctx: Context, args: Args) -> None:
+    if not ctx.in_group:
+        ctx.reply(t.GROUP_ONLY)
+        return
+    if await _subscription(ctx) is not None:
+        ctx.reply(t.ALREADY_ON)
+        return
+    ctx.session.add(
+        CalendarSubscription(
+            platform=ctx.platform,
+            chat_id=ctx.chat_id,
+            subscribed_by=ctx.actor.key,
+            created_at=ctx.now,
+        )
+    )
+    ctx.reply(t.ON)
+
+
+@cal.sub("off", "关闭", role=Role.SECRETARY, help="本群关闭廉政提醒")
+async def off(ctx: Context, args: Args) -> None:
+    found = await _subscription(ctx) if ctx.in_group else None
+    if found is None:
+        ctx.reply(t.ALREADY_OFF)
+        return
+    await ctx.session.delete(found)
+    ctx.reply(t.OFF)
+
+
+@cal.sub("show", "查看", help="查看今年的廉政日历")
+async def show(ctx: Context, args: Args) -> None:
+    year = ctx.local_now.year
+    if args.first.isdigit() and 1901 <= int(args.first) <= 2099:
+        year = int(args.first)
+    calendar = await load_calendar(ctx.session)
+    lines = render_calendar(lianzheng_calendar(year, calendar))
+    subscribed = ctx.in_group and await _subscription(ctx) is not None
+    ctx.reply(t.show(year, subscribed, lines))
+
+
+@cal.sub("template", "模板", role=Role.ADMIN, help="查看或修改廉政提醒文本")
+async def template(ctx: Context, args: Args) -> None:
+    custom = await _templates(ctx.session)
+    names = {key: name for name, key in t.TEMPLATE_NAMES.items()}
+    if not args.first:
+        ctx.reply(t.template_list([names[k] for k in custom if k in names]))
+        return
+    name = args.first
+    key = t.TEMPLATE_NAMES.get(name)
+    if key is None:
+        ctx.reply(t.unknown_template(name))
+        return
+    text = args.text[len(name) :].strip()
+    if not text:
+        ctx.reply(t.template_text(name, custom.get(key, _defaults()[key]), key in custom))
+        return
+    if text in t.RESET_WORDS:
+        await ctx.session.execute(delete(CalendarTemplate).where(CalendarTemplate.key == key))
+        ctx.reply(t.template_reset(name))
+        return
+    try:
+        text.format_map({"holiday": "国庆节"})
+    except (KeyError, ValueError, IndexError, AttributeError):
+        ctx.reply(t.BAD_TEMPLATE)
+        return
+    row = await ctx.session.get(CalendarTemplate, key)
+    if row is None:
+        ctx.session.add(
+            CalendarTemplate(key=key, text=text, updated_by=ctx.actor.key, updated_at=ctx.now)
+        )
+    else:
+        row.text, row.updated_by, row.updated_at = text, ctx.actor.key, ctx.now
+    ctx.reply(t.template_saved(name))
+
+
+@feature.on("reminders.plan")
+async def plan_calendar(
+    session: AsyncSession, rt: Runtime, calendar: HolidayCalendar, start: datetime, end: datetime
+) -> dict[str, list[Planned]]:
+    tz = rt.settings.tz
+    plans: dict[str, list[Planned]] = {}
+    for year in range(start.astimezone(tz).year, end.astimezone(tz).year + 1):
+        for entry in lianzheng_calendar(year, calendar):
+            at = datetime.combine(entry.day, PUSH_AT, tz)
+            source = f"lianzheng:{entry.key}:{year}"
+            # Whatever its day, the entry's slot in its year names the row.
+            named = datetime(year, 1, 1, tzinfo=tz)
+            wanted = [] if not start <= at <= end else [_planned(source, named, at, entry)]
+            plans[source] = wanted
+    return plans
+
+
+def _planned(source: str, named: datetime, at: datetime, entry: LianzhengEntry) -> Planned:
+    data = {
+        "key": entry.key,
+        "title": entry.title,
+        "estimated": entry.estimated,
+        "holidays": list(entry.holidays),
+        "day": entry.day.isoformat(),
+    }
+    return Planned(source, named, 0, at, at, data=data)
+
+
+@feature.on("reminder.lianzheng")
+async def fire(job: JobContext, due: list[ReminderOccurrence]) -> None:
+    templates = await _templates(job.session)
+    subscribers = list(await job.session.scalars(select(CalendarSubscription)))
+    for occ in due:
+        d = occ.data
+        entry = LianzhengEntry(
+            date.fromisoformat(d["day"]), d["key"], d["title"], d["estimated"], tuple(d["holidays"])
+        )
+        text = render(entry, templates) + late_note(job, occ)
+        for sub in subscribers:
+            key = f"rem:{occ.source}:{sub.platform}:{sub.chat_id}"
+            job.to_group(sub.platform, sub.chat_id, text, key=key)
