@@ -59,7 +59,7 @@ async def seed(db: Database, members: int) -> int:
                 deadline=NOW + timedelta(days=3),
                 audience="unit",
                 state="closed",
-                created_by=people[0].id,
+                creator_id=people[0].id,
                 created_at=NOW,
             ),
             [p.id for p in people],

@@ -34,13 +34,14 @@ from sqlalchemy import insert, select
 from bot.app import Tongxin
 from bot.config import Settings
 from bot.scheduler import HORIZON, dispatch_due, plan_all, start_alarm
-from handlers.meetings import plan_meeting
+from handlers.meetings.reminders import plan_meeting
 from schedules.planner import load_calendar
 from schedules.recurrence import KINDS, build_rrule
 from storage.db import Database
 from storage.migrate import recreate
 from storage.models import ChatGroup
-from storage.reminders import Meeting, ReminderOccurrence
+from storage.reminders import Meeting
+from storage.schedule import Firing
 
 SH = ZoneInfo("Asia/Shanghai")
 BUSY = datetime(2026, 12, 2, 13, 0, 45, tzinfo=SH)  # a Wednesday
@@ -84,7 +85,7 @@ async def seed(db: Database, rules: int, groups: int, now: datetime) -> None:
                 "offsets": [1440, 60],
                 "holiday_policy": "next",
                 "targets": [f"local:g{i % groups}"],
-                "created_by": "local:bench",
+                "creator_id": None,
                 "created_at": now,
             }
         )
@@ -122,22 +123,16 @@ async def run(url: str, rules: int, groups: int, seconds: float) -> dict[str, fl
     # past two hours (the grace) is not the question here.
     async with app.db.transaction() as s:
         await s.execute(
-            ReminderOccurrence.__table__.update()
-            .where(ReminderOccurrence.due_at < clock.now())
-            .values(state="skipped")
+            Firing.__table__.update().where(Firing.due_at < clock.now()).values(state="skipped")
         )
 
-    close = await start_alarm(rt)
+    alarm = await start_alarm(rt)
     await asyncio.sleep(seconds)
-    await close()
+    await alarm.close()
     await dispatch_due(rt)  # nothing may be left: a row left here was never woken for
     async with app.db.reading() as s:
         fired = list(
-            await s.execute(
-                select(ReminderOccurrence.due_at, ReminderOccurrence.fired_at).where(
-                    ReminderOccurrence.state == "sent"
-                )
-            )
+            await s.execute(select(Firing.due_at, Firing.fired_at).where(Firing.state == "sent"))
         )
     await app.db.dispose()
     late = sorted((f - d).total_seconds() for d, f in fired if f is not None)

@@ -6,8 +6,7 @@ import asyncio
 import contextlib
 import logging
 import signal
-import time
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from datetime import timedelta
 
 import aiohttp
@@ -19,15 +18,16 @@ from bot.config import Settings
 from bot.console.web import Console
 from bot.conversation import take_expired
 from bot.delivery import Deliverer
+from bot.errors import ErrorHook
 from bot.feature import Feature, Job
 from bot.ingest import Ingest
+from bot.jobs import Jobs
 from bot.messages import Outgoing
 from bot.outbox import Outbox
 from bot.platforms import dingtalk, local, wecom
 from bot.platforms.base import Adapter, AdapterEnv
 from bot.router import Router
 from bot.runtime import Runtime
-from bot.timers import fire_due
 from storage.db import Database
 
 log = logging.getLogger("tongxin.app")
@@ -73,14 +73,16 @@ class Tongxin:
         self.adapters: list[Adapter] = [a for a in made if a is not None]
         for d in [*self.adapters, *extra_deliverers]:
             self.outbox.deliverers[d.name] = d
-        self.jobs: list[tuple[timedelta, Job]] = [
-            (timedelta(seconds=15), sweep_conversations),
-            (timedelta(seconds=10), recover_inbound(self.ingest)),
-            (timedelta(seconds=5), fire_timers),
-            (timedelta(minutes=5), scheduler.plan),
-            (timedelta(seconds=15), scheduler.dispatch),
-            *[job for f in self.router.features for job in f.jobs],
-        ]
+        self.jobs = Jobs(
+            self.runtime,
+            [
+                (timedelta(seconds=15), sweep_conversations),
+                (timedelta(seconds=10), recover_inbound(self.ingest)),
+                (timedelta(minutes=5), scheduler.plan),
+                (timedelta(seconds=5), scheduler.dispatch),
+                *[job for f in self.router.features for job in f.jobs],
+            ],
+        )
         self._tasks: list[asyncio.Task[None]] = []
         self._closers: list[Callable[[], Awaitable[None]]] = []
         self.web = web.Application(client_max_size=1024 * 1024)
@@ -89,9 +91,13 @@ class Tongxin:
         for adapter in self.adapters:
             self.web.add_routes(adapter.routes())
         self.web.add_routes(Console(self.runtime, self.router.features).routes())
-        self.web.on_startup.append(self._on_startup)
-        self.web.on_cleanup.append(self._on_cleanup)
+        self.web.cleanup_ctx.append(self._lifetime)
         self.background = True
+
+    def on_error(self, hook: ErrorHook) -> ErrorHook:
+        """Call `hook` with every failure: a handler, a timer, a periodic job."""
+        self.runtime.errors.hooks.append(hook)
+        return hook
 
     def http(self) -> aiohttp.ClientSession:
         if self._http is None:
@@ -106,11 +112,9 @@ class Tongxin:
             await adapter.start()
         if background:
             self._tasks.append(asyncio.create_task(self.outbox.run(), name="outbox"))
-            self._tasks.append(asyncio.create_task(self._tick(), name="jobs"))
-            self._closers.append(await scheduler.start_alarm(self.runtime))
-            # A feature may start something of its own and hand back how to stop it.
-            started = await self.runtime.emit("app.started", self.runtime)
-            self._closers += [close for close in started if close is not None]
+            for p in self.jobs.periodic:
+                self._tasks.append(asyncio.create_task(self.jobs.forever(p), name=p.name))
+            self._closers.append((await scheduler.start_alarm(self.runtime)).close)
         names = ", ".join(a.name for a in self.adapters) or "none"
         log.info("platforms on: %s", names)
         for off in self.platforms_off():
@@ -140,32 +144,15 @@ class Tongxin:
             self._http = None
         await self.db.dispose()
 
-    async def _on_startup(self, _app: web.Application) -> None:
+    async def _lifetime(self, _app: web.Application) -> AsyncIterator[None]:
+        """Start with the web app, stop with it: one place pairs the two."""
         await self.start(background=self.background)
-
-    async def _on_cleanup(self, _app: web.Application) -> None:
+        yield
         await self.stop()
 
     async def run_jobs(self) -> None:
         """Run every periodic job once, now (the ticker's unit of work)."""
-        for _interval, job in self.jobs:
-            await self._run_job(job)
-
-    async def _run_job(self, job: Job) -> None:
-        try:
-            await job(self.runtime)
-        except Exception:
-            log.exception("job %s failed", getattr(job, "__name__", job))
-
-    async def _tick(self) -> None:
-        last: dict[int, float] = {}
-        while True:
-            now = time.monotonic()
-            for i, (interval, job) in enumerate(self.jobs):
-                if now - last.get(i, 0.0) >= interval.total_seconds():
-                    last[i] = now
-                    await self._run_job(job)
-            await asyncio.sleep(1.0)
+        await self.jobs.run_all()
 
     async def healthz(self, _request: web.Request) -> web.Response:
         ok = await self.db.ping()
@@ -189,10 +176,6 @@ async def sweep_conversations(rt: Runtime) -> None:
             for s in expired
         ]
         await rt.send(session, outs)
-
-
-async def fire_timers(rt: Runtime) -> None:
-    await fire_due(rt)
 
 
 def recover_inbound(ingest: Ingest) -> Job:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -15,7 +15,12 @@ from bot.messages import Incoming, Outgoing
 from bot.roles import Actor
 
 if TYPE_CHECKING:
+    from pydantic import BaseModel
+
+    from bot.conversation import Flow
     from bot.runtime import Runtime
+
+D = TypeVar("D", bound="BaseModel")
 
 
 @dataclass
@@ -53,6 +58,10 @@ class Context:
     def in_group(self) -> bool:
         return self.incoming.is_group
 
+    async def start(self, flow: Flow[D], data: D) -> None:
+        """Start a guided flow for the sender in this chat (bot.conversation)."""
+        await self.runtime.router.conversations.start(self, flow, data)
+
     def reply(
         self,
         text: str,
@@ -84,19 +93,20 @@ class Context:
         platform: str | None = None,
         key: str | None = None,
         sensitive: bool = False,
+        markdown: bool = False,
     ) -> None:
         """Speak first to one person in their direct chat."""
         platform = platform or self.platform
         same_chat = platform == self.platform and not self.in_group and user_id == self.chat_id
         self.out.append(
-            Outgoing(
-                platform=platform,
-                chat_type="direct",
-                chat_id=user_id,
-                text=text,
+            Outgoing.direct(
+                platform,
+                user_id,
+                text,
                 key=key,
                 sensitive=sensitive,
-                reply_handle=self.incoming.reply_handle if same_chat else {},
+                markdown=markdown,
+                reply_handle=self.incoming.reply_handle if same_chat else None,
             )
         )
 
@@ -110,12 +120,5 @@ class Context:
         mentions: Sequence[str] = (),
     ) -> None:
         self.out.append(
-            Outgoing(
-                platform=platform or self.platform,
-                chat_type="group",
-                chat_id=chat_id,
-                text=text,
-                key=key,
-                mentions=list(mentions),
-            )
+            Outgoing.group(platform or self.platform, chat_id, text, key=key, mentions=mentions)
         )

@@ -1,32 +1,58 @@
-"""Guided conversations: a flow is a declared list of steps, its state a row.
+"""Guided conversations: a flow is a declared list of steps over a typed model; its state a row.
+
+    class NewPoll(BaseModel):
+        title: str = ""
+        mode: str = ""
+
+    new_poll = Flow("poll.new", "新建投票", NewPoll, steps=[
+        Ask("title", "投票主题是什么？"),
+        Choose("mode", "单选还是多选？", {"single": "单选", "multi": "多选"}),  # stores the code
+        Confirm("confirm", preview),
+    ], on_done=publish)
+
+    await ctx.start(new_poll, NewPoll(title=given))   # steps already answered are skipped
 
 Every answer is written through before the next prompt goes out, so a
-restart resumes a flow exactly where it stood. A step's value must be
-JSON-serialisable (dates as ISO strings).
+restart resumes a flow exactly where it stood. A step whose field is already
+filled when the flow starts or moves on is skipped, so a one-line command can
+answer some steps up front.
+
+What a person is in the middle of comes first (bot.router): a flow answered
+within the last few minutes takes the next message before bare keywords do.
+A flow left alone longer is "stale": keywords go first, and an answer that
+could be meant for anything (a confirmation, a bare number) is not taken but
+the question is asked again, with what it would answer, so a stray "1" never
+confirms something forgotten.
 """
 
 from __future__ import annotations
 
 import inspect
 from abc import ABC, abstractmethod
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Generic, TypeVar
 
+from pydantic import BaseModel, ValidationError
 from sqlalchemy import delete, select
 
 from bot import texts
 from bot.context import Context
 from storage.messaging import ConversationState
 
-Data = dict[str, Any]
-Prompt = str | Callable[[Context, Data], str]
-Parser = Callable[[Context, str, Data], Any]
+D = TypeVar("D", bound=BaseModel)
+Prompt = str | Callable[[Context, Any], str]
+Parser = Callable[[Context, str, Any], Any]
+Options = Mapping[str, str] | Callable[[Any], Mapping[str, str]]
+
 DONE_WORDS = ("完成", "done", "好了", "结束")
-YES_WORDS = ("确认", "确定", "是", "好", "yes", "y", "ok", "1")
-NO_WORDS = ("取消", "否", "不", "no", "n", "cancel")
-CANCEL_WORDS = ("取消", "cancel", "/取消", "/cancel", "退出")
+# One set everywhere: what confirms and what declines a preview.
+YES_WORDS = ("确认", "确定", "是", "是的", "好", "好的", "可以", "对", "ok", "yes", "y", "1")
+NO_WORDS = ("不", "不要", "否", "取消", "算了", "no", "n", "cancel")
+CANCEL_WORDS = ("取消", "cancel", "退出", "算了")
+# A flow nobody answered for this long is stale (see the module's docstring).
+STALE_AFTER = timedelta(minutes=5)
 
 
 class Invalid(Exception):
@@ -39,19 +65,53 @@ class Invalid(Exception):
 
 @dataclass
 class Step(ABC):
+    """One question of a flow, stored in the model's field `key`.
+
+    With `index`, the value goes to that place of a list field instead (one
+    question per candidate of a 测评, all kept in one list).
+    """
+
     key: str
     prompt: Prompt
-    when: Callable[[Data], bool] | None = field(default=None, kw_only=True)
+    when: Callable[[Any], bool] | None = field(default=None, kw_only=True)
+    index: int | None = field(default=None, kw_only=True)
 
-    def render(self, ctx: Context, data: Data) -> str:
+    @property
+    def id(self) -> str:
+        return self.key if self.index is None else f"{self.key}.{self.index}"
+
+    def render(self, ctx: Context, data: Any) -> str:
         return self.prompt(ctx, data) if callable(self.prompt) else self.prompt
 
+    def value(self, data: BaseModel) -> Any:
+        current = getattr(data, self.key)
+        if self.index is None:
+            return current
+        return current[self.index] if self.index < len(current) else None
+
+    def assign(self, data: BaseModel, value: Any) -> None:
+        if self.index is None:
+            setattr(data, self.key, value)
+            return
+        items = list(getattr(data, self.key))
+        items += [None] * (self.index + 1 - len(items))
+        items[self.index] = value
+        setattr(data, self.key, items)
+
+    def answered(self, data: BaseModel) -> bool:
+        value = self.value(data)
+        return value not in (None, "", [], {})
+
+    def ambiguous(self, text: str) -> bool:
+        """Whether `text` could as well be meant for something else (a stray "1", "好")."""
+        return False
+
     @abstractmethod
-    async def take(self, ctx: Context, text: str, data: Data) -> tuple[bool, Any]:
+    async def take(self, ctx: Context, text: str, data: Any) -> tuple[bool, Any]:
         """(finished, value). Raises Invalid for an answer to ask again."""
 
 
-async def _call(parse: Parser, ctx: Context, text: str, data: Data) -> Any:
+async def _call(parse: Parser, ctx: Context, text: str, data: Any) -> Any:
     value = parse(ctx, text, data)
     return await value if inspect.isawaitable(value) else value
 
@@ -60,7 +120,7 @@ async def _call(parse: Parser, ctx: Context, text: str, data: Data) -> Any:
 class Ask(Step):
     parse: Parser | None = None
 
-    async def take(self, ctx: Context, text: str, data: Data) -> tuple[bool, Any]:
+    async def take(self, ctx: Context, text: str, data: Any) -> tuple[bool, Any]:
         if not text:
             raise Invalid(texts.EMPTY_ANSWER)
         return True, await _call(self.parse, ctx, text, data) if self.parse else text
@@ -68,26 +128,35 @@ class Ask(Step):
 
 @dataclass
 class Choose(Step):
-    """Pick one of the options by number or by its words; the value is the option."""
+    """Pick one option by its number or its words; the value is the option's code.
 
-    options: Sequence[str] | Callable[[Data], Sequence[str]] = ()
+    Options map a code (what is stored) to a label (what is shown), so editing
+    a label never breaks a flow in progress.
+    """
 
-    def choices(self, data: Data) -> list[str]:
-        return list(self.options(data) if callable(self.options) else self.options)
+    options: Options = field(default_factory=dict)
 
-    def render(self, ctx: Context, data: Data) -> str:
+    def ambiguous(self, text: str) -> bool:
+        return text.isdigit()
+
+    def choices(self, data: Any) -> dict[str, str]:
+        return dict(self.options(data) if callable(self.options) else self.options)
+
+    def render(self, ctx: Context, data: Any) -> str:
         lines = [super().render(ctx, data)]
-        lines += [f"{i}. {opt}" for i, opt in enumerate(self.choices(data), 1)]
+        lines += [f"{i}. {label}" for i, label in enumerate(self.choices(data).values(), 1)]
         return "\n".join(lines)
 
-    async def take(self, ctx: Context, text: str, data: Data) -> tuple[bool, Any]:
+    async def take(self, ctx: Context, text: str, data: Any) -> tuple[bool, Any]:
         options = self.choices(data)
-        if text.isdigit() and 1 <= int(text) <= len(options):
-            return True, options[int(text) - 1]
-        for opt in options:
-            if text.lower() == opt.lower():
-                return True, opt
-        raise Invalid(texts.choose_hint(len(options)))
+        codes = list(options)
+        if text.isdigit() and 1 <= int(text) <= len(codes):
+            return True, codes[int(text) - 1]
+        word = text.lower()
+        for code, label in options.items():
+            if word in (label.lower(), code.lower()):
+                return True, code
+        raise Invalid(texts.choose_hint(len(codes)))
 
 
 @dataclass
@@ -98,8 +167,8 @@ class Collect(Step):
     min_items: int = 1
     max_items: int = 100
 
-    async def take(self, ctx: Context, text: str, data: Data) -> tuple[bool, Any]:
-        items: list[Any] = list(data.get(self.key) or [])
+    async def take(self, ctx: Context, text: str, data: Any) -> tuple[bool, Any]:
+        items: list[Any] = list(self.value(data) or [])
         lines = [line.strip() for line in text.splitlines() if line.strip()]
         finished = bool(lines) and lines[-1].lower() in DONE_WORDS
         if finished:
@@ -109,70 +178,86 @@ class Collect(Step):
                 raise Invalid(texts.too_many_items(self.max_items))
             items.append(await _call(self.item, ctx, line, data) if self.item else line)
         if finished and len(items) < self.min_items:
-            data[self.key] = items
+            self.assign(data, items)
             raise Invalid(texts.too_few_items(self.min_items, len(items)))
         return finished, items
+
+    def answered(self, data: BaseModel) -> bool:
+        return len(self.value(data) or []) >= self.min_items
 
 
 @dataclass
 class Confirm(Step):
-    """Show a preview; 确认 finishes the flow, 取消 leaves it."""
+    """Show a preview; a yes word finishes the flow, a no word leaves it."""
 
-    async def take(self, ctx: Context, text: str, data: Data) -> tuple[bool, Any]:
-        word = text.lower()
+    def ambiguous(self, text: str) -> bool:
+        return True
+
+    async def take(self, ctx: Context, text: str, data: Any) -> tuple[bool, Any]:
+        word = text.lower().rstrip("!！。.")
         if word in YES_WORDS:
             return True, True
         if word in NO_WORDS:
             return True, False
         raise Invalid(texts.CONFIRM_HINT)
 
-    def render(self, ctx: Context, data: Data) -> str:
+    def answered(self, data: BaseModel) -> bool:
+        # A preview is always shown, whatever was filled in up front.
+        return False
+
+    def render(self, ctx: Context, data: Any) -> str:
         return f"{super().render(ctx, data)}\n{texts.CONFIRM_PROMPT}"
 
 
-Steps = Sequence[Step] | Callable[[Data], Sequence[Step]]
-OnDone = Callable[[Context, Data], Awaitable[None]]
+Steps = Sequence[Step] | Callable[[Any], Sequence[Step]]
 
 
 @dataclass
-class Flow:
+class Flow(Generic[D]):
     name: str
     title: str
+    model: type[D]
     steps: Steps
-    on_done: OnDone
+    on_done: Callable[[Context, D], Awaitable[None]]
     timeout: timedelta | None = None
-    on_cancel: OnDone | None = None
-    meta: dict[str, Any] = field(default_factory=dict)
+    on_cancel: Callable[[Context, D], Awaitable[None]] | None = None
     # Every prompt, hint and notice of the flow is sent `sensitive`: a flow
     # where someone writes anonymously leaves no trace of it in the outbox.
     sensitive: bool = False
 
-    def step_list(self, data: Data) -> list[Step]:
+    def step_list(self, data: D) -> list[Step]:
         steps = self.steps(data) if callable(self.steps) else self.steps
         return [s for s in steps if s.when is None or s.when(data)]
 
-    def next_step(self, data: Data, after: str | None) -> Step | None:
+    def next_step(self, data: D, after: str | None) -> Step | None:
+        """The first unanswered step after `after` (None: from the start)."""
         steps = self.step_list(data)
-        if after is None:
-            return steps[0] if steps else None
-        keys = [s.key for s in steps]
-        if after not in keys:
-            return None
-        i = keys.index(after) + 1
-        return steps[i] if i < len(steps) else None
+        ids = [s.id for s in steps]
+        start = 0 if after is None else (ids.index(after) + 1 if after in ids else len(ids))
+        return next((s for s in steps[start:] if not s.answered(data)), None)
 
-    def find(self, data: Data, key: str) -> Step | None:
-        return next((s for s in self.step_list(data) if s.key == key), None)
+    def find(self, data: D, step_id: str) -> Step | None:
+        return next((s for s in self.step_list(data) if s.id == step_id), None)
+
+    def load(self, raw: dict[str, Any]) -> D | None:
+        try:
+            return self.model.model_validate(raw)
+        except ValidationError:
+            return None
 
 
 class Conversations:
     """The engine: starts flows, feeds answers to them, cancels and expires them."""
 
-    def __init__(self, flows: Sequence[Flow], default_timeout: timedelta) -> None:
-        self.flows = {f.name: f for f in flows}
+    def __init__(self, flows: Sequence[Flow[Any]], default_timeout: timedelta) -> None:
+        self.flows: dict[str, Flow[Any]] = {}
+        for flow in flows:
+            if flow.name in self.flows:
+                raise ValueError(f"flow {flow.name!r} declared twice")
+            self.flows[flow.name] = flow
         self.default_timeout = default_timeout
 
-    def _expiry(self, flow: Flow, now: datetime) -> datetime:
+    def _expiry(self, flow: Flow[Any], now: datetime) -> datetime:
         return now + (flow.timeout or self.default_timeout)
 
     async def current(self, ctx: Context) -> ConversationState | None:
@@ -185,15 +270,16 @@ class Conversations:
             )
         )
 
-    async def start(self, ctx: Context, name: str, data: Data | None = None) -> None:
-        flow = self.flows[name]
-        data = dict(data or {})
-        old = await self.current(ctx)
-        if old is not None:
-            await ctx.session.delete(old)
-            await ctx.session.flush()
-            if old.flow != name and old.flow in self.flows:
-                ctx.reply(texts.replaced_flow(self.flows[old.flow].title), sensitive=flow.sensitive)
+    @staticmethod
+    def is_stale(state: ConversationState, now: datetime) -> bool:
+        return now - state.updated_at >= STALE_AFTER
+
+    async def start(self, ctx: Context, flow: Flow[D], data: D) -> None:
+        if self.flows.get(flow.name) is not flow:
+            raise LookupError(f"flow {flow.name!r} is not declared by any feature")
+        dropped = await self.drop(ctx)
+        if dropped and dropped != flow.title:
+            ctx.reply(texts.replaced_flow(dropped), sensitive=flow.sensitive)
         step = flow.next_step(data, None)
         if step is None:
             await flow.on_done(ctx, data)
@@ -205,63 +291,78 @@ class Conversations:
                 chat_id=msg.chat_id,
                 chat_type=msg.chat_type,
                 user_id=msg.sender_id,
-                flow=name,
-                step=step.key,
-                data=data,
+                flow=flow.name,
+                step=step.id,
+                data=data.model_dump(mode="json"),
                 expires_at=self._expiry(flow, ctx.now),
                 updated_at=ctx.now,
             )
         )
-        ctx.reply(step.render(ctx, data), mentions=self._mention(ctx), sensitive=flow.sensitive)
+        self._ask(ctx, flow, step, data)
 
-    def _mention(self, ctx: Context) -> list[str]:
-        return [ctx.incoming.sender_id] if ctx.in_group else []
+    def _ask(self, ctx: Context, flow: Flow[Any], step: Step, data: Any, hint: str = "") -> None:
+        text = step.render(ctx, data)
+        ctx.reply(
+            f"{hint}\n{text}" if hint else text,
+            mentions=[ctx.incoming.sender_id] if ctx.in_group else [],
+            sensitive=flow.sensitive,
+        )
+
+    async def drop(self, ctx: Context) -> str | None:
+        """End the open flow without a word; its title, or None when there was none."""
+        state = await self.current(ctx)
+        if state is None:
+            return None
+        await self._end(ctx, state)
+        return self.title_of(state.flow)
 
     async def answer(self, ctx: Context, state: ConversationState, text: str) -> None:
         flow = self.flows.get(state.flow)
-        data: Data = dict(state.data)
-        step = flow.find(data, state.step) if flow else None
-        if flow is None or step is None:
-            # A flow renamed or removed by an upgrade: drop it rather than guess.
-            await ctx.session.delete(state)
+        data = flow.load(state.data) if flow is not None else None
+        step = flow.find(data, state.step) if flow is not None and data is not None else None
+        if flow is None or data is None or step is None:
+            # A flow renamed, removed or reshaped by an upgrade: drop it rather than guess.
+            await self._end(ctx, state)
             ctx.reply(texts.FLOW_GONE)
+            return
+        if step.ambiguous(text) and self.is_stale(state, ctx.now):
+            # Left alone for a while: show what the answer would be for first.
+            self._touch(flow, state, data, ctx.now)
+            self._ask(ctx, flow, step, data, texts.resumed(flow.title))
             return
         try:
             finished, value = await step.take(ctx, text, data)
         except Invalid as bad:
-            state.data = data
-            state.expires_at = self._expiry(flow, ctx.now)
-            state.updated_at = ctx.now
-            ctx.reply(
-                f"{bad.hint}\n{step.render(ctx, data)}",
-                mentions=self._mention(ctx),
-                sensitive=flow.sensitive,
-            )
+            self._touch(flow, state, data, ctx.now)
+            self._ask(ctx, flow, step, data, bad.hint)
             return
-        data[step.key] = value
+        step.assign(data, value)
         if isinstance(step, Confirm) and value is False:
             await self._end(ctx, state)
             await self._cancelled(ctx, flow, data)
             return
-        nxt = flow.next_step(data, step.key) if finished else step
+        nxt = flow.next_step(data, step.id) if finished else step
         if nxt is None:
             await self._end(ctx, state)
             await flow.on_done(ctx, data)
             return
-        state.data = data
-        state.step = nxt.key
-        state.expires_at = self._expiry(flow, ctx.now)
-        state.updated_at = ctx.now
+        state.step = nxt.id
+        self._touch(flow, state, data, ctx.now)
         if nxt is not step:
-            ctx.reply(nxt.render(ctx, data), mentions=self._mention(ctx), sensitive=flow.sensitive)
+            self._ask(ctx, flow, nxt, data)
         elif isinstance(step, Collect):
             ctx.reply(texts.collected(len(value)), sensitive=flow.sensitive)
+
+    def _touch(self, flow: Flow[Any], state: ConversationState, data: Any, now: datetime) -> None:
+        state.data = data.model_dump(mode="json")
+        state.expires_at = self._expiry(flow, now)
+        state.updated_at = now
 
     async def _end(self, ctx: Context, state: ConversationState) -> None:
         await ctx.session.delete(state)
         await ctx.session.flush()
 
-    async def _cancelled(self, ctx: Context, flow: Flow, data: Data) -> None:
+    async def _cancelled(self, ctx: Context, flow: Flow[Any], data: Any) -> None:
         if flow.on_cancel:
             await flow.on_cancel(ctx, data)
         ctx.reply(texts.cancelled(flow.title), sensitive=flow.sensitive)
@@ -271,9 +372,10 @@ class Conversations:
         if state is None:
             return False
         flow = self.flows.get(state.flow)
+        data = flow.load(state.data) if flow is not None else None
         await self._end(ctx, state)
-        if flow:
-            await self._cancelled(ctx, flow, dict(state.data))
+        if flow is not None and data is not None:
+            await self._cancelled(ctx, flow, data)
         else:
             ctx.reply(texts.cancelled(""))
         return True

@@ -16,25 +16,30 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from importlib.resources import files
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from bot.args import Args
 from bot.context import Context
 from bot.roles import Role
+from bot.timers import R, Timer
 
 if TYPE_CHECKING:
     from aiohttp import web
+    from pydantic import BaseModel
     from sqlalchemy.ext.asyncio import AsyncSession
 
     from bot.console.view import ConsoleView
     from bot.conversation import Flow
     from bot.roles import Actor
     from bot.runtime import Runtime
+    from bot.timers import JobContext
 
 Handler = Callable[[Context, Args], Awaitable[None]]
 KeywordHandler = Callable[[Context, str], Awaitable[bool]]
 Job = Callable[["Runtime"], Awaitable[None]]
-Hook = Callable[..., Awaitable[Any]]
+E = TypeVar("E")
+D = TypeVar("D", bound="BaseModel")
+Listener = Callable[["JobContext", Any], Awaitable[None]]
 # A `tongxin …` sub-command a feature adds: (runtime, remaining argv) -> exit code.
 CliCommand = Callable[["Runtime", list[str]], Awaitable[int]]
 PageHandler = Callable[["ConsoleView"], Awaitable["web.StreamResponse"]]
@@ -144,9 +149,10 @@ class Feature:
     package: str = ""
     commands: list[Command] = field(default_factory=list)
     keywords: list[Keyword] = field(default_factory=list)
-    flows: list[Flow] = field(default_factory=list)
+    flows: list[Flow[Any]] = field(default_factory=list)
     jobs: list[tuple[timedelta, Job]] = field(default_factory=list)
-    hooks: dict[str, list[Hook]] = field(default_factory=dict)
+    timers: list[Timer[Any]] = field(default_factory=list)
+    listeners: dict[type, list[Listener]] = field(default_factory=dict)
     cli: dict[str, CliCommand] = field(default_factory=dict)
     pages: list[Page] = field(default_factory=list)
     exports: dict[str, Exporter] = field(default_factory=dict)
@@ -177,7 +183,7 @@ class Feature:
 
         return register
 
-    def flow(self, flow: Flow) -> Flow:
+    def flow(self, flow: Flow[D]) -> Flow[D]:
         self.flows.append(flow)
         return flow
 
@@ -190,11 +196,25 @@ class Feature:
 
         return register
 
-    def on(self, event: str) -> Callable[[Hook], Hook]:
-        """Answer an event another feature emits (e.g. "meeting.started")."""
+    def timer(
+        self, kind: str, *, ref: type[R], grace: bool = False, push: bool = False
+    ) -> Timer[R]:
+        """Work done at a time, once per row: set with `.set`, handled by `@….handler`.
 
-        def register(fn: Hook) -> Hook:
-            self.hooks.setdefault(event, []).append(fn)
+        `grace`: a row found due long after its time is missed, not done (a
+        reminder). `push`: its messages go to people and wait out quiet hours.
+        """
+        timer = Timer(kind, ref, grace=grace, push=push)
+        self.timers.append(timer)
+        return timer
+
+    def on(
+        self, event: type[E]
+    ) -> Callable[[Callable[[JobContext, E], Awaitable[None]]], Callable[..., Any]]:
+        """Answer an event another feature announces (bot.events)."""
+
+        def register(fn: Callable[[JobContext, E], Awaitable[None]]) -> Callable[..., Any]:
+            self.listeners.setdefault(event, []).append(fn)
             return fn
 
         return register

@@ -21,6 +21,7 @@ from sqlalchemy import select, update
 
 from bot import texts
 from bot.context import Context
+from bot.errors import Failure
 from bot.messages import Incoming, Outgoing
 from bot.outbox import enqueue, insert_rows, outbox_rows
 from bot.roles import Actor
@@ -238,7 +239,8 @@ class Ingest:
             if len(jobs) > 1:
                 return [(await self._run([job]))[0] for job in jobs]
             job = jobs[0]
-            log.exception("handling %s:%s failed", job.incoming.platform, job.incoming.msg_id)
+            msg = job.incoming
+            await self.rt.errors.report(Failure("message", f"{msg.platform}:{msg.msg_id}", err))
             return [await self._fail(job.row_id, job.incoming, err)]
 
     def _gives_way(self, started: float) -> bool:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, Literal
 
@@ -105,6 +106,60 @@ class Outgoing(BaseModel):
     batch: str = ""
     # A file message instead of (or, where a platform cannot, beside) the text.
     attachment: Attachment | None = None
+
+    @classmethod
+    def group(
+        cls,
+        platform: str,
+        chat_id: str,
+        text: str,
+        *,
+        key: str | None = None,
+        mentions: Sequence[str] = (),
+        markdown: bool = False,
+        batch: str = "",
+        reply_handle: dict[str, Any] | None = None,
+    ) -> Outgoing:
+        """A message to a group chat."""
+        return cls(
+            platform=platform,
+            chat_type="group",
+            chat_id=chat_id,
+            text=text,
+            key=key,
+            mentions=list(mentions),
+            markdown=markdown,
+            batch=batch,
+            reply_handle=reply_handle or {},
+        )
+
+    @classmethod
+    def direct(
+        cls,
+        platform: str,
+        user_id: str,
+        text: str,
+        *,
+        key: str | None = None,
+        sensitive: bool = False,
+        markdown: bool = False,
+        batch: str = "",
+        reply_handle: dict[str, Any] | None = None,
+        attachment: Attachment | None = None,
+    ) -> Outgoing:
+        """A message to one person's direct chat."""
+        return cls(
+            platform=platform,
+            chat_type="direct",
+            chat_id=user_id,
+            text=text,
+            key=key,
+            sensitive=sensitive,
+            markdown=markdown,
+            batch=batch,
+            reply_handle=reply_handle or {},
+            attachment=attachment,
+        )
 
     def body(self) -> dict[str, Any]:
         body: dict[str, Any] = {"text": self.text}

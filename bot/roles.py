@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import IntEnum
+from typing import Protocol
 
 
 class Role(IntEnum):
@@ -34,6 +35,16 @@ ROLE_WORDS = {
 }
 
 
+class Owned(Protocol):
+    """Something a person creates for a unit: a poll, a call, a check-in, a meeting."""
+
+    @property
+    def unit_id(self) -> int | None: ...
+
+    @property
+    def creator_id(self) -> int | None: ...
+
+
 @dataclass
 class Actor:
     person_id: int
@@ -62,3 +73,11 @@ class Actor:
         if unit_id is None:
             return bool(self.secretary_units)
         return unit_id in self.secretary_units
+
+    def may_manage(self, thing: Owned) -> bool:
+        """The one ownership rule: an admin, its creator, or a secretary of its unit."""
+        if self.is_admin:
+            return True
+        if thing.creator_id is not None and thing.creator_id == self.person_id:
+            return True
+        return thing.unit_id is not None and thing.unit_id in self.secretary_units

@@ -6,6 +6,7 @@ import difflib
 import re
 from collections.abc import Sequence
 from datetime import timedelta
+from typing import Any
 
 from bot import texts
 from bot.args import parse_args
@@ -13,6 +14,7 @@ from bot.context import Context
 from bot.conversation import CANCEL_WORDS, Conversations
 from bot.feature import Command, Feature, Keyword, Sub
 from bot.roles import Role
+from bot.timers import Timer
 
 CANCEL_COMMANDS = ("cancel", "取消")
 
@@ -29,6 +31,11 @@ class Router:
                     raise ValueError(f"command name {name!r} declared twice")
                 self._by_name[key] = cmd
         self.keywords: list[Keyword] = [k for f in self.features for k in f.keywords]
+        self.timers: dict[str, Timer[Any]] = {}
+        for timer in (t for f in self.features for t in f.timers):
+            if timer.kind in self.timers:
+                raise ValueError(f"timer kind {timer.kind!r} declared twice")
+            self.timers[timer.kind] = timer
         self.conversations = Conversations(
             [flow for f in self.features for flow in f.flows], flow_timeout
         )
@@ -37,6 +44,10 @@ class Router:
         return self._by_name.get(word.lower())
 
     async def dispatch(self, ctx: Context) -> None:
+        """A command; else the open flow if it is fresh; else a keyword; else the flow; else a hint.
+
+        A `/command` leaves any open flow, saying so, even when it is refused.
+        """
         text = ctx.incoming.text
         if text.startswith("/"):
             await self._command(ctx, text[1:].strip())
@@ -45,9 +56,12 @@ class Router:
             if not await self.conversations.cancel(ctx):
                 ctx.reply(texts.NOTHING_TO_CANCEL)
             return
+        state = await self.conversations.current(ctx)
+        if state is not None and not self.conversations.is_stale(state, ctx.now):
+            await self.conversations.answer(ctx, state, text)
+            return
         if await self._keyword(ctx, text):
             return
-        state = await self.conversations.current(ctx)
         if state is not None:
             await self.conversations.answer(ctx, state, text)
             return
@@ -66,6 +80,9 @@ class Router:
         if cmd is None:
             ctx.reply(texts.unknown_command(word, self._suggest(word)))
             return
+        dropped = await self.conversations.drop(ctx)
+        if dropped:
+            ctx.reply(texts.replaced_flow(dropped))
         # A line break ends the sub-command word too: "/提醒 放假安排⏎<rows>".
         sub_word, _, sub_rest = rest.strip().replace("\n", " \n", 1).partition(" ")
         sub = cmd.find_sub(sub_word) if sub_word else None

@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 from bot.clock import Clock
 from bot.config import Settings
+from bot.errors import ErrorReporter
+from bot.events import Event
 from bot.messages import Outgoing
 from bot.outbox import Outbox, enqueue
 from bot.router import Router
-from storage.db import Database
 
-log = logging.getLogger("tongxin.runtime")
+if TYPE_CHECKING:
+    from bot.timers import JobContext, Timer
+from storage.db import Database
 
 
 @dataclass
@@ -24,14 +26,18 @@ class Runtime:
     clock: Clock
     router: Router
     outbox: Outbox
+    errors: ErrorReporter = field(default_factory=ErrorReporter)
 
-    async def emit(self, event: str, *args: Any, **kwargs: Any) -> list[Any]:
-        """Call every feature's hook for `event`; a missing listener is no error."""
-        results = []
+    @property
+    def timers(self) -> dict[str, Timer[Any]]:
+        """Every timed kind the features declared, by kind."""
+        return self.router.timers
+
+    async def emit(self, job: JobContext, event: Event) -> None:
+        """Hand `event` to every feature that listens for its type."""
         for feature in self.router.features:
-            for hook in feature.hooks.get(event, []):
-                results.append(await hook(*args, **kwargs))
-        return results
+            for listener in feature.listeners.get(type(event), []):
+                await listener(job, event)
 
     async def send(self, session: Any, outs: Sequence[Outgoing]) -> None:
         """Enqueue messages a job produced, in the job's transaction."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from bot.roles import Role
 
@@ -56,6 +56,10 @@ def replaced_flow(title: str) -> str:
     return f"之前未完成的「{title}」已放弃。"
 
 
+def resumed(title: str) -> str:
+    return f"您之前的「{title}」还没有完成，接着上次的问题："
+
+
 def timed_out(title: str) -> str:
     return f"会话已超时，「{title}」已取消。需要时请重新发送命令。"
 
@@ -67,3 +71,28 @@ def download_link(label: str, url: str) -> str:
 def late_note(due: datetime) -> str:
     at = f"{due.month}月{due.day}日 {due.hour}:{due.minute:02d}"
     return f"（本提醒原定 {at} 发送，因系统暂停而延后。）"
+
+
+def timer_gave_up(what: str, attempts: int) -> str:
+    return (
+        f"【系统提醒】定时任务「{what}」连续 {attempts} 次执行失败，已停止重试。"
+        "请查看服务日志，或联系技术人员处理。"
+    )
+
+
+def job_failing(name: str, times: int) -> str:
+    return (
+        f"【系统提醒】后台任务「{name}」已连续 {times} 次执行失败，仍在重试。"
+        "请查看服务日志，或联系技术人员处理。"
+    )
+
+
+DEADLINE_NEEDS_TIME = "请写明具体时刻，例如「今天15:30」或「明天下午3点」。"
+
+
+def deadline_too_soon(lead: timedelta) -> str:
+    if lead <= timedelta(0):
+        return "这个时间已经过去了，请写一个以后的时间，例如「明天17:00」。"
+    minutes = int(lead.total_seconds() // 60)
+    span = f"{minutes // 60} 小时" if minutes % 60 == 0 else f"{minutes} 分钟"
+    return f"截止时间太近了，请留出至少 {span}，例如「明天17:00」。"

@@ -1,43 +1,72 @@
-"""Timers: a feature sets one for (event, ref, due_at); at due time its hook runs once.
+"""Doing something at a time: typed timers and planned reminders, one table, one dispatcher.
 
-    await set_timer(ctx.session, "poll.close", str(poll.id), deadline)
+A timer is declared once by its feature, set in a handler's transaction, and
+handled once when due (bot.scheduler fires it):
 
-    @feature.on("poll.close")
-    async def close(job: JobContext, ref: str) -> None:
+    poll_close = feature.timer("poll.close", ref=int)
+
+    await poll_close.set(ctx.session, poll.id, deadline)
+
+    @poll_close.handler
+    async def close(job: JobContext, poll_id: int) -> None:
         ...
-        job.to_group("local", chat_id, "投票已截止", key=f"poll:{ref}:closed")
+        job.to_group("local", chat_id, "投票已截止", key=f"poll:{poll_id}:closed")
 
-The hook runs inside the transaction that marks the timer fired, so its
-effects, its messages and the firing commit together or not at all.
+A planned kind (a meeting's reminders, the 廉政 calendar) is a timer whose rows
+a planner writes: the scheduler asks every planner for the next 60 days each
+night and when something changes, and replaces the pending rows of each ref it
+answers for.
+
+    meeting = feature.timer("meeting", ref=int, grace=True)
+
+    @meeting.planner
+    async def plan(p: PlanRequest) -> dict[int, list[Planned]]: ...
+
+The handler runs inside the transaction that marks the row sent, in a
+savepoint of its own: its effects, its messages and the mark commit together,
+and a handler that raises spoils nothing but its own row, which is retried
+with backoff (bot.scheduler).
 """
 
 from __future__ import annotations
 
-import logging
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from zoneinfo import ZoneInfo
 
-from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.messages import Outgoing
-from bot.runtime import Runtime
-from storage.timers import Timer
+from schedules.holidays import HolidayCalendar
+from storage.schedule import PENDING, Firing, Planned, drop_pending
 from storage.upsert import insert_for, on_conflict
 
-log = logging.getLogger("tongxin.timers")
+if TYPE_CHECKING:
+    from bot.runtime import Runtime
+
+R = TypeVar("R", int, str)
 
 
 @dataclass
 class JobContext:
-    """What a timer hook or a periodic job gets: a transaction and a way to speak."""
+    """What a timer handler or a periodic job gets: a transaction and a way to speak."""
 
     session: AsyncSession
     runtime: Runtime
     now: datetime
-    due_at: datetime | None = None
+    # The row being fired (a timer's or a planned reminder's), None in other jobs.
+    firing: Firing | None = None
     out: list[Outgoing] = field(default_factory=list)
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return self.runtime.settings.tz
+
+    @property
+    def due_at(self) -> datetime | None:
+        return self.firing.due_at if self.firing is not None else None
 
     def to_group(
         self,
@@ -46,20 +75,13 @@ class JobContext:
         text: str,
         *,
         key: str,
-        mentions: list[str] | None = None,
+        mentions: Sequence[str] = (),
         markdown: bool = False,
         batch: str = "",
     ) -> None:
         self.out.append(
-            Outgoing(
-                platform=platform,
-                chat_type="group",
-                chat_id=chat_id,
-                text=text,
-                key=key,
-                mentions=mentions or [],
-                markdown=markdown,
-                batch=batch,
+            Outgoing.group(
+                platform, chat_id, text, key=key, mentions=mentions, markdown=markdown, batch=batch
             )
         )
 
@@ -71,58 +93,115 @@ class JobContext:
         *,
         key: str,
         sensitive: bool = False,
+        markdown: bool = False,
         batch: str = "",
     ) -> None:
         self.out.append(
-            Outgoing(
-                platform=platform,
-                chat_type="direct",
-                chat_id=user_id,
-                text=text,
+            Outgoing.direct(
+                platform,
+                user_id,
+                text,
                 key=key,
                 sensitive=sensitive,
+                markdown=markdown,
                 batch=batch,
             )
         )
 
 
-async def set_timer(session: AsyncSession, event: str, ref: str, due_at: datetime) -> None:
-    stmt = insert_for(session, Timer.__table__).values(  # type: ignore[arg-type]
-        event=event, ref=ref, due_at=due_at, state="pending"
-    )
-    await session.execute(on_conflict(stmt, ["event", "ref", "due_at"]))
+@dataclass(frozen=True)
+class PlanRequest:
+    """What a planner is asked: the firings due in [start, end]."""
+
+    session: AsyncSession
+    runtime: Runtime
+    calendar: HolidayCalendar
+    start: datetime
+    end: datetime
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return self.runtime.settings.tz
 
 
-async def cancel_timers(session: AsyncSession, event: str, ref: str) -> None:
-    await session.execute(
-        delete(Timer).where(Timer.event == event, Timer.ref == ref, Timer.state == "pending")
-    )
+Handler = Callable[[JobContext, Any], Awaitable[None]]
+Planner = Callable[[PlanRequest], Awaitable[dict[Any, list[Planned]]]]
 
 
-async def fire_due(rt: Runtime, limit: int = 100) -> int:
-    """Fire timers that are due, one transaction each; the number fired."""
-    fired = 0
-    while fired < limit:
-        async with rt.db.transaction() as session:
-            now = rt.clock.now()
-            pick = (
-                select(Timer)
-                .where(Timer.state == "pending", Timer.due_at <= now)
-                .order_by(Timer.due_at, Timer.id)
-                .limit(1)
-            )
-            if not rt.db.is_sqlite:
-                pick = pick.with_for_update(skip_locked=True)
-            timer = await session.scalar(pick)
-            if timer is None:
-                break
-            await session.execute(
-                update(Timer).where(Timer.id == timer.id).values(state="fired", fired_at=now)
-            )
-            job = JobContext(session, rt, now, due_at=timer.due_at)
-            results: list[Any] = await rt.emit(timer.event, job, timer.ref)
-            if not results:
-                log.warning("timer %s for %s has no listener", timer.event, timer.ref)
-            await rt.send(session, job.out)
-        fired += 1
-    return fired
+class Timer(Generic[R]):
+    """One kind of timed work: its name, the type of its reference, its handler."""
+
+    def __init__(self, kind: str, ref: type[R], *, grace: bool = False, push: bool = False) -> None:
+        if ":" in kind:
+            raise ValueError(f"a timer kind has no colon: {kind!r}")
+        self.kind = kind
+        self.ref_type: type[R] = ref
+        # A row found due much later than planned (the process was down) is
+        # recorded as missed instead of fired, when lateness spoils it (a
+        # reminder); a close or a count is done however late.
+        self.grace = grace
+        # Rows for people (reminders, nudges) wait out the quiet hours.
+        self.push = push
+        self.run: Handler | None = None
+        self.plan: Planner | None = None
+
+    def source(self, ref: R) -> str:
+        return f"{self.kind}:{ref}"
+
+    def parse(self, ref: str) -> R:
+        parsed: R = self.ref_type(ref)
+        return parsed
+
+    def handler(self, fn: Callable[[JobContext, R], Awaitable[None]]) -> Callable[..., Any]:
+        self.run = fn
+        return fn
+
+    def planner(
+        self, fn: Callable[[PlanRequest], Awaitable[dict[R, list[Planned]]]]
+    ) -> Callable[..., Any]:
+        self.plan = fn
+        return fn
+
+    def planned(
+        self,
+        ref: R,
+        occurrence: datetime,
+        due_at: datetime,
+        *,
+        offset_minutes: int = 0,
+        event_at: datetime | None = None,
+        push: bool | None = None,
+        data: dict[str, Any] | None = None,
+    ) -> Planned:
+        """A row this kind wants, for a planner to return."""
+        return Planned(
+            self.source(ref),
+            occurrence,
+            offset_minutes,
+            event_at or occurrence,
+            due_at,
+            self.push if push is None else push,
+            data or {},
+        )
+
+    async def set(
+        self, session: AsyncSession, ref: R, at: datetime, *, data: dict[str, Any] | None = None
+    ) -> None:
+        """Fire at `at` (setting the same time twice is harmless)."""
+        stmt = insert_for(session, Firing.__table__).values(  # type: ignore[arg-type]
+            source=self.source(ref),
+            occurrence=at,
+            offset_minutes=0,
+            event_at=at,
+            due_at=at,
+            push=self.push,
+            state=PENDING,
+            attempts=0,
+            last_error="",
+            data=data or {},
+        )
+        await session.execute(on_conflict(stmt, ["source", "occurrence", "offset_minutes"]))
+
+    async def cancel(self, session: AsyncSession, ref: R) -> None:
+        """Drop what is still pending for `ref`."""
+        await drop_pending(session, self.source(ref))

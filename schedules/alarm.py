@@ -10,6 +10,7 @@ Never the scheduler's defaults: the zone is given explicitly, and a misfire
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
@@ -35,6 +36,8 @@ class Alarm:
         self._wake = wake
         self._next_due = next_due
         self._clock = clock
+        # Set after each ring has done its work, for whoever waits on one.
+        self.rang = asyncio.Event()
         self.scheduler = AsyncIOScheduler(
             timezone=tz, jobstores={"default": MemoryJobStore()}, job_defaults={"coalesce": True}
         )
@@ -67,6 +70,7 @@ class Alarm:
             await self._wake()
         except Exception:
             log.exception("reminder dispatch failed")
+        self.rang.set()
         await self.arm()
 
     async def close(self) -> None:

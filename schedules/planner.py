@@ -29,7 +29,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from schedules.holidays import HolidayCalendar, HolidayDay
-from storage.reminders import Planned, ReminderOccurrence, holiday_rows
+from storage.reminders import holiday_rows
+from storage.schedule import Firing, Planned
 
 # How far ahead occurrences are materialised, re-planned nightly.
 HORIZON = timedelta(days=60)
@@ -124,7 +125,7 @@ def _row(p: Planned, quiet: QuietHours | None, tz: ZoneInfo) -> dict[str, Any]:
 
 
 def _upsert(session: AsyncSession) -> Any:
-    table = ReminderOccurrence.__table__
+    table = Firing.__table__
     bind = session.bind
     pg = bind is not None and bind.dialect.name == "postgresql"
     stmt = (postgresql.insert if pg else sqlite.insert)(table)  # type: ignore[arg-type]
@@ -158,15 +159,15 @@ async def write_plan(
     for chunk in _chunks(plans, _CHUNK):
         found = await session.execute(
             select(
-                ReminderOccurrence.id,
-                ReminderOccurrence.source,
-                ReminderOccurrence.occurrence,
-                ReminderOccurrence.offset_minutes,
-                ReminderOccurrence.data,
+                Firing.id,
+                Firing.source,
+                Firing.occurrence,
+                Firing.offset_minutes,
+                Firing.data,
             ).where(
-                ReminderOccurrence.state == "pending",
-                ReminderOccurrence.due_at >= since,
-                ReminderOccurrence.source.in_(chunk),
+                Firing.state == "pending",
+                Firing.due_at >= since,
+                Firing.source.in_(chunk),
             )
         )
         stale += [
@@ -174,7 +175,7 @@ async def write_plan(
         ]
     for i in range(0, len(stale), _CHUNK):
         ids = stale[i : i + _CHUNK]
-        await session.execute(delete(ReminderOccurrence).where(ReminderOccurrence.id.in_(ids)))
+        await session.execute(delete(Firing).where(Firing.id.in_(ids)))
     return len(rows)
 
 

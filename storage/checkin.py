@@ -59,7 +59,7 @@ class Checkin(Base):
     accept_late: Mapped[bool] = mapped_column(default=False)
     # "unit": the unit's roster; "group": who had spoken in the group.
     roster_source: Mapped[str] = mapped_column(String(8))
-    opened_by: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
+    creator_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
     opened_at: Mapped[datetime]
     # On time until `deadline`; late (迟到) until `closes_at` when accepted.
     deadline: Mapped[datetime]

@@ -61,7 +61,7 @@ class FeedbackCall(Base):
     allow_anonymous: Mapped[bool] = mapped_column(Boolean, default=False)
     audience: Mapped[str] = mapped_column(String(8))
     state: Mapped[str] = mapped_column(String(8), default="open")
-    created_by: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
+    creator_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
     created_at: Mapped[datetime]
     closed_at: Mapped[datetime | None]
 
@@ -243,7 +243,7 @@ async def latest_call(
     stmt = select(FeedbackCall)
     if unit_ids is not None:
         stmt = stmt.where(
-            FeedbackCall.unit_id.in_(unit_ids) | (FeedbackCall.created_by == person_id)
+            FeedbackCall.unit_id.in_(unit_ids) | (FeedbackCall.creator_id == person_id)
         )
     if open_only:
         stmt = stmt.where(FeedbackCall.state == "open")
@@ -354,7 +354,7 @@ async def calls_of(
     stmt = select(FeedbackCall)
     if unit_ids is not None:
         stmt = stmt.where(
-            FeedbackCall.unit_id.in_(unit_ids) | (FeedbackCall.created_by == person_id)
+            FeedbackCall.unit_id.in_(unit_ids) | (FeedbackCall.creator_id == person_id)
         )
     return list(await session.scalars(stmt.order_by(FeedbackCall.id.desc()).limit(limit)))
 

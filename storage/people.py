@@ -283,3 +283,17 @@ def mask_secret(secret: str) -> str:
     if len(secret) <= 8:
         return "*" * len(secret)
     return f"{secret[:4]}…{secret[-4:]}"
+
+
+async def admin_chats(session: AsyncSession, configured: Iterable[str]) -> list[tuple[str, str]]:
+    """(platform, user_id) of every admin: granted in chat or named in TONGXIN_ADMINS."""
+    rows = await session.execute(
+        select(Person.platform, Person.platform_user_id)
+        .join(RoleGrant, RoleGrant.person_id == Person.id)
+        .where(RoleGrant.role == "admin")
+    )
+    found = {(p, u) for p, u in rows}
+    for item in configured:
+        platform, _, user = item.partition(":")
+        found.add((platform, user))
+    return sorted(found)

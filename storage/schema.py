@@ -12,7 +12,7 @@ from storage import (
     models,
     polls,
     reminders,
-    timers,
+    schedule,
 )
 from storage.base import Base
 
@@ -28,5 +28,5 @@ __all__ = [
     "models",
     "polls",
     "reminders",
-    "timers",
+    "schedule",
 ]

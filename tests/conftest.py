@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import os
 from collections import Counter
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from datetime import datetime
 from pathlib import Path
+from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 import pytest
 
+from bot.delivery import Deliverer
+from bot.feature import Feature
 from tests.dbs import REQUIRE_PG_ENV, Backends
+from tests.handlers.recorder import TEST_KEY, Recorder
 from tests.harness import ChatHarness
 
 BACKENDS = ["sqlite", "postgresql"]
@@ -53,15 +57,62 @@ async def pg_url(backends: Backends) -> str:
 START = datetime(2026, 11, 25, 20, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
 
 
+class MakeChat(Protocol):
+    async def __call__(
+        self,
+        *,
+        start: datetime = START,
+        features: Sequence[Feature] | None = None,
+        deliverers: Sequence[Deliverer] = (),
+        **settings: Any,
+    ) -> ChatHarness: ...
+
+
 @pytest.fixture
-async def chat(db_url: str, tmp_path: Path) -> AsyncIterator[ChatHarness]:
-    """The bot on a fresh database, spoken to over the local channel's HTTP API."""
-    harness = ChatHarness(db_url, START, tmp_path)
-    await harness.start()
+async def make_chat(db_url: str, tmp_path: Path) -> AsyncIterator[MakeChat]:
+    """Start the bot on the fresh database, with other features, fakes or settings."""
+    made: list[ChatHarness] = []
+
+    async def make(
+        *,
+        start: datetime = START,
+        features: Sequence[Feature] | None = None,
+        deliverers: Sequence[Deliverer] = (),
+        **settings: Any,
+    ) -> ChatHarness:
+        harness = ChatHarness(
+            db_url, start, tmp_path, features=features, deliverers=deliverers, **settings
+        )
+        await harness.start()
+        made.append(harness)
+        return harness
+
     try:
-        yield harness
+        yield make
     finally:
-        await harness.stop()
+        for harness in made:
+            await harness.stop()
+
+
+@pytest.fixture
+def recorder() -> Recorder:
+    return Recorder()
+
+
+@pytest.fixture
+async def chat(make_chat: MakeChat, request: pytest.FixtureRequest) -> ChatHarness:
+    """The bot on a fresh database, spoken to over the local channel's HTTP API.
+
+    A test (or module) marked `@pytest.mark.chat(...)` gets these settings, a
+    `start` moment, or with `recording=True` the `recorder` fixture as its
+    local platform (it sees what the outbox forgets once delivered).
+    """
+    marker = request.node.get_closest_marker("chat")
+    options: dict[str, Any] = dict(marker.kwargs) if marker else {}
+    if options.pop("recording", False):
+        options["deliverers"] = [request.getfixturevalue("recorder")]
+        options.setdefault("secret_key", TEST_KEY)
+    return await make_chat(**options)
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:

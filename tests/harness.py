@@ -14,23 +14,44 @@ ballots, nudges) are read back from GET /local/outbox.
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections.abc import Sequence
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from aiohttp.test_utils import TestClient, TestServer
+from sqlalchemy import func, select
 
 from bot.app import Tongxin
 from bot.clock import ManualClock
 from bot.config import Settings
-from storage.people import add_membership, ensure_unit, grant_role, touch_person
+from bot.delivery import Deliverer
+from bot.feature import Feature
+from storage.messaging import OutboxMessage
+from storage.people import add_membership, bind_group, ensure_unit, grant_role, touch_person
+from storage.schedule import Firing
 
 
 class ChatHarness:
-    def __init__(self, db_url: str, start: datetime, tmp_path: Path, **settings: Any) -> None:
+    """The bot over the local channel; `features` and extra `deliverers` (fake platforms)
+    replace or join the defaults for the app it makes, and for every restart."""
+
+    def __init__(
+        self,
+        db_url: str,
+        start: datetime,
+        tmp_path: Path,
+        *,
+        features: Sequence[Feature] | None = None,
+        deliverers: Sequence[Deliverer] = (),
+        **settings: Any,
+    ) -> None:
         self.clock = ManualClock(start)
         self.tmp_path = tmp_path
+        settings.setdefault("export_dir", str(tmp_path / "exports"))
         self.settings = Settings(database_url=db_url, local_channel=True, workers=4, **settings)
+        self.features = features
+        self.deliverers = list(deliverers)
         self.app = self.make_app()
         self.client: TestClient[Any, Any] | None = None
         self._msg = 0
@@ -38,7 +59,12 @@ class ChatHarness:
         self.groups: dict[str, Group] = {}
 
     def make_app(self) -> Tongxin:
-        app = Tongxin(self.settings, clock=self.clock)
+        app = Tongxin(
+            self.settings,
+            clock=self.clock,
+            features=self.features,
+            extra_deliverers=self.deliverers,
+        )
         app.background = False
         return app
 
@@ -93,8 +119,6 @@ class ChatHarness:
                 if g.ready:
                     continue
                 if g.unit:
-                    from storage.people import bind_group
-
                     unit_id = await ensure_unit(s, g.unit)
                     await bind_group(s, "local", g.chat_id, unit_id, None, now)
                 g.ready = True
@@ -136,6 +160,33 @@ class ChatHarness:
     async def advance(self, **delta: float) -> None:
         self.clock.advance(**delta)
         await self.tick()
+
+    async def run_until(self, end: datetime) -> None:
+        """Move the clock from due row to due row, at most ten days at a time, up to `end`.
+
+        Each step on a new day re-plans (the nightly plan), then fires what is due.
+        """
+        while self.clock.now() < end:
+            async with self.db.reading() as s:
+                due = await s.scalar(
+                    select(func.min(Firing.due_at)).where(Firing.state == "pending")
+                )
+            now = self.clock.now()
+            step = min(d for d in (due, now + timedelta(days=10), end) if d is not None)
+            self.clock.set(max(step, now + timedelta(seconds=1)))
+            await self.tick()
+
+    async def until_quiet(self, *, step: float = 5, limit: int = 400) -> int:
+        """Move the clock in steps until the outbox holds nothing undelivered; seconds taken."""
+        for i in range(limit):
+            async with self.db.reading() as s:
+                left = await s.scalar(
+                    select(func.count()).where(OutboxMessage.state.in_(["pending", "sending"]))
+                )
+            if not left:
+                return int(i * step)
+            await self.advance(seconds=step)
+        raise AssertionError(f"outbox still busy after {limit * step} s")
 
     async def delivered(self, chat_id: str) -> list[dict[str, Any]]:
         assert self.client is not None

@@ -11,9 +11,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from pydantic import BaseModel
+
 from bot.args import Args
 from bot.context import Context
-from bot.conversation import Confirm, Data, Flow
+from bot.conversation import Confirm, Flow
 from bot.feature import Feature
 from bot.messages import Incoming, Outgoing, normalize_text
 from bot.outbox import enqueue
@@ -160,34 +162,48 @@ async def start(ctx: Context, args: Args) -> None:
         if limit is not None and size > limit:
             ctx.reply(t.too_long(platform, size, limit))
             return
-    data = {
-        "text": req.text,
-        "scope": scope,
-        "unit_ids": unit_ids,
-        "platform": req.platform,
-        "groups": req.groups,
-        "count": len(groups),
-        "off": len(found) - len(groups),
-        "off_platforms": off_platforms,
-    }
-    await ctx.runtime.router.conversations.start(ctx, FLOW, data)
+    data = Pending(
+        text=req.text,
+        scope=scope,
+        unit_ids=unit_ids,
+        platform=req.platform,
+        groups=req.groups,
+        count=len(groups),
+        off=len(found) - len(groups),
+        off_platforms=off_platforms,
+    )
+    await ctx.start(confirm_flow, data)
 
 
-def _preview(ctx: Context, data: Data) -> str:
-    return t.preview(data["text"], data["scope"], data["count"], data["off"], data["off_platforms"])
+class Pending(BaseModel):
+    """A broadcast written and waiting for its sender's confirmation."""
+
+    text: str
+    scope: str
+    unit_ids: list[int]
+    platform: str
+    groups: list[str]
+    count: int
+    off: int
+    off_platforms: list[str]
+    confirm: bool | None = None
 
 
-async def _send(ctx: Context, data: Data) -> None:
+def _preview(ctx: Context, data: Pending) -> str:
+    return t.preview(data.text, data.scope, data.count, data.off, data.off_platforms)
+
+
+async def _send(ctx: Context, data: Pending) -> None:
     # The groups are chosen again: one may have been bound or added since the preview.
-    target = store.Target(tuple(data["unit_ids"]), data["platform"], tuple(data["groups"]))
+    target = store.Target(tuple(data.unit_ids), data.platform, tuple(data.groups))
     groups, _ = _reachable(ctx, await store.target_groups(ctx.session, target))
     if not groups:
-        ctx.reply(t.no_groups(data["scope"]))
+        ctx.reply(t.no_groups(data.scope))
         return
     row = await store.record(
         ctx.session,
-        text=data["text"],
-        scope=data["scope"][: store.SCOPE_CHARS],
+        text=data.text,
+        scope=data.scope[: store.SCOPE_CHARS],
         group_count=len(groups),
         by=ctx.actor.key,
         by_name=ctx.actor.name[: store.NAME_CHARS],
@@ -195,11 +211,10 @@ async def _send(ctx: Context, data: Data) -> None:
     )
     batch = store.batch_name(row.id)
     outs = [
-        Outgoing(
-            platform=g.platform,
-            chat_type="group",
-            chat_id=g.chat_id,
-            text=row.text,
+        Outgoing.group(
+            g.platform,
+            g.chat_id,
+            row.text,
             key=store.message_key(row.id, g.platform, g.chat_id),
             batch=batch,
         )
@@ -210,7 +225,9 @@ async def _send(ctx: Context, data: Data) -> None:
     ctx.reply(t.started(row.id, len(groups)))
 
 
-feature.flow(Flow(FLOW, t.TITLE, steps=[Confirm("confirm", _preview)], on_done=_send))
+confirm_flow = feature.flow(
+    Flow(FLOW, t.TITLE, Pending, steps=[Confirm("confirm", _preview)], on_done=_send)
+)
 
 
 def _when(ctx: Context, row: store.Broadcast) -> str:

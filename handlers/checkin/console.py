@@ -16,8 +16,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.console.svg import Bar, bar_chart
 from bot.console.view import ConsoleView, Forbidden, NotFound, export_url
 from bot.roles import Actor
-from handlers.checkin import console_texts as t
 from handlers.checkin import feature
+from handlers.checkin import texts as t
 from handlers.checkin.ledger import (
     Meeting,
     build_checkin_ledger,
@@ -113,8 +113,7 @@ async def _meeting(view: ConsoleView, checkin_id: int) -> web.StreamResponse:
     ck = await view.session.get(Checkin, checkin_id)
     if ck is None:
         raise NotFound(checkin_id)
-    mine = ck.opened_by == view.actor.person_id or view.actor.is_admin
-    if not mine and (ck.unit_id is None or not view.actor.can_manage(ck.unit_id)):
+    if not view.actor.may_manage(ck):
         raise Forbidden(checkin_id)
     m = Meeting(ck, [row for _, row in await store.entries_of(view.session, [ck.id])])
     row = _tally(m)

@@ -8,7 +8,9 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.timers import cancel_timers, set_timer
+from bot.config import Settings
+from bot.nudges import nudge_before
+from handlers.checkin import checkin_close, checkin_nudge, checkin_progress
 from handlers.checkin import texts as t
 from schedules.timeparse import When, format_when
 from storage import checkin as store
@@ -23,7 +25,7 @@ REMIND_GAP = timedelta(minutes=5)
 # is open long enough for a nudge to make sense.
 NUDGE_BEFORE = timedelta(minutes=5)
 NUDGE_MIN_OPEN = timedelta(minutes=15)
-EVENTS = ("checkin.close", "checkin.nudge", "checkin.progress")
+NUDGE_MIN_NOTICE = timedelta(minutes=2)
 
 
 def new_code() -> str:
@@ -48,11 +50,11 @@ async def open_checkin(
     title: str,
     code: str,
     late: bool,
-    opened_by: int | None,
+    creator_id: int | None,
     now: datetime,
     deadline: datetime,
     closes_at: datetime | None,
-    tz: ZoneInfo,
+    settings: Settings,
     meeting_key: str | None = None,
 ) -> tuple[Checkin, str]:
     """Open it, copy its roster, set its timers; (check-in, announcement)."""
@@ -66,7 +68,7 @@ async def open_checkin(
         code=code,
         accept_late=late,
         roster_source="unit" if unit_id is not None else "group",
-        opened_by=opened_by,
+        creator_id=creator_id,
         opened_at=now,
         deadline=deadline,
         closes_at=max(closes_at, deadline),
@@ -75,10 +77,19 @@ async def open_checkin(
         progress_pending=False,
     )
     expected = await store.create(session, ck, group_id)
-    ref = str(ck.id)
-    await set_timer(session, "checkin.close", ref, ck.closes_at)
+    await checkin_close.set(session, ck.id, ck.closes_at)
     if deadline - now >= NUDGE_MIN_OPEN:
-        await set_timer(session, "checkin.nudge", ref, deadline - NUDGE_BEFORE)
+        await nudge_before(
+            session,
+            checkin_nudge,
+            ck.id,
+            deadline,
+            now=now,
+            settings=settings,
+            before=NUDGE_BEFORE,
+            min_notice=NUDGE_MIN_NOTICE,
+        )
+    tz = settings.tz
     text = t.opened(
         title,
         clock(deadline, now, tz),
@@ -109,8 +120,8 @@ async def close(session: AsyncSession, ck: Checkin, now: datetime) -> str:
     """Close it and return the final count."""
     ck.state = "closed"
     ck.closed_at = now
-    for event in EVENTS:
-        await cancel_timers(session, event, str(ck.id))
+    for timer in (checkin_close, checkin_nudge, checkin_progress):
+        await timer.cancel(session, ck.id)
     return t.final(await report(session, ck))
 
 

@@ -4,6 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+HELP = "会议签到、请假与台账"
+HELP_START = "发起签到"
+HELP_LEAVE = "请假（写明原因）"
+HELP_STATUS = "查看应到、实到、请假与未到"
+HELP_REMIND = "提醒未签到的人"
+HELP_CLOSE = "结束签到并公布结果"
+HELP_LEDGER = "查看全年签到台账并生成表格"
+FLOW_START = "发起签到"
 ASK_TITLE = "签到的会议名称是什么？例如「主题党日」「支部党员大会」。"
 ASK_DEADLINE = "签到截止时间？例如「15:30」「30分钟后」「明天9点」。"
 DEADLINE_NEEDS_TIME = "请写到几点几分，例如「15:30」。"
@@ -164,3 +172,81 @@ def ledger_file(path: str) -> str:
 
 def unknown_unit(name: str) -> str:
     return f"没有「{name}」这个支部。"
+
+
+# --- the console --------------------------------------------------------------
+
+TITLE = "签到台账"
+
+
+NO_UNITS = "您还没有可以查看的支部。"
+
+
+EMPTY = "这一年还没有签到记录。"
+
+
+MEETINGS = "会议"
+
+
+LEDGER = "个人出勤"
+
+
+MEETINGS_HEAD = ["日期", "时间", "会议", "应到", "实到", "迟到", "请假", "未到"]
+
+
+DOWNLOAD = "下载 Excel 台账"
+
+
+PREV_YEAR = "上一年"
+
+
+NEXT_YEAR = "下一年"
+
+
+EXPECTED = "应到"
+
+
+ATTENDED = "实到"
+
+
+LATE = "迟到"
+
+
+LEAVE = "请假"
+
+
+ABSENT = "未到"
+
+
+OUTSIDERS = "名单外签到"
+
+
+NOBODY = "（无）"
+
+
+OPEN = "签到进行中"
+
+
+CLOSED = "签到已结束"
+
+
+CHART = "出勤情况"
+
+
+PEOPLE = "人"
+
+
+def heading(unit: str, year: int) -> str:
+    return f"{unit} {year} 年签到台账"
+
+
+def meeting_title(title: str, day: str) -> str:
+    return f"{title}（{day}）"
+
+
+def export_label(unit: str, year: int) -> str:
+    return f"{unit} {year} 年签到台账"
+
+
+def with_reason(name: str, reason: str) -> str:
+    return f"{name}（{reason}）" if reason else name

@@ -8,12 +8,14 @@ trace that points at its author.
 from __future__ import annotations
 
 import secrets
-from typing import Any
+
+from pydantic import BaseModel
 
 from bot.args import Args
 from bot.context import Context
-from bot.conversation import Choose, Confirm, Data, Flow
+from bot.conversation import Choose, Confirm, Flow
 from bot.roles import Role
+from handlers.feedback import feature, feedback_cmd
 from handlers.feedback import texts as t
 from handlers.feedback.report import show_time
 from handlers.feedback.steps import MAX_CHARS, MAX_MESSAGES, Opinion, is_no_opinion, joined
@@ -30,53 +32,71 @@ from storage.feedback import (
     withdraw,
 )
 
-FLOW = "feedback.answer"
 RECEIPT_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
+ACTIONS = {"change": t.CHANGE, "withdraw": t.WITHDRAW}
+WAYS = {"named": t.NAMED, "anon": t.ANONYMOUS}
 
 
-def _chosen(data: Data) -> dict[str, Any] | None:
-    label = data.get("call")
-    return next((c for c in data.get("calls", []) if c["label"] == label), None)
+class CallChoice(BaseModel):
+    id: int
+    title: str
+    label: str
+    answered: bool
+    anon: bool
 
 
-def _withdrawing(data: Data) -> bool:
-    return data.get("action") == t.WITHDRAW
+class Answer(BaseModel):
+    calls: list[CallChoice]
+    call: str = ""
+    action: str = ""
+    text: list[str] = []
+    way: str = ""
+    confirm: bool | None = None
+
+    def chosen(self) -> CallChoice | None:
+        if len(self.calls) == 1:
+            return self.calls[0]
+        return next((c for c in self.calls if str(c.id) == self.call), None)
+
+    @property
+    def withdrawing(self) -> bool:
+        return self.action == "withdraw"
+
+    @property
+    def title(self) -> str:
+        chosen = self.chosen()
+        return chosen.title if chosen else ""
 
 
-def _answered(data: Data) -> bool:
-    chosen = _chosen(data)
-    return bool(chosen and chosen["answered"])
+def _answered(data: Answer) -> bool:
+    chosen = data.chosen()
+    return bool(chosen and chosen.answered)
 
 
-def _anon_allowed(data: Data) -> bool:
-    chosen = _chosen(data)
-    return bool(chosen and chosen["anon"]) and not _withdrawing(data)
+def _anon_allowed(data: Answer) -> bool:
+    chosen = data.chosen()
+    return bool(chosen and chosen.anon) and not data.withdrawing
 
 
-def _title(data: Data) -> str:
-    chosen = _chosen(data)
-    return str(chosen["title"]) if chosen else ""
+def _ask(ctx: Context, data: Answer) -> str:
+    return t.ask_opinion(data.title, MAX_CHARS, MAX_MESSAGES)
 
 
-def _ask(ctx: Context, data: Data) -> str:
-    return t.ask_opinion(_title(data), MAX_CHARS, MAX_MESSAGES)
-
-
-def _preview(ctx: Context, data: Data) -> str:
-    if _withdrawing(data):
-        return t.withdraw_preview(_title(data))
-    return t.answer_preview(_title(data), joined(data["text"]), data.get("way", t.NAMED))
+def _preview(ctx: Context, data: Answer) -> str:
+    if data.withdrawing:
+        return t.withdraw_preview(data.title)
+    return t.answer_preview(data.title, joined(data.text), WAYS[data.way or "named"])
 
 
 def receipt_code() -> str:
     return "FK" + "".join(secrets.choice(RECEIPT_ALPHABET) for _ in range(6))
 
 
-async def submit(ctx: Context, data: Data) -> None:
-    chosen = _chosen(data)
+async def submit(ctx: Context, data: Answer) -> None:
+    chosen = data.chosen()
     assert chosen is not None
-    title, pid = chosen["title"], ctx.actor.person_id
-    call = await ctx.session.get(FeedbackCall, chosen["id"])
+    title, pid = chosen.title, ctx.actor.person_id
+    call = await ctx.session.get(FeedbackCall, chosen.id)
     if call is None or call.state != "open" or call.deadline <= ctx.now:
         ctx.reply(t.too_late(title), sensitive=True)
         return
@@ -89,12 +109,12 @@ async def submit(ctx: Context, data: Data) -> None:
         return
     # A change replaces the named answer; a withdrawal only removes it.
     await withdraw(ctx.session, call.id, pid)
-    if _withdrawing(data):
+    if data.withdrawing:
         seat.status = PENDING
         ctx.reply(t.withdrawn(title), sensitive=True)
         return
-    parts: list[str] = data["text"]
-    anonymous = data.get("way") == t.ANONYMOUS
+    parts = data.text
+    anonymous = data.way == "anon"
     code = receipt_code()
     ctx.session.add(
         FeedbackOpinion(
@@ -110,26 +130,30 @@ async def submit(ctx: Context, data: Data) -> None:
     ctx.reply(t.receipt(title, code, anonymous), sensitive=True)
 
 
-answer_flow = Flow(
-    FLOW,
-    t.ANSWER_FLOW,
-    steps=[
-        Choose(
-            "call",
-            t.PICK_CALL,
-            options=lambda d: [c["label"] for c in d["calls"]],
-            when=lambda d: not d.get("preset"),
-        ),
-        Choose("action", t.ASK_ACTION, [t.CHANGE, t.WITHDRAW], when=_answered),
-        Opinion("text", _ask, when=lambda d: not _withdrawing(d)),
-        Choose("way", t.ASK_NAMED, [t.NAMED, t.ANONYMOUS], when=_anon_allowed),
-        Confirm("confirm", _preview),
-    ],
-    on_done=submit,
-    sensitive=True,
+answer_flow = feature.flow(
+    Flow(
+        "feedback.answer",
+        t.ANSWER_FLOW,
+        Answer,
+        steps=[
+            Choose(
+                "call",
+                t.PICK_CALL,
+                lambda d: {str(c.id): c.label for c in d.calls},
+                when=lambda d: len(d.calls) > 1,
+            ),
+            Choose("action", t.ASK_ACTION, ACTIONS, when=_answered),
+            Opinion("text", _ask, when=lambda d: not d.withdrawing),
+            Choose("way", t.ASK_NAMED, WAYS, when=_anon_allowed),
+            Confirm("confirm", _preview),
+        ],
+        on_done=submit,
+        sensitive=True,
+    )
 )
 
 
+@feedback_cmd.bare()
 async def start_answer(ctx: Context, args: Args) -> None:
     """`/反馈 [编号]`: the open calls this person may answer, or that one."""
     if ctx.in_group:
@@ -152,19 +176,19 @@ async def start_answer(ctx: Context, args: Args) -> None:
         if ctx.actor.role >= Role.SECRETARY and cmd is not None:
             ctx.reply(router.command_help(cmd, ctx.actor.role))
         return
-    calls = []
-    for a in selectable:
-        deadline = show_time(a.call.deadline, ctx.now, ctx.tz)
-        calls.append(
-            {
-                "id": a.call.id,
-                "title": a.call.title,
-                "label": t.pick_label(a.call.id, a.call.title, deadline, a.status == NAMED),
-                "answered": a.status == NAMED,
-                "anon": a.call.allow_anonymous,
-            }
+    calls = [
+        CallChoice(
+            id=a.call.id,
+            title=a.call.title,
+            label=t.pick_label(
+                a.call.id,
+                a.call.title,
+                show_time(a.call.deadline, ctx.now, ctx.tz),
+                a.status == NAMED,
+            ),
+            answered=a.status == NAMED,
+            anon=a.call.allow_anonymous,
         )
-    data: Data = {"calls": calls}
-    if len(calls) == 1:
-        data.update(call=calls[0]["label"], preset=True)
-    await ctx.runtime.router.conversations.start(ctx, FLOW, data)
+        for a in selectable
+    ]
+    await ctx.start(answer_flow, Answer(calls=calls))

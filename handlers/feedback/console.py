@@ -16,9 +16,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.console.view import ConsoleView, Forbidden, NotFound, export_url
 from bot.console.xlsx import table_xlsx
 from bot.roles import Actor
-from handlers.feedback import console_texts as t
-from handlers.feedback import feature, may_manage
-from handlers.feedback import texts as ft
+from handlers.feedback import feature
+from handlers.feedback import texts as t
 from handlers.feedback.report import build_feedback_export, summarize
 from handlers.feedback.steps import MAX_CHARS
 from handlers.feedback.suggestions import answer_author
@@ -42,7 +41,7 @@ async def _managed(session: AsyncSession, actor: Actor, call_id: int) -> Feedbac
     call = await session.get(FeedbackCall, call_id)
     if call is None:
         raise NotFound(call_id)
-    if not may_manage(actor, call):
+    if not actor.may_manage(call):
         raise Forbidden(call_id)
     return call
 
@@ -89,7 +88,7 @@ async def export_call(
     if not ref.isdigit():
         raise NotFound(ref)
     call = await _managed(session, actor, int(ref))
-    return ft.export_filename(call.id), await build_feedback_export(session, call.id)
+    return t.export_filename(call.id), await build_feedback_export(session, call.id)
 
 
 # --- 意见箱 ---------------------------------------------------------------------------
@@ -129,7 +128,7 @@ async def export_box(
         )
         for e in entries
     ]
-    return t.BOX_FILE, table_xlsx(t.BOX_TITLE, t.BOX_HEAD, rows)
+    return t.BOX_FILE, table_xlsx(t.BOX_TITLE, t.PAGE_BOX_HEAD, rows)
 
 
 async def _thread(view: ConsoleView, sid: int) -> web.StreamResponse:
@@ -145,7 +144,7 @@ async def _thread(view: ConsoleView, sid: int) -> web.StreamResponse:
         if not draft:
             error = t.EMPTY_REPLY
         elif len(draft) > MAX_CHARS:
-            error = t.reply_too_long(MAX_CHARS, len(draft))
+            error = t.page_reply_too_long(MAX_CHARS, len(draft))
         else:
             out = await answer_author(
                 view.session,

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.context import Context
-from bot.conversation import DONE_WORDS, Data, Invalid, Step
+from bot.conversation import DONE_WORDS, Invalid, Step
 from handlers.feedback import texts as t
 
 MAX_CHARS = 5000
@@ -27,8 +27,8 @@ class Opinion(Step):
     max_chars: int = MAX_CHARS
     max_messages: int = MAX_MESSAGES
 
-    async def take(self, ctx: Context, text: str, data: Data) -> tuple[bool, Any]:
-        parts: list[str] = list(data.get(self.key) or [])
+    async def take(self, ctx: Context, text: str, data: Any) -> tuple[bool, Any]:
+        parts: list[str] = list(self.value(data) or [])
         lines = text.splitlines()
         finished = bool(lines) and lines[-1].strip().lower() in DONE_WORDS
         if finished:
@@ -47,15 +47,6 @@ class Opinion(Step):
         if not finished:
             ctx.reply(t.kept(len(parts), sum(len(p) for p in parts)), sensitive=True)
         return finished, parts
-
-
-def chosen_unit(data: Data) -> tuple[int, str]:
-    """The (id, name) picked from `data["units"]`, or the only one offered."""
-    units: list[list[Any]] = data["units"]
-    for uid, name in units:
-        if len(units) == 1 or name == data.get("unit"):
-            return int(uid), str(name)
-    raise LookupError(data.get("unit"))
 
 
 def is_no_opinion(parts: list[str]) -> bool:

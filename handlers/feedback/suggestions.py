@@ -3,7 +3,7 @@
 `/意见箱` takes a suggestion for the secretaries of the teacher's unit;
 `/回复 编号 内容` carries a secretary's answer to the author and the author's
 follow-up back to the secretaries. An anonymous author is known to the bot
-only through the sealed address (see feedback_seal.py for the threat model),
+only through the sealed address (see bot/seal.py for the threat model),
 and every message the bot exchanges with them is sent `sensitive`.
 """
 
@@ -12,22 +12,25 @@ from __future__ import annotations
 import re
 from datetime import date
 
+from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.args import Args
 from bot.config import Settings
 from bot.context import Context
-from bot.conversation import Choose, Confirm, Data, Flow
+from bot.conversation import Choose, Confirm, Flow
 from bot.messages import Outgoing
+from bot.roles import Role
 from bot.seal import load_key, seal, unseal
+from handlers.feedback import feature, reply_cmd, suggest_cmd
 from handlers.feedback import texts as t
-from handlers.feedback.steps import MAX_CHARS, MAX_MESSAGES, Opinion, chosen_unit, joined
+from handlers.feedback.steps import MAX_CHARS, MAX_MESSAGES, Opinion, joined
 from storage.feedback import Suggestion, SuggestionMessage, recent_suggestions, secretaries_of
 from storage.models import Person
 from storage.people import units_of
 
-FLOW = "feedback.suggest"
 LISTED = 10
+WAYS = {"named": t.NAMED, "anon": t.ANONYMOUS}
 _REF_AND_TEXT = re.compile(r"#?(\d+)\s+(.+)", re.DOTALL)
 
 
@@ -35,14 +38,27 @@ def _context(suggestion_id: int) -> str:
     return f"suggestion:{suggestion_id}"
 
 
-def _preview(ctx: Context, data: Data) -> str:
-    return t.suggestion_preview(chosen_unit(data)[1], joined(data["text"]), data["way"])
+class NewSuggestion(BaseModel):
+    # The teacher's units: id → name.
+    units: dict[str, str]
+    unit: str = ""
+    text: list[str] = []
+    way: str = ""
+    confirm: bool | None = None
+
+    def chosen_unit(self) -> tuple[int, str]:
+        code = self.unit or next(iter(self.units))
+        return int(code), self.units[code]
 
 
-async def _submit(ctx: Context, data: Data) -> None:
-    unit_id, unit_name = chosen_unit(data)
-    anonymous = data["way"] == t.ANONYMOUS
-    text = joined(data["text"])
+def _preview(ctx: Context, data: NewSuggestion) -> str:
+    return t.suggestion_preview(data.chosen_unit()[1], joined(data.text), WAYS[data.way])
+
+
+async def _submit(ctx: Context, data: NewSuggestion) -> None:
+    unit_id, unit_name = data.chosen_unit()
+    anonymous = data.way == "anon"
+    text = joined(data.text)
     box = Suggestion(
         unit_id=unit_id,
         author_person_id=None if anonymous else ctx.actor.person_id,
@@ -64,25 +80,24 @@ async def _submit(ctx: Context, data: Data) -> None:
     ctx.reply(t.suggestion_received(box.id), sensitive=True)
 
 
-suggest_flow = Flow(
-    FLOW,
-    t.SUGGEST_FLOW,
-    steps=[
-        Choose(
-            "unit",
-            t.SUGGEST_ASK_UNIT,
-            options=lambda d: [str(name) for _, name in d["units"]],
-            when=lambda d: len(d["units"]) > 1,
-        ),
-        Opinion("text", t.ask_suggestion(MAX_CHARS, MAX_MESSAGES), allow_none=False),
-        Choose("way", t.SUGGEST_ASK_NAMED, [t.NAMED, t.ANONYMOUS]),
-        Confirm("confirm", _preview),
-    ],
-    on_done=_submit,
-    sensitive=True,
+suggest_flow = feature.flow(
+    Flow(
+        "feedback.suggest",
+        t.SUGGEST_FLOW,
+        NewSuggestion,
+        steps=[
+            Choose("unit", t.SUGGEST_ASK_UNIT, lambda d: d.units, when=lambda d: len(d.units) > 1),
+            Opinion("text", t.ask_suggestion(MAX_CHARS, MAX_MESSAGES), allow_none=False),
+            Choose("way", t.SUGGEST_ASK_NAMED, WAYS),
+            Confirm("confirm", _preview),
+        ],
+        on_done=_submit,
+        sensitive=True,
+    )
 )
 
 
+@suggest_cmd.bare()
 async def start(ctx: Context, args: Args) -> None:
     if ctx.in_group:
         ctx.reply(t.SUGGEST_IN_DIRECT)
@@ -91,8 +106,8 @@ async def start(ctx: Context, args: Args) -> None:
     if not units:
         ctx.reply(t.SUGGEST_NO_UNIT)
         return
-    data: Data = {"units": [[u.id, u.name] for u in sorted(units, key=lambda u: u.id)]}
-    await ctx.runtime.router.conversations.start(ctx, FLOW, data)
+    named = {str(u.id): u.name for u in sorted(units, key=lambda u: u.id)}
+    await ctx.start(suggest_flow, NewSuggestion(units=named))
 
 
 async def _is_author(ctx: Context, box: Suggestion) -> bool:
@@ -142,15 +157,10 @@ async def answer_author(
         )
     )
     platform, user_id = address
-    return Outgoing(
-        platform=platform,
-        chat_type="direct",
-        chat_id=user_id,
-        text=t.relay_to_author(box.id, body),
-        sensitive=True,
-    )
+    return Outgoing.direct(platform, user_id, t.relay_to_author(box.id, body), sensitive=True)
 
 
+@reply_cmd.bare()
 async def reply(ctx: Context, args: Args) -> None:
     """`/回复 编号 内容`, from a secretary of the unit or from the author."""
     if ctx.in_group:
@@ -193,6 +203,7 @@ async def reply(ctx: Context, args: Args) -> None:
     ctx.reply(t.reply_sent(box.id))
 
 
+@suggest_cmd.sub("list", "列表", role=Role.SECRETARY, help=t.LIST_HELP)
 async def list_box(ctx: Context, args: Args) -> None:
     """`/意见箱 列表`: the newest suggestions of the units this secretary serves."""
     actor = ctx.actor

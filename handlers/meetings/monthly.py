@@ -16,14 +16,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.args import Args
 from bot.context import Context
-from bot.runtime import Runtime
+from bot.events import MeetingHeld
 from bot.scheduler import PUSH_AT, late_note, replan
-from bot.timers import JobContext
-from handlers.meetings import feature, meeting
-from handlers.meetings import monthly_texts as t
+from bot.timers import JobContext, PlanRequest
+from handlers.meetings import feature, meeting_cmd, monthly_timer
+from handlers.meetings import texts as t
 from schedules.holidays import HolidayCalendar
-from schedules.planner import load_calendar
-from storage.reminders import MonthlyDone, MonthlyItem, Planned, ReminderOccurrence
+from schedules.planner import HORIZON, load_calendar
+from storage.reminders import MonthlyDone, MonthlyItem
+from storage.schedule import Planned
 from storage.upsert import insert_for, on_conflict
 
 NAG_DAY = 20
@@ -53,7 +54,7 @@ async def record(session: AsyncSession, item_id: int, month: str, by: str, now: 
     await session.execute(on_conflict(stmt, ["item_id", "month"]))
 
 
-@meeting.sub("monthly", "每月", help="设置每月至少一次的学习（如 政治学习）")
+@meeting_cmd.sub("monthly", "每月", help=t.HELP_MONTHLY)
 async def add_item(ctx: Context, args: Args) -> None:
     title = args.text or t.DEFAULT_TITLE
     unit_id = _unit(ctx)
@@ -73,12 +74,12 @@ async def add_item(ctx: Context, args: Args) -> None:
     ctx.session.add(item)
     await ctx.session.flush()
     calendar = await load_calendar(ctx.session)
-    plan = plan_item(item, calendar, ctx.now, ctx.now + timedelta(days=60), ctx.tz)
-    await replan(ctx.runtime, ctx.session, {_source(item): plan})
-    ctx.reply(t.created(title))
+    plan = plan_item(item, calendar, ctx.now, ctx.now + HORIZON, ctx.tz)
+    await replan(ctx.runtime, ctx.session, monthly_timer, {item.id: plan})
+    ctx.reply(t.monthly_created(title))
 
 
-@meeting.sub("held", "已开", help="记录本月已开（如 政治学习）")
+@meeting_cmd.sub("held", "已开", help=t.HELP_HELD)
 async def held(ctx: Context, args: Args) -> None:
     title = args.text or t.DEFAULT_TITLE
     unit_id = _unit(ctx)
@@ -91,19 +92,17 @@ async def held(ctx: Context, args: Args) -> None:
     ctx.reply(t.recorded(title, month))
 
 
-@feature.on("meeting.held")
-async def meeting_held(job: JobContext, *, unit_id: int | None, title: str) -> None:
-    if unit_id is None:
+@feature.on(MeetingHeld)
+async def meeting_held(job: JobContext, event: MeetingHeld) -> None:
+    if event.unit_id is None:
         return
-    items = await job.session.scalars(select(MonthlyItem).where(MonthlyItem.unit_id == unit_id))
-    month = _month(job.now.astimezone(job.runtime.settings.tz).date())
+    items = await job.session.scalars(
+        select(MonthlyItem).where(MonthlyItem.unit_id == event.unit_id)
+    )
+    month = _month(job.now.astimezone(job.tz).date())
     for item in items:
-        if item.title in title:
+        if item.title in event.title:
             await record(job.session, item.id, month, "meeting", job.now)
-
-
-def _source(item: MonthlyItem) -> str:
-    return f"monthly:{item.id}"
 
 
 def plan_item(
@@ -118,31 +117,29 @@ def plan_item(
             at = datetime.combine(day, PUSH_AT, tz)
             if start <= at <= end:
                 data = {"month": _month(month), "last": last}
-                planned[at] = Planned(_source(item), at, 0, at, at, data=data)
+                planned[at] = monthly_timer.planned(item.id, at, at, data=data)
         month = following
     return list(planned.values())
 
 
-@feature.on("reminders.plan")
-async def plan_items(
-    session: AsyncSession, rt: Runtime, calendar: HolidayCalendar, start: datetime, end: datetime
-) -> dict[str, list[Planned]]:
-    items = await session.scalars(select(MonthlyItem))
-    return {_source(i): plan_item(i, calendar, start, end, rt.settings.tz) for i in items}
+@monthly_timer.planner
+async def plan_items(p: PlanRequest) -> dict[int, list[Planned]]:
+    items = await p.session.scalars(select(MonthlyItem))
+    return {i.id: plan_item(i, p.calendar, p.start, p.end, p.tz) for i in items}
 
 
-@feature.on("reminder.monthly")
-async def nag(job: JobContext, due: list[ReminderOccurrence]) -> None:
-    for occ in due:
-        item = await job.session.get(MonthlyItem, int(occ.ref))
-        month = str(occ.data["month"])
-        if item is None:
-            continue
-        done = await job.session.scalar(
-            select(MonthlyDone.id).where(MonthlyDone.item_id == item.id, MonthlyDone.month == month)
-        )
-        if done is not None:
-            continue
-        key = f"rem:{occ.source}:{occ.occurrence.isoformat()}"
-        text = t.nag(item.title, month, bool(occ.data["last"])) + late_note(job, occ)
-        job.to_person(item.platform, item.user_id, text, key=key)
+@monthly_timer.handler
+async def nag(job: JobContext, item_id: int) -> None:
+    occ = job.firing
+    item = await job.session.get(MonthlyItem, item_id)
+    if item is None or occ is None:
+        return
+    month = str(occ.data["month"])
+    done = await job.session.scalar(
+        select(MonthlyDone.id).where(MonthlyDone.item_id == item.id, MonthlyDone.month == month)
+    )
+    if done is not None:
+        return
+    key = f"rem:{occ.source}:{occ.occurrence.isoformat()}"
+    text = t.nag(item.title, month, bool(occ.data["last"])) + late_note(job)
+    job.to_person(item.platform, item.user_id, text, key=key)

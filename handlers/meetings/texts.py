@@ -5,17 +5,34 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-KINDS = ("支委会", "党小组会", "党员大会", "党课", "主题党日", "政治学习", "座谈会", "其他")
-OTHER = "其他"
-REPEATS = {
-    "只开一次": "once",
-    "每周": "weekly",
-    "每月固定日期": "monthly_day",
-    "每月第几个星期几": "monthly_nth",
-    "每季度": "quarterly",
-    "每半年": "halfyearly",
+HELP = "安排会议与提醒"
+HELP_NEW = "安排会议（可重复）"
+HELP_EDIT = "修改会议安排（重新回答各项）"
+HELP_DELETE = "删除会议，不再提醒"
+HELP_LIST = "查看已安排的会议"
+HELP_MONTHLY = "设置每月至少一次的学习（如 政治学习）"
+HELP_HELD = "记录本月已开（如 政治学习）"
+FLOW_NEW = "安排会议"
+# Meeting kinds by code; "other" asks for a name.
+KINDS = {
+    "committee": "支委会",
+    "group": "党小组会",
+    "congress": "党员大会",
+    "lecture": "党课",
+    "theme_day": "主题党日",
+    "study": "政治学习",
+    "forum": "座谈会",
+    "other": "其他",
 }
-POLICIES = {"顺延到下一个工作日": "next", "跳过这一次": "skip", "照常举行": "keep"}
+REPEATS = {
+    "once": "只开一次",
+    "weekly": "每周",
+    "monthly_day": "每月固定日期",
+    "monthly_nth": "每月第几个星期几",
+    "quarterly": "每季度",
+    "halfyearly": "每半年",
+}
+POLICIES = {"next": "顺延到下一个工作日", "skip": "跳过这一次", "keep": "照常举行"}
 NO_PLACE = ("无", "没有", "-", "不填")
 DEFAULT_WORDS = ("默认", "default", "好")
 THIS_GROUP = ("本群", "这个群", "此群")
@@ -83,7 +100,7 @@ def offsets_label(offsets: Sequence[int]) -> str:
 
 
 def policy_label(policy: str) -> str:
-    return next(label for label, value in POLICIES.items() if value == policy)
+    return POLICIES[policy]
 
 
 def preview(
@@ -125,3 +142,43 @@ def reminder(title: str, at: datetime, place: str, moved_from: datetime | None) 
     where = f"，地点：{place}" if place else ""
     moved = f"（原定 {when_label(moved_from)}，因节假日顺延）" if moved_from else ""
     return f"【会议提醒】「{title}」将于 {when_label(at)} 召开{where}。{moved}请大家准时参加。"
+
+
+# --- monthly duties -----------------------------------------------------------
+
+DEFAULT_TITLE = "政治学习"
+
+
+NO_UNIT = "请在支部群里发送，或先确认您只负责一个支部（/我是谁）。"
+
+
+def monthly_created(title: str) -> str:
+    return (
+        f"已设置：每月至少一次「{title}」。每月20日和最后一个工作日，若本月还没有记录，"
+        f"我会私信提醒您。开完后发送「/会议 已开 {title}」记录。"
+    )
+
+
+def already(title: str) -> str:
+    return f"「{title}」已在每月清单里。"
+
+
+def unknown(title: str) -> str:
+    return f"每月清单里没有「{title}」。先发送「/会议 每月 {title}」设置。"
+
+
+def _month(key: str) -> str:
+    year, month = key.split("-")
+    return f"{year}年{int(month)}月"
+
+
+def recorded(title: str, month: str) -> str:
+    return f"已记录：{_month(month)}的「{title}」已开。本月不再提醒。"
+
+
+def nag(title: str, month: str, last_day: bool) -> str:
+    when = "今天是本月最后一个工作日" if last_day else "本月已过大半"
+    return (
+        f"【每月清单】{when}，{_month(month)}的「{title}」还没有记录。"
+        f"请尽快组织；开完后发送「/会议 已开 {title}」记录。"
+    )

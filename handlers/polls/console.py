@@ -16,10 +16,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.console.svg import Bar, bar_chart
 from bot.console.view import ConsoleView, Forbidden, NotFound, export_url
 from bot.roles import Actor
-from handlers.polls import console_texts as t
 from handlers.polls import feature
 from handlers.polls import results as polls_results
-from handlers.polls import texts as pt
+from handlers.polls import texts as t
 from storage.polls import Poll, counts_of, lock_poll, polls_of
 from storage.polls_results import PollResults, poll_results
 
@@ -30,7 +29,7 @@ async def _owned(session: AsyncSession, actor: Actor, poll_id: int) -> Poll:
     poll = await session.get(Poll, poll_id)
     if poll is None:
         raise NotFound(poll_id)
-    if not polls_results.is_owner(actor, poll):
+    if not actor.may_manage(poll):
         raise Forbidden(poll_id)
     return poll
 
@@ -58,7 +57,7 @@ async def polls_page(view: ConsoleView) -> web.StreamResponse:
     polls = await polls_of(view.session, units, actor.person_id, LISTED)
     tallies = await counts_of(view.session, [p.id for p in polls])
     rows = [(poll, *tallies[poll.id]) for poll in polls]
-    return view.render("polls_list.html", title=t.LIST_TITLE, t=t, kinds=pt.KIND_NAMES, rows=rows)
+    return view.render("polls_list.html", title=t.LIST_TITLE, t=t, kinds=t.KIND_NAMES, rows=rows)
 
 
 async def _poll(view: ConsoleView, poll_id: int) -> web.StreamResponse:
@@ -75,9 +74,9 @@ async def _poll(view: ConsoleView, poll_id: int) -> web.StreamResponse:
         t=t,
         poll=poll,
         res=res,
-        kind=pt.KIND_NAMES[poll.kind],
+        kind=t.KIND_NAMES[poll.kind],
         shown=shown,
-        hidden=pt.hidden(poll.visibility, poll.anonymous),
+        hidden=t.hidden(poll.visibility, poll.anonymous),
         participation=bar_chart(
             [Bar(t.VOTED, res.voted, res.participation)], title=t.PARTICIPATION, unit=t.PEOPLE
         ),

@@ -1,4 +1,4 @@
-"""Showing results, reminding non-voters, closing a poll, exporting it to XLSX."""
+"""Showing results, reminding non-voters, closing a poll (also at its deadline), the XLSX."""
 
 from __future__ import annotations
 
@@ -9,29 +9,23 @@ from zoneinfo import ZoneInfo
 from openpyxl import Workbook
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.deadline import label
 from bot.messages import Outgoing
 from bot.roles import Actor
-from bot.timers import cancel_timers
+from bot.timers import JobContext
+from handlers.polls import poll_close, poll_nudge
 from handlers.polls import texts as t
-from schedules.timeparse import When, format_when
 from storage.models import Person
-from storage.polls import Poll, in_audience, non_voters
+from storage.polls import Poll, in_audience, lock_poll, non_voters
 from storage.polls_results import PollResults, named_ballots, poll_results
 
 BAR_WIDTH = 10
 
 
-def is_owner(actor: Actor, poll: Poll) -> bool:
-    """The creator, an admin, or a secretary of the poll's unit."""
-    if actor.person_id == poll.creator_id or actor.is_admin:
-        return True
-    return poll.unit_id is not None and poll.unit_id in actor.secretary_units
-
-
 async def may_view(session: AsyncSession, actor: Actor, poll: Poll, chat_id: str) -> bool:
     return (
         chat_id == poll.chat_id
-        or is_owner(actor, poll)
+        or actor.may_manage(poll)
         or await in_audience(session, poll.id, actor.person_id)
     )
 
@@ -72,18 +66,9 @@ def render(poll: Poll, res: PollResults, show_counts: bool) -> str:
     return "\n".join(lines)
 
 
-def deadline_label(poll: Poll, tz: ZoneInfo, now: datetime) -> str:
-    return format_when(When(poll.deadline.astimezone(tz), True), now.astimezone(tz))
-
-
 def _direct(person: Person, text: str, key: str, *, markdown: bool = False) -> Outgoing:
-    return Outgoing(
-        platform=person.platform,
-        chat_type="direct",
-        chat_id=person.platform_user_id,
-        text=text,
-        key=key,
-        markdown=markdown,
+    return Outgoing.direct(
+        person.platform, person.platform_user_id, text, key=key, markdown=markdown
     )
 
 
@@ -97,18 +82,17 @@ async def reminders(
     missing = await non_voters(session, poll.id)
     if not missing:
         return [], 0
-    label = deadline_label(poll, tz, now)
+    when = label(poll.deadline, now, tz)
     if poll.anonymous:
         return [
-            _direct(p, t.reminder(poll.title, label), f"poll:{poll.id}:{tag}:{p.id}")
+            _direct(p, t.reminder(poll.title, when), f"poll:{poll.id}:{tag}:{p.id}")
             for p in missing
         ], len(missing)
     return [
-        Outgoing(
-            platform=poll.platform,
-            chat_type="group",
-            chat_id=poll.chat_id,
-            text=t.group_reminder(poll.title, label, len(missing)),
+        Outgoing.group(
+            poll.platform,
+            poll.chat_id,
+            t.group_reminder(poll.title, when, len(missing)),
             mentions=[p.platform_user_id for p in missing if p.platform == poll.platform],
             key=f"poll:{poll.id}:{tag}",
         )
@@ -120,17 +104,16 @@ async def close(session: AsyncSession, poll: Poll, now: datetime) -> list[Outgoi
     poll.state = "closed"
     poll.closed_at = now
     await session.flush()
-    await cancel_timers(session, "poll.close", str(poll.id))
-    await cancel_timers(session, "poll.nudge", str(poll.id))
+    await poll_close.cancel(session, poll.id)
+    await poll_nudge.cancel(session, poll.id)
     res = await poll_results(session, poll.id)
     assert res is not None
     public = poll.visibility != "creator"
     outs = [
-        Outgoing(
-            platform=poll.platform,
-            chat_type="group",
-            chat_id=poll.chat_id,
-            text=f"{t.closed_notice(poll.title)}\n{render(poll, res, public)}",
+        Outgoing.group(
+            poll.platform,
+            poll.chat_id,
+            f"{t.closed_notice(poll.title)}\n{render(poll, res, public)}",
             markdown=True,
             key=f"poll:{poll.id}:closed",
         )
@@ -141,6 +124,21 @@ async def close(session: AsyncSession, poll: Poll, now: datetime) -> list[Outgoi
             _direct(creator, render(poll, res, True), f"poll:{poll.id}:results", markdown=True)
         )
     return outs
+
+
+@poll_close.handler
+async def close_at_deadline(job: JobContext, poll_id: int) -> None:
+    poll = await lock_poll(job.session, poll_id, lock=True)
+    if poll is not None and poll.is_open:
+        job.out.extend(await close(job.session, poll, job.now))
+
+
+@poll_nudge.handler
+async def nudge(job: JobContext, poll_id: int) -> None:
+    poll = await lock_poll(job.session, poll_id, lock=False)
+    if poll is not None and poll.is_open:
+        outs, _ = await reminders(job.session, poll, job.now, job.tz, "nudge")
+        job.out.extend(outs)
 
 
 async def build_poll_export(session: AsyncSession, poll_id: int) -> bytes | None:

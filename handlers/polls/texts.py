@@ -2,6 +2,13 @@
 
 from __future__ import annotations
 
+HELP = "民意测验与民主测评"
+HELP_NEW = "新建投票或民主测评"
+HELP_RESULTS = "查看投票结果（可加编号）"
+HELP_REMIND = "提醒未投票的成员"
+HELP_CLOSE = "提前结束投票"
+HELP_EXPORT = "导出投票结果（Excel 下载链接）"
+
 # --- creating ---------------------------------------------------------------------
 
 FLOW_NEW = "新建投票"
@@ -40,10 +47,6 @@ SHOW_NAMES = {"live": SHOW_LIVE, "closed": SHOW_CLOSED, "creator": SHOW_CREATOR}
 
 def max_hint(n: int) -> str:
     return f"请写 1–{n} 之间的数字。"
-
-
-def deadline_echo(when: str) -> str:
-    return f"截止：{when}"
 
 
 def preview(
@@ -123,10 +126,6 @@ def ask_multi(options: list[str], most: int) -> str:
 
 def ask_grade(i: int, n: int, candidate: str) -> str:
     return f"（{i}/{n}）请评定：{candidate}"
-
-
-def which_hint(n: int) -> str:
-    return f"请回复 1–{n} 之间的序号。"
 
 
 def out_of_range(n: int) -> str:
@@ -243,3 +242,84 @@ EXPORT_SHEET = "结果"
 EXPORT_NAMED_SHEET = "实名明细"
 EXPORT_HEAD = ["候选人/项目", "选项", "票数", "占投票人比例"]
 EXPORT_NAMED_HEAD = ["姓名", "用户ID", "选择"]
+
+
+# --- the console --------------------------------------------------------------
+
+LIST_TITLE = "投票结果"
+
+
+LIST_EMPTY = "暂时没有您可以查看的投票。"
+
+
+HEAD = ["编号", "主题", "类型", "方式", "状态", "参与", "截止"]
+
+
+OPEN = "进行中"
+
+
+CLOSED = "已截止"
+
+
+ANONYMOUS = "匿名"
+
+
+PARTICIPATION = "参与情况"
+
+
+VOTED = "已投票"
+
+
+ELIGIBLE = "应投票"
+
+
+RATE = "参与率"
+
+
+RESULTS = "结果"
+
+
+GRID = "测评汇总（候选人 × 等次）"
+
+
+CANDIDATE = "候选人"
+
+
+MEAN = "平均分"
+
+
+DOWNLOAD = "下载 Excel"
+
+
+CLOSE_BUTTON = "立即结束投票"
+
+
+CLOSE_CONFIRM = "我确认现在结束这项投票"
+
+
+CLOSE_HINT = "结束后不能再投票，结果按原定规则公布到群里。"
+
+
+ANON_NOTE = "匿名投票只显示票数，不记录、也不显示谁投了什么。"
+
+
+PEOPLE = "人"
+
+
+VOTES = "票"
+
+
+def poll_title(title: str, poll_id: int) -> str:
+    return f"{title}（编号 {poll_id}）"
+
+
+def chart_title(label: str) -> str:
+    return f"{label}的得票" if label else "各选项得票"
+
+
+def export_label(title: str) -> str:
+    return f"「{title}」投票结果"
+
+
+def export_filename(poll_id: int) -> str:
+    return f"投票结果-{poll_id}.xlsx"

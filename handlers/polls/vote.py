@@ -7,10 +7,12 @@ anonymous voter is sensitive (wiped from the outbox once delivered).
 from __future__ import annotations
 
 import re
-from typing import Any
+
+from pydantic import BaseModel
 
 from bot.context import Context
-from bot.conversation import Ask, Choose, Confirm, Data, Flow, Invalid, Step
+from bot.conversation import Ask, Choose, Confirm, Flow, Invalid, Step
+from handlers.polls import feature
 from handlers.polls import texts as t
 from storage.polls import (
     Poll,
@@ -26,117 +28,144 @@ from storage.polls import (
 )
 from storage.polls_results import ballot_marks
 
-FLOW = "poll.ballot"
 _SPLIT = re.compile(r"[,;\s]+")
 
 
-def info(poll: Poll) -> dict[str, Any]:
+class PollInfo(BaseModel):
     """What the ballot flow needs to ask, kept in its (temporary) state."""
-    return {
-        "id": poll.id,
-        "title": poll.title,
-        "kind": poll.kind,
-        "anon": poll.anonymous,
-        "items": poll.items,
-        "choices": poll.choices,
-        "max": poll.max_choices,
-    }
+
+    id: int
+    title: str
+    kind: str
+    anon: bool
+    items: list[str]
+    choices: list[str]
+    max: int
+
+    @classmethod
+    def of(cls, poll: Poll) -> PollInfo:
+        return cls(
+            id=poll.id,
+            title=poll.title,
+            kind=poll.kind,
+            anon=poll.anonymous,
+            items=poll.items,
+            choices=poll.choices,
+            max=poll.max_choices,
+        )
+
+    def options(self) -> dict[str, str]:
+        """Choices by a 1-based code, so "1" is the first by number and by code alike."""
+        return {str(i): c for i, c in enumerate(self.choices, 1)}
 
 
-def parse_choices(p: dict[str, Any], text: str) -> list[int]:
+class Ballot(BaseModel):
+    # Several polls waiting: which one (its id).
+    pending: list[PollInfo] = []
+    which: str = ""
+    poll: PollInfo | None = None
+    # Choices given with the word that started the ballot ("投票 2").
+    preset: list[int] | None = None
+    pick: str = ""
+    picks: list[int] = []
+    grades: list[str | None] = []
+    confirm: bool | None = None
+
+    def chosen_poll(self) -> PollInfo | None:
+        if self.poll is not None:
+            return self.poll
+        return next((p for p in self.pending if str(p.id) == self.which), None)
+
+
+def parse_choices(p: PollInfo, text: str) -> list[int]:
     """`1,3` into 0-based choice indexes, checked against the poll's rules."""
     words = [w for w in _SPLIT.split(text) if w]
     if not words or not all(w.isdigit() for w in words):
         raise Invalid(t.NEED_A_NUMBER)
     numbers = [int(w) for w in words]
-    n = len(p["choices"])
-    if p["kind"] == "grade":
-        if len(numbers) != len(p["items"]):
-            raise Invalid(t.grade_count_hint(len(p["items"])))
+    n = len(p.choices)
+    if p.kind == "grade":
+        if len(numbers) != len(p.items):
+            raise Invalid(t.grade_count_hint(len(p.items)))
     elif len(numbers) != len(set(numbers)):
         raise Invalid(t.DUPLICATE_CHOICE)
-    elif len(numbers) > (p["max"] if p["kind"] == "multi" else 1):
-        raise Invalid(t.too_many_choices(p["max"] if p["kind"] == "multi" else 1))
+    elif len(numbers) > (p.max if p.kind == "multi" else 1):
+        raise Invalid(t.too_many_choices(p.max if p.kind == "multi" else 1))
     if any(not 1 <= k <= n for k in numbers):
         raise Invalid(t.out_of_range(n))
     return [k - 1 for k in numbers]
 
 
-def _which_prompt(ctx: Context, data: Data) -> str:
-    lines = [f"{i}. {p['title']}" for i, p in enumerate(data["pending"], 1)]
-    return "\n".join([t.ASK_WHICH, *lines])
+def _which_prompt(ctx: Context, data: Ballot) -> str:
+    return t.ASK_WHICH
 
 
-def _which(ctx: Context, text: str, data: Data) -> dict[str, Any]:
-    pending: list[dict[str, Any]] = data["pending"]
-    if not text.isdigit() or not 1 <= int(text) <= len(pending):
-        raise Invalid(t.which_hint(len(pending)))
-    return pending[int(text) - 1]
+def _which_options(data: Ballot) -> dict[str, str]:
+    return {str(p.id): p.title for p in data.pending}
 
 
-def _poll(data: Data) -> dict[str, Any] | None:
-    chosen: dict[str, Any] | None = data.get("poll") or data.get("which")
-    return chosen
-
-
-def _multi(ctx: Context, text: str, data: Data) -> list[int]:
-    p = _poll(data)
+def _multi(ctx: Context, text: str, data: Ballot) -> list[int]:
+    p = data.chosen_poll()
     assert p is not None
     return parse_choices(p, text)
 
 
-def _steps(data: Data) -> list[Step]:
-    steps: list[Step] = [Ask("which", _which_prompt, parse=_which, when=lambda d: "pending" in d)]
-    p = _poll(data)
+def _steps(data: Ballot) -> list[Step]:
+    steps: list[Step] = [
+        Choose("which", _which_prompt, _which_options, when=lambda d: bool(d.pending))
+    ]
+    p = data.chosen_poll()
     if p is None:
         return steps
-    if "preset" not in data:
-        if p["kind"] == "grade":
-            n = len(p["items"])
+    if data.preset is None:
+        if p.kind == "grade":
+            n = len(p.items)
             steps += [
-                Choose(f"g{i}", t.ask_grade(i + 1, n, name), p["choices"])
-                for i, name in enumerate(p["items"])
+                Choose("grades", t.ask_grade(i + 1, n, name), p.options(), index=i)
+                for i, name in enumerate(p.items)
             ]
-        elif p["kind"] == "multi":
-            steps.append(Ask("pick", t.ask_multi(p["choices"], p["max"]), parse=_multi))
+        elif p.kind == "multi":
+            steps.append(Ask("picks", t.ask_multi(p.choices, p.max), parse=_multi))
         else:
-            prompt = t.ASK_RATING if p["kind"] == "rating" else t.ASK_SINGLE
-            steps.append(Choose("pick", prompt, p["choices"]))
+            prompt = t.ASK_RATING if p.kind == "rating" else t.ASK_SINGLE
+            steps.append(Choose("pick", prompt, p.options()))
     steps.append(Confirm("confirm", _summary))
     return steps
 
 
-def chosen(data: Data) -> list[int]:
-    p = _poll(data)
+def chosen(data: Ballot) -> list[int]:
+    p = data.chosen_poll()
     assert p is not None
-    if "preset" in data:
-        return list(data["preset"])
-    if p["kind"] == "grade":
-        return [p["choices"].index(data[f"g{i}"]) for i in range(len(p["items"]))]
-    if p["kind"] == "multi":
-        return list(data["pick"])
-    return [p["choices"].index(data["pick"])]
+    if data.preset is not None:
+        return list(data.preset)
+    if p.kind == "grade":
+        return [int(code) - 1 for code in data.grades if code is not None]
+    if p.kind == "multi":
+        return list(data.picks)
+    return [int(data.pick) - 1]
 
 
-def describe(p: dict[str, Any], choices: list[int]) -> list[str]:
-    if p["kind"] == "grade":
-        return [f"{name}：{p['choices'][c]}" for name, c in zip(p["items"], choices, strict=True)]
-    return [p["choices"][c] for c in choices]
+def describe(p: PollInfo, choices: list[int]) -> list[str]:
+    if p.kind == "grade":
+        return [f"{name}：{p.choices[c]}" for name, c in zip(p.items, choices, strict=True)]
+    return [p.choices[c] for c in choices]
 
 
-def _summary(ctx: Context, data: Data) -> str:
-    p = _poll(data)
+def _summary(ctx: Context, data: Ballot) -> str:
+    p = data.chosen_poll()
     assert p is not None
-    return t.confirm_ballot(describe(p, chosen(data)), p["anon"])
+    return t.confirm_ballot(describe(p, chosen(data)), p.anon)
 
 
-async def _done(ctx: Context, data: Data) -> None:
-    p = _poll(data)
+async def _done(ctx: Context, data: Ballot) -> None:
+    p = data.chosen_poll()
     assert p is not None
-    await cast(ctx, p["id"], chosen(data))
+    await cast(ctx, p.id, chosen(data))
 
 
-ballot = Flow(FLOW, t.FLOW_BALLOT, steps=_steps, on_done=_done, sensitive=True)
+ballot = feature.flow(
+    Flow("poll.ballot", t.FLOW_BALLOT, Ballot, steps=_steps, on_done=_done, sensitive=True)
+)
 
 
 async def refusal(ctx: Context, poll: Poll) -> str | None:
@@ -170,10 +199,11 @@ async def cast(ctx: Context, poll_id: int, choices: list[int]) -> None:
         ctx.reply(t.VOTE_SAVED_ANON, sensitive=True)
         return
     changed = await put_named_vote(ctx.session, poll.id, person, choices)
-    summary = "、".join(describe(info(poll), choices))
+    summary = "、".join(describe(PollInfo.of(poll), choices))
     ctx.reply(t.vote_saved_named(poll.title, summary, changed))
 
 
+@feature.keyword("投票")
 async def vote_keyword(ctx: Context, rest: str) -> bool:
     """`投票` and `投票 1,3`: in a group for its open named poll, in direct chat for any."""
     if ctx.in_group:
@@ -198,10 +228,10 @@ async def _in_group(ctx: Context, rest: str) -> None:
         ctx.reply(problem)
         return
     if not rest:
-        await ctx.runtime.router.conversations.start(ctx, FLOW, {"poll": info(poll)})
+        await ctx.start(ballot, Ballot(poll=PollInfo.of(poll)))
         return
     try:
-        choices = parse_choices(info(poll), rest)
+        choices = parse_choices(PollInfo.of(poll), rest)
     except Invalid as bad:
         ctx.reply(bad.hint)
         return
@@ -214,18 +244,17 @@ async def _in_direct(ctx: Context, rest: str) -> None:
         await _nothing_pending(ctx)
         return
     if len(pending) > 1:
-        data: Data = {"pending": [info(p) for p in pending]}
-        await ctx.runtime.router.conversations.start(ctx, FLOW, data)
+        await ctx.start(ballot, Ballot(pending=[PollInfo.of(p) for p in pending]))
         return
-    p = info(pending[0])
-    data = {"poll": p}
+    p = PollInfo.of(pending[0])
+    data = Ballot(poll=p)
     if rest:
         try:
-            data["preset"] = parse_choices(p, rest)
+            data.preset = parse_choices(p, rest)
         except Invalid as bad:
             ctx.reply(bad.hint, sensitive=True)
             return
-    await ctx.runtime.router.conversations.start(ctx, FLOW, data)
+    await ctx.start(ballot, data)
 
 
 async def _nothing_pending(ctx: Context) -> None:

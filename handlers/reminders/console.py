@@ -11,8 +11,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.console.view import ConsoleView, export_url
 from bot.console.xlsx import table_xlsx
 from bot.roles import Actor
-from handlers.reminders import console_texts as t
 from handlers.reminders import feature
+from handlers.reminders import texts as t
 from handlers.reminders.upcoming import Entry, coming_for
 from storage.models import ChatGroup, Unit
 

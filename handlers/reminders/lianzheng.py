@@ -16,23 +16,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.args import Args
 from bot.context import Context
 from bot.roles import Role
-from bot.runtime import Runtime
 from bot.scheduler import PUSH_AT, late_note
-from bot.timers import JobContext
-from handlers.reminders import feature
-from handlers.reminders import lianzheng_texts as t
+from bot.timers import JobContext, PlanRequest
+from handlers.reminders import cal, lianzheng_timer
+from handlers.reminders import texts as t
 from schedules import lianzheng_texts
-from schedules.holidays import HolidayCalendar
 from schedules.lianzheng import LianzhengEntry, lianzheng_calendar, render_calendar
 from schedules.planner import load_calendar
-from storage.reminders import (
-    CalendarSubscription,
-    CalendarTemplate,
-    Planned,
-    ReminderOccurrence,
-)
-
-cal = feature.command("calendar", "廉政日历", help="廉政日历提醒")
+from storage.reminders import CalendarSubscription, CalendarTemplate
+from storage.schedule import Planned
 
 
 def _defaults() -> dict[str, str]:
@@ -142,24 +134,20 @@ async def template(ctx: Context, args: Args) -> None:
     ctx.reply(t.template_saved(name))
 
 
-@feature.on("reminders.plan")
-async def plan_calendar(
-    session: AsyncSession, rt: Runtime, calendar: HolidayCalendar, start: datetime, end: datetime
-) -> dict[str, list[Planned]]:
-    tz = rt.settings.tz
+@lianzheng_timer.planner
+async def plan_calendar(p: PlanRequest) -> dict[str, list[Planned]]:
     plans: dict[str, list[Planned]] = {}
-    for year in range(start.astimezone(tz).year, end.astimezone(tz).year + 1):
-        for entry in lianzheng_calendar(year, calendar):
-            at = datetime.combine(entry.day, PUSH_AT, tz)
-            source = f"lianzheng:{entry.key}:{year}"
+    for year in range(p.start.astimezone(p.tz).year, p.end.astimezone(p.tz).year + 1):
+        for entry in lianzheng_calendar(year, p.calendar):
+            at = datetime.combine(entry.day, PUSH_AT, p.tz)
+            ref = f"{entry.key}:{year}"
             # Whatever its day, the entry's slot in its year names the row.
-            named = datetime(year, 1, 1, tzinfo=tz)
-            wanted = [] if not start <= at <= end else [_planned(source, named, at, entry)]
-            plans[source] = wanted
+            named = datetime(year, 1, 1, tzinfo=p.tz)
+            plans[ref] = [_planned(ref, named, at, entry)] if p.start <= at <= p.end else []
     return plans
 
 
-def _planned(source: str, named: datetime, at: datetime, entry: LianzhengEntry) -> Planned:
+def _planned(ref: str, named: datetime, at: datetime, entry: LianzhengEntry) -> Planned:
     data = {
         "key": entry.key,
         "title": entry.title,
@@ -167,19 +155,19 @@ def _planned(source: str, named: datetime, at: datetime, entry: LianzhengEntry) 
         "holidays": list(entry.holidays),
         "day": entry.day.isoformat(),
     }
-    return Planned(source, named, 0, at, at, data=data)
+    return lianzheng_timer.planned(ref, named, at, data=data)
 
 
-@feature.on("reminder.lianzheng")
-async def fire(job: JobContext, due: list[ReminderOccurrence]) -> None:
+@lianzheng_timer.handler
+async def fire(job: JobContext, ref: str) -> None:
+    occ = job.firing
+    assert occ is not None
     templates = await _templates(job.session)
-    subscribers = list(await job.session.scalars(select(CalendarSubscription)))
-    for occ in due:
-        d = occ.data
-        entry = LianzhengEntry(
-            date.fromisoformat(d["day"]), d["key"], d["title"], d["estimated"], tuple(d["holidays"])
-        )
-        text = render(entry, templates) + late_note(job, occ)
-        for sub in subscribers:
-            key = f"rem:{occ.source}:{sub.platform}:{sub.chat_id}"
-            job.to_group(sub.platform, sub.chat_id, text, key=key)
+    d = occ.data
+    entry = LianzhengEntry(
+        date.fromisoformat(d["day"]), d["key"], d["title"], d["estimated"], tuple(d["holidays"])
+    )
+    text = render(entry, templates) + late_note(job)
+    for sub in await job.session.scalars(select(CalendarSubscription)):
+        key = f"rem:{occ.source}:{sub.platform}:{sub.chat_id}"
+        job.to_group(sub.platform, sub.chat_id, text, key=key)

@@ -1,6 +1,6 @@
 """What the coming days will send to each group: the chat's /提醒 列表 and the console page.
 
-It reads the planned rows (`reminder_occurrences`), the same rows the
+It reads the planned rows (`firings`), the same rows the
 dispatcher fires, so both show what will really go out: a meeting's reminders
 go to its target groups, the 廉政 calendar to subscribed groups.
 """
@@ -14,10 +14,19 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.args import Args
+from bot.context import Context
+from bot.roles import Role
+from handlers.reminders import remind
 from handlers.reminders import texts as t
 from schedules.planner import HORIZON
-from storage.models import ChatGroup
-from storage.reminders import CalendarSubscription, Meeting, ReminderOccurrence
+from schedules.timeparse import When, format_when
+from storage.models import ChatGroup, ChatParticipant
+from storage.reminders import CalendarSubscription, Meeting
+from storage.schedule import PENDING, Firing
+
+# Lines per group in chat; the console shows the whole 60 days.
+UPCOMING_SHOWN = 10
 
 
 @dataclass(frozen=True)
@@ -28,15 +37,15 @@ class Entry:
     event_at: datetime
 
 
-async def _coming(session: AsyncSession, now: datetime) -> list[ReminderOccurrence]:
+async def _coming(session: AsyncSession, now: datetime) -> list[Firing]:
     rows = await session.scalars(
-        select(ReminderOccurrence)
+        select(Firing)
         .where(
-            ReminderOccurrence.state == "pending",
-            ReminderOccurrence.due_at >= now,
-            ReminderOccurrence.due_at <= now + HORIZON,
+            Firing.state == PENDING,
+            Firing.due_at >= now,
+            Firing.due_at <= now + HORIZON,
         )
-        .order_by(ReminderOccurrence.due_at, ReminderOccurrence.id)
+        .order_by(Firing.due_at, Firing.id)
     )
     return [o for o in rows if o.kind in ("meeting", "lianzheng")]
 
@@ -68,3 +77,44 @@ async def coming_for(
                 title = str(o.data.get("title", "")) + note
                 entries.append(Entry(o.due_at, t.UPCOMING_LIANZHENG, title, o.event_at))
     return out
+
+
+@remind.sub("list", "列表", role=Role.TEACHER, help=t.HELP_LIST)
+async def upcoming_list(ctx: Context, args: Args) -> None:
+    """This group's coming reminders; in direct chat, those of the groups one manages or joined."""
+    if ctx.in_group and ctx.group_id is not None:
+        groups = list(
+            await ctx.session.scalars(select(ChatGroup).where(ChatGroup.id == ctx.group_id))
+        )
+    elif ctx.actor.is_admin:
+        groups = list(await ctx.session.scalars(select(ChatGroup).order_by(ChatGroup.id)))
+    else:
+        groups = list(
+            await ctx.session.scalars(
+                select(ChatGroup)
+                .outerjoin(ChatParticipant, ChatParticipant.group_id == ChatGroup.id)
+                .where(
+                    (ChatParticipant.person_id == ctx.actor.person_id)
+                    | ChatGroup.unit_id.in_(ctx.actor.secretary_units)
+                )
+                .distinct()
+                .order_by(ChatGroup.id)
+            )
+        )
+    if not groups:
+        ctx.reply(t.UPCOMING_NO_GROUPS)
+        return
+    coming = await coming_for(ctx.session, groups, ctx.now)
+    lines: list[str] = []
+    for group in groups:
+        entries = coming[group.id]
+        if not entries:
+            continue
+        name = t.UPCOMING_THIS_GROUP if ctx.in_group else (group.title or group.chat_id)
+        lines.append(t.upcoming_header(name))
+        for e in entries[:UPCOMING_SHOWN]:
+            due = format_when(When(e.due_at.astimezone(ctx.tz), True), ctx.local_now)
+            lines.append(t.upcoming_line(due, e.kind, e.title))
+        if len(entries) > UPCOMING_SHOWN:
+            lines.append(t.UPCOMING_MORE.format(n=len(entries) - UPCOMING_SHOWN))
+    ctx.reply("\n".join(lines) if lines else t.UPCOMING_NONE)

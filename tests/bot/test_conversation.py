@@ -4,26 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from bot.app import Tongxin
 from tests.bot import sample_flow
+from tests.conftest import MakeChat
 from tests.harness import ChatHarness
 
 
-class SampleHarness(ChatHarness):
-    def make_app(self) -> Tongxin:
-        app = Tongxin(self.settings, clock=self.clock, features=sample_flow.ALL)
-        app.background = False
-        return app
-
-
 @pytest.fixture
-async def sample(db_url: str, tmp_path):  # type: ignore[no-untyped-def]
-    from tests.conftest import START
-
-    h = SampleHarness(db_url, START, tmp_path)
-    await h.start()
-    yield h
-    await h.stop()
+async def sample(make_chat: MakeChat) -> ChatHarness:
+    return await make_chat(features=sample_flow.ALL)
 
 
 ANSWERS = ["年度调查", "30", "2", "甲\n乙", "完成", "确认"]

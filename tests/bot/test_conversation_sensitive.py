@@ -3,34 +3,45 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
-from pathlib import Path
 
 import pytest
+from pydantic import BaseModel
 from sqlalchemy import select
 
-from bot.app import Tongxin
 from bot.args import Args
 from bot.context import Context
-from bot.conversation import Choose, Confirm, Data, Flow
+from bot.conversation import Choose, Confirm, Flow
 from bot.feature import Feature
 from handlers import FEATURES
 from storage.messaging import OutboxMessage
+from tests.conftest import MakeChat
 from tests.harness import ChatHarness
 
 feature = Feature("secret")
 cmd = feature.command("secret", "密投", help="试用密投")
 
 
-async def _done(ctx: Context, data: Data) -> None:
-    ctx.reply(f"完成：{data['pick']}", sensitive=True)
+COLOURS = {"red": "红", "blue": "蓝"}
 
 
-feature.flow(
+class Pick(BaseModel):
+    pick: str = ""
+    ok: bool | None = None
+
+
+async def _done(ctx: Context, data: Pick) -> None:
+    ctx.reply(f"完成：{COLOURS[data.pick]}", sensitive=True)
+
+
+pick_flow = feature.flow(
     Flow(
         "secret.pick",
         "密投",
-        steps=[Choose("pick", "选哪个？", ["红", "蓝"]), Confirm("ok", lambda c, d: d["pick"])],
+        Pick,
+        steps=[
+            Choose("pick", "选哪个？", COLOURS),
+            Confirm("ok", lambda c, d: COLOURS[d.pick]),
+        ],
         on_done=_done,
         sensitive=True,
     )
@@ -39,24 +50,12 @@ feature.flow(
 
 @cmd.bare()
 async def start(ctx: Context, args: Args) -> None:
-    await ctx.runtime.router.conversations.start(ctx, "secret.pick")
-
-
-class SecretHarness(ChatHarness):
-    def make_app(self) -> Tongxin:
-        app = Tongxin(self.settings, clock=self.clock, features=[*FEATURES, feature])
-        app.background = False
-        return app
+    await ctx.start(pick_flow, Pick())
 
 
 @pytest.fixture
-async def secret(db_url: str, tmp_path: Path) -> AsyncIterator[ChatHarness]:
-    from tests.conftest import START
-
-    h = SecretHarness(db_url, START, tmp_path)
-    await h.start()
-    yield h
-    await h.stop()
+async def secret(make_chat: MakeChat) -> ChatHarness:
+    return await make_chat(features=[*FEATURES, feature])
 
 
 async def test_sensitive_flow_leaves_no_trace_in_the_outbox(secret: ChatHarness) -> None:

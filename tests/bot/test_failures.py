@@ -3,19 +3,16 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
-from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
-from bot.app import Tongxin
 from bot.args import Args
 from bot.context import Context
 from bot.feature import Feature
 from handlers import FEATURES
 from storage.messaging import InboundMessage
-from tests.conftest import START
+from tests.conftest import MakeChat
 from tests.harness import ChatHarness
 
 broken = Feature("broken")
@@ -28,19 +25,9 @@ async def explode(ctx: Context, args: Args) -> None:
     raise RuntimeError("secret internal detail")
 
 
-class BrokenHarness(ChatHarness):
-    def make_app(self) -> Tongxin:
-        app = Tongxin(self.settings, clock=self.clock, features=[*FEATURES, broken])
-        app.background = False
-        return app
-
-
 @pytest.fixture
-async def bchat(db_url: str, tmp_path: Path) -> AsyncIterator[ChatHarness]:
-    h = BrokenHarness(db_url, START, tmp_path)
-    await h.start()
-    yield h
-    await h.stop()
+async def bchat(make_chat: MakeChat) -> ChatHarness:
+    return await make_chat(features=[*FEATURES, broken])
 
 
 async def test_a_failing_handler_gets_a_polite_answer_and_spares_the_batch(

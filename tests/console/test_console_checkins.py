@@ -8,7 +8,7 @@ from storage.people import unit_by_name
 from tests.console.browser import screenshot
 from tests.console.helpers import LINK, serve_publicly, signed_in
 from tests.console.test_console_polls import cells, download, status
-from tests.handlers.test_checkin_ledger import two_meetings
+from tests.handlers.checkin_helpers import two_meetings
 from tests.harness import ChatHarness
 
 

@@ -2,33 +2,24 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from pathlib import Path
-
 import pytest
 from playwright.async_api import Browser
 from sqlalchemy import select
 
 from storage.console import AuditEntry
-from tests.conftest import START
 from tests.console.browser import screenshot
 from tests.console.helpers import LINK, serve_publicly, signed_in
 from tests.console.test_console_polls import cells, download, status
-from tests.handlers.feedback_harness import FeedbackHarness
-from tests.handlers.test_feedback import answer, open_call
+from tests.handlers.feedback_helpers import answer, open_call
+from tests.handlers.recorder import Recorder
+from tests.harness import ChatHarness
+
+pytestmark = pytest.mark.chat(recording=True)
 
 
-@pytest.fixture
-async def chat(db_url: str, tmp_path: Path) -> AsyncIterator[FeedbackHarness]:
-    harness = FeedbackHarness(db_url, START, tmp_path)
-    await harness.start()
-    try:
-        yield harness
-    finally:
-        await harness.stop()
-
-
-async def test_call_lists_download_and_box_reply(chat: FeedbackHarness, browser: Browser) -> None:
+async def test_call_lists_download_and_box_reply(
+    chat: ChatHarness, browser: Browser, recorder: Recorder
+) -> None:
     base = serve_publicly(chat)
     sec = chat.user("sec1", "李书记", role="secretary", unit="一支部")
     wang = chat.user("t1", "王老师", unit="一支部")
@@ -77,7 +68,7 @@ async def test_call_lists_download_and_box_reply(chat: FeedbackHarness, browser:
     assert page.url.endswith("/console/suggestions/1?sent=1")
     assert "已转达（建言 #1）" in (await page.text_content("#notice") or "")
     assert "已和食堂商量，下周起延长。" in await page.content()
-    assert any("已和食堂商量" in m for m in chat.recorder.to("t2"))
+    assert any("已和食堂商量" in m for m in recorder.to("t2"))
     await screenshot(page, "console-suggestion")
     async with chat.app.db.reading() as session:
         entry = await session.scalar(

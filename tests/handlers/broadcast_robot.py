@@ -10,16 +10,9 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import datetime, timedelta
-from pathlib import Path
-from typing import Any
 
-from sqlalchemy import func, select
-
-from bot.app import Tongxin
 from bot.clock import Clock, SystemClock
 from bot.delivery import Delivery, Limit, PermanentError, TransientError
-from storage.messaging import OutboxMessage
-from tests.harness import ChatHarness
 
 # WeCom's and DingTalk's group robots: 20 messages a minute each.
 GROUP_COUNT, GROUP_SECONDS = 20, 60
@@ -73,32 +66,3 @@ class FakeRobot:
                     start += 1
                 busiest = max(busiest, end - start + 1)
         return busiest
-
-
-class RobotHarness(ChatHarness):
-    """The chat harness with the fake robot platform wired into every app it makes."""
-
-    def __init__(
-        self, db_url: str, start: datetime, tmp_path: Path, robots: list[FakeRobot] | None = None
-    ) -> None:
-        self.robots: list[FakeRobot] = robots or []
-        super().__init__(db_url, start, tmp_path)
-        for robot in self.robots:
-            robot.clock = self.clock
-
-    def make_app(self) -> Tongxin:
-        app = Tongxin(self.settings, clock=self.clock, extra_deliverers=self.robots)
-        app.background = False
-        return app
-
-    async def until_quiet(self, *, step: float = 5, limit: int = 400) -> int:
-        """Move the clock in steps until the outbox holds nothing undelivered; seconds taken."""
-        for i in range(limit):
-            async with self.db.reading() as s:
-                left: Any = await s.scalar(
-                    select(func.count()).where(OutboxMessage.state.in_(["pending", "sending"]))
-                )
-            if not left:
-                return int(i * step)
-            await self.advance(seconds=step)
-        raise AssertionError(f"outbox still busy after {limit * step} s")

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from pathlib import Path
-
 import pytest
 from sqlalchemy import func, select
 
@@ -12,8 +9,8 @@ from bot.messages import Incoming, normalize_text
 from handlers.broadcast import parse_request, redact, verbatim
 from storage.broadcast import Broadcast
 from storage.people import bind_group, ensure_unit, touch_group
-from tests.conftest import START
-from tests.handlers.broadcast_robot import FakeRobot, RobotHarness
+from tests.conftest import START, MakeChat
+from tests.handlers.broadcast_robot import FakeRobot
 from tests.harness import ChatHarness
 
 NOTICE = "各支部：明晚七点在三楼会议室召开党员大会，请准时参加。"
@@ -171,21 +168,10 @@ async def test_a_retried_confirmation_sends_once(chat: ChatHarness) -> None:
     assert await g.messages() == [NOTICE]
 
 
-@pytest.fixture
-async def wecom(db_url: str, tmp_path: Path) -> AsyncIterator[RobotHarness]:
-    h = RobotHarness(
-        db_url,
-        START,
-        tmp_path,
-        [FakeRobot("wecom", gone={"w2": "errcode 93000: invalid webhook url WEBHOOKKEY-0042"})],
-    )
-    await h.start()
-    yield h
-    await h.stop()
-
-
-async def test_failures_are_reported_without_credentials(wecom: RobotHarness) -> None:
-    robot = wecom.robots[0]
+async def test_failures_are_reported_without_credentials(make_chat: MakeChat) -> None:
+    robot = FakeRobot("wecom", gone={"w2": "errcode 93000: invalid webhook url WEBHOOKKEY-0042"})
+    wecom = await make_chat(deliverers=[robot])
+    robot.clock = wecom.clock
     robot.flaky = {"w3"}
     admin = wecom.user("a1", "赵书记", role="admin")
     async with wecom.db.transaction() as s:

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from sqlalchemy import select, update
@@ -13,8 +11,9 @@ from bot.delivery import Limit
 from bot.outbox import batch_status
 from storage.messaging import OutboxMessage
 from storage.people import bind_group, ensure_unit
-from tests.conftest import START
-from tests.handlers.broadcast_robot import FakeRobot, RobotHarness
+from tests.conftest import MakeChat
+from tests.handlers.broadcast_robot import FakeRobot
+from tests.harness import ChatHarness
 
 GROUPS = [f"g{i:03d}" for i in range(200)]
 FLAKY = GROUPS[::9]  # 23 groups whose first two attempts fail with a 502
@@ -22,23 +21,25 @@ NOTICE = "关于开展2026年度民主评议党员工作的通知：请各支部
 
 
 @pytest.fixture
-async def chat(db_url: str, tmp_path: Path) -> AsyncIterator[RobotHarness]:
+def robot() -> FakeRobot:
     # The platform as a whole also takes only 50 messages per 10 s, so the
     # broadcast is still under way when the process is restarted.
-    robot = FakeRobot(flaky=FLAKY, overall=Limit("robot:app", 50, 10))
-    h = RobotHarness(db_url, START, tmp_path, [robot])
-    await h.start()
+    return FakeRobot(flaky=FLAKY, overall=Limit("robot:app", 50, 10))
+
+
+@pytest.fixture
+async def chat(make_chat: MakeChat, robot: FakeRobot) -> ChatHarness:
+    h = await make_chat(deliverers=[robot])
+    robot.clock = h.clock
     async with h.db.transaction() as s:
         now = h.clock.now()
         units = [await ensure_unit(s, name) for name in ("一支部", "二支部")]
         for i, chat_id in enumerate(GROUPS):
             await bind_group(s, "robot", chat_id, units[i % 2], None, now)
-    yield h
-    await h.stop()
+    return h
 
 
-async def test_two_hundred_groups_across_a_restart(chat: RobotHarness) -> None:
-    robot = chat.robots[0]
+async def test_two_hundred_groups_across_a_restart(chat: ChatHarness, robot: FakeRobot) -> None:
     admin = chat.user("a1", "赵书记", role="admin")
     await admin.says(f"/广播 {NOTICE}")
     admin.hears("将向 200 个群发送以下通知（范围：全部群）")
@@ -86,8 +87,9 @@ async def test_two_hundred_groups_across_a_restart(chat: RobotHarness) -> None:
     admin.hears("共 200 个群", "已送达 200，待发送 0，失败 0", "已全部送达")
 
 
-async def test_back_to_back_broadcasts_respect_each_groups_limit(chat: RobotHarness) -> None:
-    robot = chat.robots[0]
+async def test_back_to_back_broadcasts_respect_each_groups_limit(
+    chat: ChatHarness, robot: FakeRobot
+) -> None:
     robot.flaky.clear()
     robot.overall = None
     admin = chat.user("a1", "赵书记", role="admin")
@@ -113,8 +115,9 @@ async def test_back_to_back_broadcasts_respect_each_groups_limit(chat: RobotHarn
     admin.hears("已送达 3，待发送 0，失败 0")
 
 
-async def test_a_unit_broadcast_goes_to_that_units_groups_only(chat: RobotHarness) -> None:
-    robot = chat.robots[0]
+async def test_a_unit_broadcast_goes_to_that_units_groups_only(
+    chat: ChatHarness, robot: FakeRobot
+) -> None:
     admin = chat.user("a1", "赵书记", role="admin")
     await admin.says(f"/广播 --unit 二支部 {NOTICE}")
     admin.hears("将向 100 个群发送以下通知（范围：单位：二支部）")

@@ -3,25 +3,10 @@
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
-from pathlib import Path
-
-import pytest
 
 from bot.ingest import build_contexts
 from bot.messages import Incoming
-from tests.conftest import START
 from tests.harness import ChatHarness, Group, User
-
-
-@pytest.fixture
-async def chat(db_url: str, tmp_path: Path) -> AsyncIterator[ChatHarness]:
-    harness = ChatHarness(db_url, START, tmp_path, export_dir=str(tmp_path / "exports"))
-    await harness.start()
-    try:
-        yield harness
-    finally:
-        await harness.stop()
 
 
 def branch(chat: ChatHarness) -> tuple[User, User, User, User, Group]:

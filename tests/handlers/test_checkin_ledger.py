@@ -3,60 +3,18 @@
 from __future__ import annotations
 
 import io
-from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
 
+from bot.events import MeetingStarted
 from bot.timers import JobContext
 from handlers.checkin.ledger import build_checkin_ledger, export_cli
 from storage.people import unit_by_name
-from tests.conftest import START
-from tests.harness import ChatHarness, Group, User
-
-
-@pytest.fixture
-async def chat(db_url: str, tmp_path: Path) -> AsyncIterator[ChatHarness]:
-    harness = ChatHarness(db_url, START, tmp_path, export_dir=str(tmp_path / "exports"))
-    await harness.start()
-    try:
-        yield harness
-    finally:
-        await harness.stop()
-
-
-def branch(chat: ChatHarness) -> tuple[User, list[User], Group]:
-    sec = chat.user("sec1", "李书记", role="secretary", unit="一支部")
-    teachers = [
-        chat.user("t1", "王老师", unit="一支部"),
-        chat.user("t2", "张老师", unit="一支部"),
-        chat.user("t3", "赵老师", unit="一支部"),
-    ]
-    return sec, teachers, chat.group("g1", unit="一支部")
-
-
-async def two_meetings(chat: ChatHarness) -> tuple[User, list[User], Group]:
-    """主题党日: 李 on time, 王 late, 张 on leave, 赵 absent, a guest.
-    政治学习 the next day: everyone on time but 赵, on leave."""
-    sec, (wang, zhang, zhao), g = branch(chat)
-    guest = chat.user("x1", "钱老师", unit="二支部")
-    await sec.says("/签到 发起 主题党日 截止 20:30 允许迟到", g)
-    await sec.says("签到", g)
-    await zhang.says("请假 外出培训", g)
-    await guest.says("签到", g)
-    await chat.advance(minutes=40)
-    await wang.says("签到", g)
-    await sec.says("/签到 结束", g)
-    await chat.advance(days=1)
-    await sec.says("/签到 发起 政治学习 截止 21:00", g)
-    for t in (sec, wang, zhang):
-        await t.says("签到", g)
-    await zhao.says("请假 家中有事", g)
-    await chat.advance(hours=1)
-    assert await g.received("签到结束。「政治学习」")
-    return sec, [wang, zhang, zhao], g
+from tests.handlers.checkin_helpers import branch, two_meetings
+from tests.harness import ChatHarness
 
 
 async def test_ledger_in_chat_and_its_workbook(chat: ChatHarness) -> None:
@@ -129,16 +87,10 @@ async def test_meeting_started_opens_one_check_in(chat: ChatHarness) -> None:
     for _ in range(2):
         async with chat.db.transaction() as s:
             job = JobContext(s, rt, chat.clock.now())
-            await rt.emit(
-                "meeting.started",
-                job,
-                platform="local",
-                chat_id="g1",
-                title="支部党员大会",
-                unit_id=None,
-                ends_at=ends,
-                key="meeting:7:2026-11-25",
+            started = MeetingStarted(
+                "local", "g1", "支部党员大会", None, ends, "meeting:7:2026-11-25"
             )
+            await rt.emit(job, started)
             await rt.send(s, job.out)
         await chat.settle()
     opened = [m for m in await g.messages() if "开始签到" in m]

@@ -2,62 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from pathlib import Path
-
 import pytest
 
-from tests.conftest import START
-from tests.handlers.feedback_harness import FeedbackHarness
-from tests.harness import Group, User
+from tests.handlers.feedback_helpers import answer, open_call
+from tests.harness import ChatHarness
+
+pytestmark = pytest.mark.chat(recording=True)
 
 
-@pytest.fixture
-async def chat(db_url: str, tmp_path: Path) -> AsyncIterator[FeedbackHarness]:
-    harness = FeedbackHarness(db_url, START, tmp_path)
-    await harness.start()
-    try:
-        yield harness
-    finally:
-        await harness.stop()
-
-
-async def open_call(sec: User, g: Group | None, *, deadline: str = "11月28日17:00") -> None:
-    """The secretary opens "2027年度支部工作计划" for the unit roster, anonymous allowed."""
-    await sec.says("/征求意见 新建", g)
-    sec.hears("征求意见的标题是什么？")
-    await sec.says("2027年度支部工作计划", g)
-    sec.hears("请发送需要大家提意见的内容")
-    await sec.says("请重点看第三部分：主题党日安排。", g)
-    sec.hears("有原文链接吗？")
-    await sec.says("www.example.com", g)
-    sec.hears("链接要以 http:// 或 https:// 开头")
-    await sec.says("https://example.com/plan.docx", g)
-    sec.hears("反馈截止到什么时候？")
-    await sec.says("昨天", g)
-    sec.hears("已经过去了")
-    await sec.says(deadline, g)
-    if g is not None:
-        sec.hears("请哪些人反馈？", "1. 本支部名册上的全体同志", "2. 本群里发过言的同志")
-        await sec.says("1", g)
-    sec.hears("是否允许匿名反馈？")
-    await sec.says("允许匿名", g)
-    sec.hears("标题：2027年度支部工作计划", "原文：https://example.com/plan.docx", "方式：允许匿名")
-    await sec.says("确认", g)
-
-
-async def answer(t: User, *lines: str, way: str | None = "实名") -> None:
-    await t.says("/反馈")
-    for line in lines:
-        await t.says(line)
-    if way is not None:
-        t.hears("实名还是匿名提交？")
-        await t.says(way)
-    t.hears("请确认您对「2027年度支部工作计划」的反馈")
-    await t.says("确认")
-
-
-async def test_full_call_from_opening_to_summary(chat: FeedbackHarness) -> None:
+async def test_full_call_from_opening_to_summary(chat: ChatHarness) -> None:
     sec = chat.user("sec1", "李书记", role="secretary", unit="一支部")
     wang = chat.user("t1", "王老师", unit="一支部")
     zhang = chat.user("t2", "张老师", unit="一支部")
@@ -154,7 +107,7 @@ async def test_full_call_from_opening_to_summary(chat: FeedbackHarness) -> None:
     )
 
 
-async def test_long_opinions_are_kept_and_limited(chat: FeedbackHarness) -> None:
+async def test_long_opinions_are_kept_and_limited(chat: ChatHarness) -> None:
     sec = chat.user("sec1", "李书记", role="secretary", unit="一支部")
     t = chat.user("t1", "王老师", unit="一支部")
     await open_call(sec, None)
@@ -187,7 +140,7 @@ async def test_long_opinions_are_kept_and_limited(chat: FeedbackHarness) -> None
     t.hears("匿名反馈")
 
 
-async def test_picking_among_calls_and_group_audience(chat: FeedbackHarness) -> None:
+async def test_picking_among_calls_and_group_audience(chat: ChatHarness) -> None:
     sec = chat.user("sec1", "李书记", role="secretary", unit="一支部")
     t = chat.user("t1", "王老师")
     g = chat.group("g2")  # a group bound to no unit: its audience is who spoke there
@@ -226,7 +179,7 @@ async def test_picking_among_calls_and_group_audience(chat: FeedbackHarness) -> 
     assert not await g.received("「读书班安排」已截止")
 
 
-async def test_opening_needs_a_unit_or_a_group(chat: FeedbackHarness) -> None:
+async def test_opening_needs_a_unit_or_a_group(chat: ChatHarness) -> None:
     admin = chat.user("a1", "局党委", role="admin")
     await admin.says("/征求意见")
     admin.hears("目前没有需要您反馈的征求意见。", "/征求意见 新建 — 发起征求意见（/feedback new）")

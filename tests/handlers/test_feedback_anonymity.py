@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -15,18 +13,10 @@ from sqlalchemy import select, text
 from storage.models import Person
 from storage.people import add_membership, touch_person, unit_by_name
 from storage.schema import metadata
-from tests.conftest import START
-from tests.handlers.feedback_harness import FeedbackHarness
+from tests.handlers.recorder import Recorder
+from tests.harness import ChatHarness
 
-
-@pytest.fixture
-async def chat(db_url: str, tmp_path: Path) -> AsyncIterator[FeedbackHarness]:
-    harness = FeedbackHarness(db_url, START, tmp_path)
-    await harness.start()
-    try:
-        yield harness
-    finally:
-        await harness.stop()
+pytestmark = pytest.mark.chat(recording=True)
 
 
 AUTHOR_ID, AUTHOR_NAME = "wx-7f3a9c", "王晓明"
@@ -38,7 +28,7 @@ SECRETS = (
 )
 
 
-async def dump(chat: FeedbackHarness) -> dict[str, list[dict[str, Any]]]:
+async def dump(chat: ChatHarness) -> dict[str, list[dict[str, Any]]]:
     tables: dict[str, list[dict[str, Any]]] = {}
     async with chat.db.reading() as session:
         for table in metadata.sorted_tables:
@@ -47,12 +37,12 @@ async def dump(chat: FeedbackHarness) -> dict[str, list[dict[str, Any]]]:
     return tables
 
 
-async def xmins(chat: FeedbackHarness, query: str, **params: Any) -> set[str]:
+async def xmins(chat: ChatHarness, query: str, **params: Any) -> set[str]:
     async with chat.db.reading() as session:
         return set((await session.scalars(text(query), params)).all())
 
 
-async def xmins_of_author(chat: FeedbackHarness, pid: int | None) -> set[str]:
+async def xmins_of_author(chat: ChatHarness, pid: int | None) -> set[str]:
     return await xmins(
         chat,
         "SELECT xmin::text FROM people WHERE id = :p"
@@ -61,7 +51,7 @@ async def xmins_of_author(chat: FeedbackHarness, pid: int | None) -> set[str]:
     )
 
 
-async def xmins_of_anonymous(chat: FeedbackHarness) -> set[str]:
+async def xmins_of_anonymous(chat: ChatHarness) -> set[str]:
     found = await xmins(
         chat,
         "SELECT xmin::text FROM feedback_opinions WHERE person_id IS NULL"
@@ -77,7 +67,7 @@ def text_of(row: dict[str, Any]) -> str:
 
 
 async def test_anonymous_relay_both_ways_leaves_no_link(
-    chat: FeedbackHarness, caplog: pytest.LogCaptureFixture
+    chat: ChatHarness, caplog: pytest.LogCaptureFixture, recorder: Recorder
 ) -> None:
     caplog.set_level(logging.INFO)  # the default TONGXIN_LOG_LEVEL
     caplog.set_level(logging.DEBUG, logger="tongxin")
@@ -113,7 +103,7 @@ async def test_anonymous_relay_both_ways_leaves_no_link(
 
     await sec.says(f"/回复 1 {SECRETS[2]}")
     sec.hears("已转达（建言 #1）")
-    relayed = chat.recorder.to(AUTHOR_ID)
+    relayed = recorder.to(AUTHOR_ID)
     assert any("书记回复了您的建言 #1" in m and SECRETS[2] in m for m in relayed)
 
     await author.says(f"/回复 #1 {SECRETS[1]}")
@@ -172,7 +162,7 @@ async def test_anonymous_relay_both_ways_leaves_no_link(
     assert AUTHOR_ID not in logged and AUTHOR_NAME not in logged
 
 
-async def test_named_suggestion_and_who_may_write(chat: FeedbackHarness) -> None:
+async def test_named_suggestion_and_who_may_write(chat: ChatHarness, recorder: Recorder) -> None:
     sec = chat.user("sec2", "周书记", role="secretary", unit="二支部")
     chat.user("sec1", "李书记", role="secretary", unit="一支部")
     both = chat.user("t1", "王老师", unit="一支部")
@@ -197,7 +187,7 @@ async def test_named_suggestion_and_who_may_write(chat: FeedbackHarness) -> None
     assert "（实名：王老师）" in (await sec.inbox())[-1]
 
     await sec.says("/回复 1 好的，按您说的办")
-    assert any("好的" in m for m in chat.recorder.to("t1"))
+    assert any("好的" in m for m in recorder.to("t1"))
     await both.says("/回复 1 谢谢")
     assert "建言 #1 的王老师补充" in (await sec.inbox())[-1]
     other_sec = chat.users["sec1"]

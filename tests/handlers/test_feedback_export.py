@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 import os
 import stat
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -13,25 +12,17 @@ from openpyxl import load_workbook
 
 from bot.config import ConfigError, Settings, load_settings
 from bot.seal import KEY_FILE, load_key, seal, unseal
-from handlers.feedback import export
+from handlers.feedback.manage import export
 from handlers.feedback.report import Summary, build_feedback_export, render_summary
 from schedules.timeparse import SHANGHAI
 from storage.feedback import NAMED, PENDING, FeedbackCall, FeedbackOpinion, MemberRow
 from tests.conftest import START
-from tests.handlers.feedback_harness import FeedbackHarness
+from tests.harness import ChatHarness
+
+pytestmark = pytest.mark.chat(recording=True)
 
 
-@pytest.fixture
-async def chat(db_url: str, tmp_path: Path) -> AsyncIterator[FeedbackHarness]:
-    harness = FeedbackHarness(db_url, START, tmp_path)
-    await harness.start()
-    try:
-        yield harness
-    finally:
-        await harness.stop()
-
-
-async def test_export_has_one_row_per_member(chat: FeedbackHarness, tmp_path: Path) -> None:
+async def test_export_has_one_row_per_member(chat: ChatHarness, tmp_path: Path) -> None:
     sec = chat.user("sec1", "李书记", role="secretary", unit="一支部")
     named = chat.user("t1", "王老师", unit="一支部")
     anon = chat.user("t2", "张老师", unit="一支部")

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from tests.handlers.test_meetings import run_until
 from tests.harness import ChatHarness
 
 SH = ZoneInfo("Asia/Shanghai")
@@ -31,7 +30,7 @@ async def test_subscribed_group_gets_the_fanfubai_day_with_admin_text(chat: Chat
     admin.hears("已更新「反腐败日」模板")
     await admin.says("/廉政日历 模板")
     admin.hears("已修改：反腐败日")
-    await run_until(chat, datetime(2026, 12, 9, 9, 5, tzinfo=SH))
+    await chat.run_until(datetime(2026, 12, 9, 9, 5, tzinfo=SH))
     said = await g.messages()
     assert any(
         m.startswith("【国际反腐败日】\n今天是国际反腐败日") and "请重温廉洁" in m for m in said
@@ -61,6 +60,6 @@ async def test_a_year_without_holiday_data_goes_out_estimated(chat: ChatHarness)
     sec = chat.user("sec1", "李书记", role="secretary", unit="一支部")
     g = chat.group("g1", unit="一支部")
     await sec.says("/廉政日历 开启", g)
-    await run_until(chat, datetime(2026, 12, 31, 9, 5, tzinfo=SH))
+    await chat.run_until(datetime(2026, 12, 31, 9, 5, tzinfo=SH))
     said = [m for m in await g.messages() if m.startswith("【元旦前廉政提醒】")]
     assert len(said) == 1 and "放假安排尚未公布" in said[0]

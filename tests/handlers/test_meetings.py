@@ -2,46 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from datetime import datetime, timedelta
-from pathlib import Path
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
-from storage.reminders import ReminderOccurrence
+from storage.schedule import Firing
 from tests.harness import ChatHarness
 
 TZ = ZoneInfo("Asia/Shanghai")
 
 
-async def run_until(chat: ChatHarness, end: datetime) -> None:
-    """Move the clock from due row to due row, at most ten days at a time, up to `end`.
-
-    Each step on a new day re-plans (the nightly plan), then fires what is due.
-    """
-    while chat.clock.now() < end:
-        async with chat.db.reading() as s:
-            due = await s.scalar(
-                select(func.min(ReminderOccurrence.due_at)).where(
-                    ReminderOccurrence.state == "pending"
-                )
-            )
-        now = chat.clock.now()
-        step = min(d for d in (due, now + timedelta(days=10), end) if d is not None)
-        chat.clock.set(max(step, now + timedelta(seconds=1)))
-        await chat.tick()
-
-
-@pytest.fixture
-async def chat2026(db_url: str, tmp_path: Path) -> AsyncIterator[ChatHarness]:
-    harness = ChatHarness(db_url, datetime(2025, 12, 20, 10, 0, tzinfo=TZ), tmp_path)
-    await harness.start()
-    try:
-        yield harness
-    finally:
-        await harness.stop()
+START_2026 = datetime(2025, 12, 20, 10, 0, tzinfo=TZ)
 
 
 async def create_first_friday(chat: ChatHarness, policy: str, offsets: str = "默认") -> None:
@@ -76,10 +49,11 @@ def meeting_days(messages: list[str]) -> list[str]:
     return days
 
 
-async def test_first_fridays_of_2026_move_off_the_three_holidays(chat2026: ChatHarness) -> None:
-    await create_first_friday(chat2026, "顺延到下一个工作日")
-    await run_until(chat2026, datetime(2026, 12, 31, 23, 0, tzinfo=TZ))
-    said = await chat2026.groups["g1"].messages()
+@pytest.mark.chat(start=START_2026)
+async def test_first_fridays_of_2026_move_off_the_three_holidays(chat: ChatHarness) -> None:
+    await create_first_friday(chat, "顺延到下一个工作日")
+    await chat.run_until(datetime(2026, 12, 31, 23, 0, tzinfo=TZ))
+    said = await chat.groups["g1"].messages()
     reminders = [m for m in said if m.startswith("【会议提醒】")]
     # Each meeting: one day and one hour before.
     assert len(reminders) == 24
@@ -101,37 +75,37 @@ async def test_first_fridays_of_2026_move_off_the_three_holidays(chat2026: ChatH
     ]
     assert sum("因节假日顺延" in m for m in reminders) == 6
     # Jittered off :00 and :30, never in the quiet hours.
-    async with chat2026.db.reading() as s:
+    async with chat.db.reading() as s:
         sent = list(
             await s.scalars(
-                select(ReminderOccurrence.fired_at).where(
-                    ReminderOccurrence.state == "sent", ReminderOccurrence.push.is_(True)
-                )
+                select(Firing.fired_at).where(Firing.state == "sent", Firing.push.is_(True))
             )
         )
     assert sent and all(f.astimezone(TZ).minute not in (0, 30) for f in sent if f)
 
 
-async def test_day_before_falls_in_the_previous_month(chat2026: ChatHarness) -> None:
-    await create_first_friday(chat2026, "照常举行")
-    await run_until(chat2026, datetime(2026, 4, 30, 15, 5, tzinfo=TZ))
-    last = (await chat2026.groups["g1"].messages())[-1]
+@pytest.mark.chat(start=START_2026)
+async def test_day_before_falls_in_the_previous_month(chat: ChatHarness) -> None:
+    await create_first_friday(chat, "照常举行")
+    await chat.run_until(datetime(2026, 4, 30, 15, 5, tzinfo=TZ))
+    last = (await chat.groups["g1"].messages())[-1]
     assert "5月1日（周五）15:00" in last
-    async with chat2026.db.reading() as s:
+    async with chat.db.reading() as s:
         fired = await s.scalar(
-            select(ReminderOccurrence.fired_at)
+            select(Firing.fired_at)
             .where(
-                ReminderOccurrence.offset_minutes == 1440,
-                ReminderOccurrence.fired_at.is_not(None),
+                Firing.offset_minutes == 1440,
+                Firing.fired_at.is_not(None),
             )
-            .order_by(ReminderOccurrence.fired_at.desc())
+            .order_by(Firing.fired_at.desc())
             .limit(1)
         )
     assert fired is not None and fired.astimezone(TZ).date().isoformat() == "2026-04-30"
 
 
-async def test_skip_policy_drops_holiday_meetings(chat2026: ChatHarness) -> None:
-    await create_first_friday(chat2026, "跳过这一次")
-    await run_until(chat2026, datetime(2026, 5, 31, 0, 0, tzinfo=TZ))
-    days = set(meeting_days(await chat2026.groups["g1"].messages()))
+@pytest.mark.chat(start=START_2026)
+async def test_skip_policy_drops_holiday_meetings(chat: ChatHarness) -> None:
+    await create_first_friday(chat, "跳过这一次")
+    await chat.run_until(datetime(2026, 5, 31, 0, 0, tzinfo=TZ))
+    days = set(meeting_days(await chat.groups["g1"].messages()))
     assert days == {"2月6日（周五）", "3月6日（周五）", "4月3日（周五）"}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from storage.reminders import ReminderOccurrence
+from storage.schedule import Firing
 from tests.harness import ChatHarness
 
 
@@ -56,7 +56,7 @@ async def test_list_edit_delete(chat: ChatHarness) -> None:
     await sec.says("/会议 删除 1")
     sec.hears("已删除「党课」（编号 1）")
     async with chat.db.reading() as s:
-        left = await s.scalar(select(func.count()).where(ReminderOccurrence.source == "meeting:1"))
+        left = await s.scalar(select(func.count()).where(Firing.source == "meeting:1"))
     assert left == 0
 
 

@@ -124,14 +124,17 @@ async def test_choosing_among_pending_polls_and_the_nudge(chat: ChatHarness) -> 
     await t1.says("投票")
     t1.hears("您有几项投票待完成", "1. 食堂服务评议", "2. 党课质量评分")
     await t1.says("3")
-    t1.hears("请回复 1–2 之间的序号")
+    t1.hears("请回复选项前的序号（1–2）")
     await t1.says("2")
     t1.hears("请打分")
     await t1.says("3")
     await t1.says("确认")
     t1.hears("已收到您的匿名投票")
-    # The nudge goes out halfway to a deadline less than two days away.
+    # The nudge is due halfway to a deadline less than a day away (06:30),
+    # which is in the quiet hours: it waits for the morning.
     await chat.advance(hours=10, minutes=31)
+    assert not any("您还没有参加" in m for m in await t1.inbox())
+    await chat.advance(minutes=34)
     inbox = await t1.inbox()
     assert any("您还没有参加「食堂服务评议」" in m for m in inbox)
     assert not any("您还没有参加「党课质量评分」" in m for m in inbox)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from openpyxl import load_workbook
 
-from handlers import polls
+from handlers.polls import manage
 from tests.handlers.polls_helpers import NAMED_MULTI, branch, create
 from tests.harness import ChatHarness
 
@@ -103,7 +103,7 @@ async def test_export_writes_results_and_named_ballots(chat: ChatHarness, tmp_pa
     await b.teachers[0].says("投票 1,3", b.g)
     await b.teachers[1].says("投票 3", b.g)
     out = tmp_path / "poll.xlsx"
-    assert await polls.export(chat.app.runtime, ["1", "--out", str(out)]) == 0
+    assert await manage.export(chat.app.runtime, ["1", "--out", str(out)]) == 0
     book = load_workbook(out)
     rows = list(book["结果"].iter_rows(values_only=True))
     assert rows[0] == ("支委候选人", None, None, None)
@@ -111,5 +111,5 @@ async def test_export_writes_results_and_named_ballots(chat: ChatHarness, tmp_pa
     assert ("支委候选人", "乙", 0, 0.0) in rows
     named = list(book["实名明细"].iter_rows(values_only=True))
     assert ("老师1", "t1", "甲、丙") in named
-    assert await polls.export(chat.app.runtime, ["9", "--out", str(out)]) == 2
-    assert await polls.export(chat.app.runtime, ["x"]) == 2
+    assert await manage.export(chat.app.runtime, ["9", "--out", str(out)]) == 2
+    assert await manage.export(chat.app.runtime, ["x"]) == 2

@@ -8,17 +8,20 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy import select
 
 from bot.app import Tongxin
 from bot.clock import SystemClock
 from bot.config import Settings
+from bot.events import MeetingStarted
+from bot.feature import Feature
 from bot.scheduler import dispatch_due, plan_all
-from handlers.reminders import calendar_cli, holidays_cli
+from bot.timers import JobContext
+from handlers.reminders.holidays import calendar_cli, holidays_cli
 from schedules.alarm import Alarm
 from schedules.planner import QuietHours, push_time
-from storage.reminders import ReminderOccurrence
-from tests.handlers.test_meetings import TZ, run_until
+from storage.schedule import Firing
 from tests.harness import ChatHarness
 
 SH = ZoneInfo("Asia/Shanghai")
@@ -86,32 +89,30 @@ async def test_stopped_beyond_the_grace_is_recorded_missed(chat: ChatHarness) ->
     assert await reminders_in(chat) == []
     async with chat.db.reading() as s:
         first = await s.scalar(
-            select(ReminderOccurrence.state)
-            .where(ReminderOccurrence.offset_minutes == 1440)
-            .order_by(ReminderOccurrence.occurrence)
+            select(Firing.state)
+            .where(Firing.offset_minutes == 1440)
+            .order_by(Firing.occurrence)
             .limit(1)
         )
     assert first == "missed"
-    await run_until(chat, datetime(2026, 11, 27, 14, 30, tzinfo=SH))
+    await chat.run_until(datetime(2026, 11, 27, 14, 30, tzinfo=SH))
     assert len(await reminders_in(chat)) == 1  # the hour-before still goes out
 
 
 async def test_meeting_start_emits_meeting_started(chat: ChatHarness) -> None:
     await weekly_meeting(chat, "明天15:00", offsets="1小时")
-    seen: list[dict[str, object]] = []
-    from bot.feature import Feature
-
+    seen: list[MeetingStarted] = []
     listener = Feature("listener")
 
-    @listener.on("meeting.started")
-    async def started(job: object, **kw: object) -> None:
-        seen.append(kw)
+    @listener.on(MeetingStarted)
+    async def started(job: JobContext, event: MeetingStarted) -> None:
+        seen.append(event)
 
     chat.app.router.features.append(listener)
-    await run_until(chat, datetime(2026, 11, 26, 15, 1, tzinfo=SH))
+    await chat.run_until(datetime(2026, 11, 26, 15, 1, tzinfo=SH))
     assert len(seen) == 1
-    assert seen[0]["chat_id"] == "g1" and seen[0]["title"] == "支委会"
-    assert seen[0]["ends_at"] == datetime(2026, 11, 26, 16, 30, tzinfo=SH)
+    assert seen[0].chat_id == "g1" and seen[0].title == "支委会"
+    assert seen[0].ends_at == datetime(2026, 11, 26, 16, 30, tzinfo=SH)
 
 
 async def test_two_processes_deliver_each_reminder_once(pg_url: str, tmp_path: Path) -> None:
@@ -123,15 +124,13 @@ async def test_two_processes_deliver_each_reminder_once(pg_url: str, tmp_path: P
         for i in range(3):
             await weekly_meeting(chat, f"周五{9 + i}:10")
         other = Tongxin(Settings(database_url=db_url, local_channel=True), clock=chat.clock)
-        # Outbox keys would hide a row fired twice; the hooks' calls do not.
-        from bot.feature import Feature
-
+        # Outbox keys would hide a row fired twice; the listeners' calls do not.
         starts: list[str] = []
         probe = Feature("probe")
 
-        @probe.on("meeting.started")
-        async def started(job: object, **kw: object) -> None:
-            starts.append(str(kw["key"]))
+        @probe.on(MeetingStarted)
+        async def started(job: JobContext, event: MeetingStarted) -> None:
+            starts.append(event.key)
 
         chat.app.router.features.append(probe)
         other.router.features.append(probe)
@@ -150,7 +149,7 @@ async def test_two_processes_deliver_each_reminder_once(pg_url: str, tmp_path: P
         # Three meetings on Friday: a day before and an hour before each.
         assert len(said) == 6 and len(set(said)) == 6
         async with chat.db.reading() as s:
-            states = list(await s.scalars(select(ReminderOccurrence.state)))
+            states = list(await s.scalars(select(Firing.state)))
         assert states.count("sent") == 9  # six reminders and three starts
         assert len(starts) == 3 and len(set(starts)) == 3
     finally:
@@ -208,38 +207,29 @@ async def test_admin_is_warned_from_october_while_next_year_is_missing(
     await admin.says("/提醒 状态")
     admin.hears("免打扰时段：22:00-07:00")
     # Wednesday 2026-11-25: 2027 is missing; Monday 11-30 9:0x the admins hear it.
-    await run_until(chat, datetime(2026, 11, 30, 9, 5, tzinfo=TZ))
+    await chat.run_until(datetime(2026, 11, 30, 9, 5, tzinfo=SH))
     inbox = await admin.inbox()
     assert any("2027 年的放假安排尚未载入" in m for m in inbox)
     await admin.says("/提醒 放假安排\n2027-01-01,休,元旦\n2027-10-01~2027-10-07,休,国庆节")
     admin.hears("已载入 2027 年放假安排 8 天")
-    await run_until(chat, datetime(2026, 12, 7, 9, 5, tzinfo=TZ))
+    await chat.run_until(datetime(2026, 12, 7, 9, 5, tzinfo=SH))
     assert sum("尚未载入" in m for m in await admin.inbox()) == 1
     await admin.says("/提醒 放假安排 2027-13-01,休,元旦")
     admin.hears("第1行")
 
 
-async def test_the_app_starts_and_stops_what_features_start(db_url: str) -> None:
-    from bot.feature import Feature
-    from bot.runtime import Runtime
-
-    calls: list[str] = []
-    probe = Feature("probe")
-
-    @probe.on("app.started")
-    async def started(rt: Runtime) -> object:
-        calls.append("started")
-
-        async def close() -> None:
-            calls.append("closed")
-
-        return close
-
-    app = Tongxin(Settings(database_url=db_url, local_channel=True), features=[probe])
-    await app.start(background=True)
-    assert calls == ["started"]
-    await app.stop()
-    assert calls == ["started", "closed"]
+async def test_the_web_app_starts_and_stops_the_bot_in_one_place(db_url: str) -> None:
+    app = Tongxin(Settings(database_url=db_url, local_channel=True))
+    client = TestClient(TestServer(app.web))
+    await client.start_server()
+    try:
+        # Started with the web app: a worker per periodic job, the outbox, the alarm.
+        assert len(app._tasks) == len(app.jobs.periodic) + 1
+        assert all(not t.done() for t in app._tasks)
+        assert (await client.get("/healthz")).status == 200
+    finally:
+        await client.close()
+    assert app._tasks == [] and app._closers == []
 
 
 async def test_the_alarm_of_the_app_fires_a_due_row_with_no_tick(chat: ChatHarness) -> None:
@@ -249,7 +239,7 @@ async def test_the_alarm_of_the_app_fires_a_due_row_with_no_tick(chat: ChatHarne
     now = chat.clock.now()
     async with chat.db.transaction() as s:
         s.add(
-            ReminderOccurrence(
+            Firing(
                 source="holidays:2027",
                 occurrence=now,
                 offset_minutes=0,
@@ -258,17 +248,13 @@ async def test_the_alarm_of_the_app_fires_a_due_row_with_no_tick(chat: ChatHarne
                 data={"year": 2027},
             )
         )
-    close = await start_alarm(rt)
+    alarm = await start_alarm(rt)
     try:
-        for _ in range(100):
-            async with chat.db.reading() as s:
-                state = await s.scalar(select(ReminderOccurrence.state))
-            if state != "pending":
-                break
-            await asyncio.sleep(0.02)
+        await asyncio.wait_for(alarm.rang.wait(), 5)
     finally:
-        await close()
-    assert state == "sent"
+        await alarm.close()
+    async with chat.db.reading() as s:
+        assert await s.scalar(select(Firing.state)) == "sent"
 
 
 async def test_found_due_in_the_quiet_hours_it_waits_for_the_morning(chat: ChatHarness) -> None:

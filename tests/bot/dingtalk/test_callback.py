@@ -11,7 +11,6 @@ import pytest
 from sqlalchemy import func, select
 
 from bot import texts
-from bot.app import Tongxin
 from bot.args import Args
 from bot.context import Context
 from bot.feature import Feature
@@ -19,7 +18,7 @@ from bot.platforms.dingtalk import DingTalkAdapter
 from bot.platforms.dingtalk_api import sign
 from storage.messaging import InboundMessage
 from storage.models import ChatGroup, Person
-from tests.conftest import START
+from tests.conftest import START, MakeChat
 from tests.fakes.dingtalk_api import GROUP_SEND, OTO_SEND, SESSION, TOKEN, FakeDingTalkApi
 from tests.harness import ChatHarness
 
@@ -235,37 +234,26 @@ async def test_rich_text_and_pictures_are_read_without_error(
     assert dt.incoming(json.dumps(voice)).text == "帮助"
 
 
-class SlowHarness(ChatHarness):
-    """The bot with one command that holds its worker until the test lets go."""
-
-    def make_app(self) -> Tongxin:
-        self.release = asyncio.Event()
-        feature = Feature("slow")
-        release = self.release
-
-        @feature.command("slow", "慢", help="慢").bare()
-        async def slow(ctx: Context, args: Args) -> None:
-            await release.wait()
-            ctx.reply("终于好了")
-
-        app = Tongxin(self.settings, clock=self.clock, features=[feature])
-        app.background = False
-        return app
-
-
 async def test_the_callback_is_answered_before_the_message_is_handled(
-    db_url: str, tmp_path: Path, api: FakeDingTalkApi
+    make_chat: MakeChat, api: FakeDingTalkApi
 ) -> None:
-    chat = SlowHarness(db_url, START, tmp_path, **settings_for(api))
-    await chat.start()
+    # One command that holds its worker until the test lets go.
+    release = asyncio.Event()
+    feature = Feature("slow")
+
+    @feature.command("slow", "慢", help="慢").bare()
+    async def slow(ctx: Context, args: Args) -> None:
+        await release.wait()
+        ctx.reply("终于好了")
+
+    chat = await make_chat(features=[feature], **settings_for(api))
     try:
         body = robot_message(api, now_ms(chat), "/慢")
         # (No database read here: on SQLite a read would wait for the held write.)
         assert await post_callback(chat, body) == 200
         assert api.sent() == []  # still being handled
-        chat.release.set()
+        release.set()
         await chat.settle()
         assert [c.text for c in api.sent()] == ["终于好了"]
     finally:
-        chat.release.set()
-        await chat.stop()
+        release.set()

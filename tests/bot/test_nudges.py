@@ -1,4 +1,4 @@
-"""nudge_before: the one moment a feature nudges the non-responders, through bot.timers."""
+"""nudge_before: the one moment every feature nudges the non-responders, through its timer."""
 
 from __future__ import annotations
 
@@ -7,11 +7,13 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
-from schedules.nudges import nudge_before
-from storage.timers import Timer
+from bot.nudges import nudge_before
+from bot.timers import Timer
+from storage.schedule import Firing
 from tests.harness import ChatHarness
 
 SH = ZoneInfo("Asia/Shanghai")
+NUDGE = Timer("poll.nudge", int, push=True)
 
 
 async def test_nudge_times(chat: ChatHarness) -> None:
@@ -21,8 +23,8 @@ async def test_nudge_times(chat: ChatHarness) -> None:
         # A day before a Friday 17:00 deadline: Thursday 17:0x, off the hour.
         at = await nudge_before(
             s,
-            "poll.nudge",
-            "1",
+            NUDGE,
+            1,
             datetime(2026, 11, 27, 17, 0, tzinfo=SH),
             now=now,
             settings=settings,
@@ -32,8 +34,8 @@ async def test_nudge_times(chat: ChatHarness) -> None:
         # the morning (7:0x) is still before the deadline.
         at = await nudge_before(
             s,
-            "poll.nudge",
-            "2",
+            NUDGE,
+            2,
             datetime(2026, 11, 26, 9, 0, tzinfo=SH),
             now=now,
             settings=settings,
@@ -43,8 +45,8 @@ async def test_nudge_times(chat: ChatHarness) -> None:
         # but 21:59 tonight.
         at = await nudge_before(
             s,
-            "poll.nudge",
-            "3",
+            NUDGE,
+            3,
             datetime(2026, 11, 26, 7, 0, tzinfo=SH),
             now=now,
             settings=settings,
@@ -53,11 +55,9 @@ async def test_nudge_times(chat: ChatHarness) -> None:
         assert at is not None and (at.hour, at.minute) == (21, 59)
         # Nothing left: a deadline in a minute.
         assert (
-            await nudge_before(
-                s, "poll.nudge", "4", now + timedelta(seconds=30), now=now, settings=settings
-            )
+            await nudge_before(s, NUDGE, 4, now + timedelta(seconds=30), now=now, settings=settings)
             is None
         )
     async with chat.db.reading() as s:
-        refs = sorted(await s.scalars(select(Timer.ref).where(Timer.event == "poll.nudge")))
-    assert refs == ["1", "2", "3"]
+        sources = sorted(await s.scalars(select(Firing.source)))
+    assert sources == ["poll.nudge:1", "poll.nudge:2", "poll.nudge:3"]

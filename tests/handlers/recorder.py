@@ -1,4 +1,4 @@
-"""A chat harness that also sees messages the outbox forgets once delivered.
+"""A recording platform that also sees messages the outbox forgets once delivered.
 
 Relays to an anonymous author are `sensitive`: once delivered, their outbox
 row no longer says what was sent or to whom, so GET /local/outbox cannot show
@@ -10,12 +10,8 @@ from __future__ import annotations
 
 import base64
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any
 
-from bot.app import Tongxin
 from bot.delivery import Delivery, Limit
-from tests.harness import ChatHarness
 
 TEST_KEY = base64.urlsafe_b64encode(bytes(range(32))).decode()
 
@@ -34,14 +30,3 @@ class Recorder:
 
     def to(self, chat_id: str) -> list[str]:
         return [text for cid, text in self.seen if cid == chat_id]
-
-
-class FeedbackHarness(ChatHarness):
-    def __init__(self, db_url: str, start: Any, tmp_path: Path, **settings: Any) -> None:
-        self.recorder = Recorder()
-        super().__init__(db_url, start, tmp_path, secret_key=TEST_KEY, **settings)
-
-    def make_app(self) -> Tongxin:
-        app = Tongxin(self.settings, clock=self.clock, extra_deliverers=[self.recorder])
-        app.background = False
-        return app

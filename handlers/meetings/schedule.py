@@ -1,0 +1,252 @@
+"""/会议 新建 · 修改 · 删除 · 列表: a secretary arranges a meeting and who is reminded."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.args import Args
+from bot.context import Context
+from bot.conversation import Ask, Choose, Confirm, Flow, Invalid
+from bot.deadline import deadline
+from bot.scheduler import replan
+from handlers.meetings import feature, meeting_cmd, meeting_timer
+from handlers.meetings import texts as t
+from handlers.meetings.reminders import plan_meeting
+from schedules.planner import HORIZON, load_calendar
+from schedules.recurrence import (
+    KINDS,
+    Kind,
+    Workdays,
+    build_rrule,
+    first_start,
+    kind_of,
+    nth_weekday,
+)
+from storage.models import ChatGroup
+from storage.reminders import Meeting
+from storage.schedule import PENDING, Firing
+
+DEFAULT_OFFSETS = [1440, 60]
+MAX_OFFSET = 30 * 1440
+_DURATION = re.compile(r"(\d+)\s*(天|日|小时|个小时|h|分钟|分|min|m)")
+_UNIT_MINUTES = {"天": 1440, "日": 1440, "小时": 60, "个小时": 60, "h": 60}
+
+
+class NewMeeting(BaseModel):
+    # The meeting being edited, if any.
+    edit: int | None = None
+    kind: str = ""
+    name: str = ""
+    repeat: str = ""
+    first: datetime | None = None
+    place: str = ""
+    groups: list[str] = []
+    offsets: list[int] = []
+    policy: str = ""
+    confirm: bool | None = None
+
+
+_first = deadline(needs_time=True, time_hint=t.NEED_TIME)
+
+
+async def _groups(ctx: Context, text: str, data: NewMeeting) -> list[str]:
+    if text in t.THIS_GROUP:
+        if not ctx.in_group:
+            raise Invalid(t.NOT_IN_GROUP)
+        return [f"{ctx.platform}:{ctx.chat_id}"]
+    ids = [part.strip() for part in re.split(r"[,，、\s]+", text) if part.strip()]
+    rows = await ctx.session.execute(
+        select(ChatGroup.chat_id, ChatGroup.unit_id).where(
+            ChatGroup.platform == ctx.platform, ChatGroup.chat_id.in_(ids)
+        )
+    )
+    known: dict[str, int | None] = {chat_id: unit_id for chat_id, unit_id in rows}
+    missing = [i for i in ids if i not in known]
+    if missing:
+        raise Invalid(t.unknown_groups(missing))
+    # A secretary reminds their own units' groups (and groups of no unit).
+    foreign = [i for i in ids if known[i] is not None and not ctx.actor.can_manage(known[i])]
+    if foreign:
+        raise Invalid(t.foreign_groups(foreign))
+    return [f"{ctx.platform}:{i}" for i in ids]
+
+
+def parse_offsets(text: str) -> list[int]:
+    """ "1天,1小时" → [1440, 60]; "默认" → the default."""
+    if text.lower() in t.DEFAULT_WORDS:
+        return list(DEFAULT_OFFSETS)
+    found = _DURATION.findall(text)
+    rest = _DURATION.sub("", text)
+    if not found or re.sub(r"[,，、\s和及]", "", rest.replace("前", "").replace("提", "")):
+        raise Invalid(t.BAD_OFFSETS)
+    minutes = sorted({int(n) * _UNIT_MINUTES.get(unit, 1) for n, unit in found}, reverse=True)
+    if minutes[0] > MAX_OFFSET or minutes[-1] <= 0:
+        raise Invalid(t.BAD_OFFSETS)
+    return minutes
+
+
+def _kind(data: NewMeeting) -> Kind:
+    kind = data.repeat
+    assert kind in KINDS
+    return kind
+
+
+def _place(data: NewMeeting) -> str:
+    return "" if data.place in t.NO_PLACE else data.place
+
+
+def _title(data: NewMeeting) -> str:
+    return data.name if data.kind == "other" else t.KINDS[data.kind]
+
+
+def _repeat_text(data: NewMeeting, ctx: Context) -> str:
+    assert data.first is not None
+    first = data.first.astimezone(ctx.tz)
+    return t.repeat_label(data.repeat, first, nth_weekday(first))
+
+
+def _preview(ctx: Context, data: NewMeeting) -> str:
+    return t.preview(
+        _title(data), _repeat_text(data, ctx), _place(data), data.groups, data.offsets, data.policy
+    )
+
+
+async def _save(ctx: Context, data: NewMeeting) -> None:
+    assert data.first is not None
+    values: dict[str, Any] = {
+        "title": _title(data),
+        "rrule": build_rrule(_kind(data), data.first, ctx.tz),
+        "place": _place(data),
+        "offsets": data.offsets,
+        "holiday_policy": data.policy,
+        "targets": data.groups,
+    }
+    editing = data.edit
+    if editing is not None:
+        found = await ctx.session.get(Meeting, int(editing))
+        if found is None:
+            ctx.reply(t.unknown_meeting(str(editing)))
+            return
+        m = found
+        for name, value in values.items():
+            setattr(m, name, value)
+    else:
+        m = Meeting(
+            unit_id=ctx.group_unit_id or _only_unit(ctx),
+            creator_id=ctx.actor.person_id,
+            created_at=ctx.now,
+            **values,
+        )
+        ctx.session.add(m)
+    await ctx.session.flush()
+    calendar = await load_calendar(ctx.session)
+    plan = plan_meeting(m, Workdays(calendar), ctx.now, ctx.now + HORIZON)
+    await replan(ctx.runtime, ctx.session, meeting_timer, {m.id: plan})
+    if editing is not None:
+        ctx.reply(t.updated(m.id, m.title))
+    else:
+        ctx.reply(t.created(m.id, m.title, await _next_start(ctx.session, m, ctx)))
+
+
+def _only_unit(ctx: Context) -> int | None:
+    units = ctx.actor.secretary_units
+    return next(iter(units)) if len(units) == 1 else None
+
+
+new_meeting = feature.flow(
+    Flow(
+        "meeting.new",
+        t.FLOW_NEW,
+        NewMeeting,
+        steps=[
+            Choose("kind", t.ASK_KIND, t.KINDS),
+            Ask("name", t.ASK_NAME, when=lambda d: d.kind == "other"),
+            Choose("repeat", t.ASK_REPEAT, t.REPEATS),
+            Ask("first", t.ASK_FIRST, parse=_first),
+            Ask("place", t.ASK_PLACE),
+            Ask("groups", t.ASK_GROUPS, parse=_groups),
+            Ask("offsets", t.ASK_OFFSETS, parse=lambda ctx, text, data: parse_offsets(text)),
+            Choose("policy", t.ASK_POLICY, t.POLICIES),
+            Confirm("confirm", _preview),
+        ],
+        on_done=_save,
+    )
+)
+
+
+@meeting_cmd.sub("new", "新建", help=t.HELP_NEW)
+async def new(ctx: Context, args: Args) -> None:
+    await ctx.start(new_meeting, NewMeeting())
+
+
+async def _mine(ctx: Context, ref: str) -> Meeting | None:
+    if not ref.isdigit():
+        ctx.reply(t.USAGE_ID)
+        return None
+    m = await ctx.session.get(Meeting, int(ref))
+    if m is None:
+        ctx.reply(t.unknown_meeting(ref))
+        return None
+    if not ctx.actor.may_manage(m):
+        ctx.reply(t.NOT_YOURS)
+        return None
+    return m
+
+
+@meeting_cmd.sub("edit", "修改", help=t.HELP_EDIT)
+async def edit(ctx: Context, args: Args) -> None:
+    m = await _mine(ctx, args.first)
+    if m is not None:
+        await ctx.start(new_meeting, NewMeeting(edit=m.id))
+
+
+@meeting_cmd.sub("delete", "删除", help=t.HELP_DELETE)
+async def remove(ctx: Context, args: Args) -> None:
+    m = await _mine(ctx, args.first)
+    if m is None:
+        return
+    await meeting_timer.cancel(ctx.session, m.id)
+    await ctx.session.delete(m)
+    ctx.reply(t.deleted(m.id, m.title))
+
+
+@meeting_cmd.sub("list", "列表", help=t.HELP_LIST)
+async def listing(ctx: Context, args: Args) -> None:
+    query = select(Meeting).order_by(Meeting.id)
+    if not ctx.actor.is_admin:
+        units = ctx.actor.secretary_units
+        query = query.where(
+            Meeting.unit_id.in_(units) | (Meeting.creator_id == ctx.actor.person_id)
+        )
+    meetings = list(await ctx.session.scalars(query))
+    if not meetings:
+        ctx.reply(t.NONE_YET)
+        return
+    lines = []
+    for m in meetings:
+        first = first_start(m.rrule)
+        repeat = t.repeat_label(kind_of(m.rrule), first, nth_weekday(first))
+        lines.append(
+            t.list_line(m.id, m.title, repeat, m.place, await _next_start(ctx.session, m, ctx))
+        )
+    ctx.reply(t.listing(lines))
+
+
+async def _next_start(session: AsyncSession, m: Meeting, ctx: Context) -> datetime | None:
+    at = await session.scalar(
+        select(Firing.event_at)
+        .where(
+            Firing.source == meeting_timer.source(m.id),
+            Firing.offset_minutes == 0,
+            Firing.state == PENDING,
+        )
+        .order_by(Firing.event_at)
+        .limit(1)
+    )
+    return at.astimezone(ctx.tz) if at else None
