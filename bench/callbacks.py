@@ -148,7 +148,10 @@ async def tongxin_app(settings: Settings, *, empty_postgres: bool) -> web.Applic
     if empty_postgres and not db.is_sqlite:
         from sqlalchemy import text
 
-        from storage.schema import metadata
+        from bot.schema import metadata as gather
+        from handlers import FEATURES
+
+        metadata = gather(FEATURES)
 
         tables = ", ".join(f'"{t.name}"' for t in metadata.sorted_tables)
         async with db.engine.begin() as conn:

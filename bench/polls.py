@@ -19,6 +19,8 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import text
 
+from bot.schema import metadata as gather
+from handlers import FEATURES
 from storage.db import Database
 from storage.migrate import recreate
 from storage.people import touch_person
@@ -29,7 +31,8 @@ from storage.polls import (
     mark_voted,
     put_named_vote,
 )
-from storage.schema import metadata
+
+metadata = gather(FEATURES)
 
 VOTERS = 300
 NOW = datetime(2026, 11, 25, 12, tzinfo=UTC)

@@ -85,12 +85,13 @@ class Tongxin:
         )
         self._tasks: list[asyncio.Task[None]] = []
         self._closers: list[Callable[[], Awaitable[None]]] = []
-        self.web = web.Application(client_max_size=1024 * 1024)
+        console = Console(self.runtime, self.router.features)
+        self.web = web.Application(client_max_size=1024 * 1024, middlewares=[console.signed_in])
         self.web[APP_KEY] = self
         self.web.add_routes([web.get("/healthz", self.healthz)])
         for adapter in self.adapters:
             self.web.add_routes(adapter.routes())
-        self.web.add_routes(Console(self.runtime, self.router.features).routes())
+        self.web.add_routes(console.routes())
         self.web.cleanup_ctx.append(self._lifetime)
         self.background = True
 

@@ -74,6 +74,7 @@ def _parser() -> tuple[argparse.ArgumentParser, dict[str, Command]]:
     rev.add_argument("message")
     rev.add_argument("--rev-id", required=True)
     rev.add_argument("--down", default=None, help="parent revision (default: the base)")
+    rev.add_argument("--feature", default="", help="keep it in this feature's migrations/")
     commands["db"] = _db
 
     roster = sub.add_parser("roster", help="people, units and roles")
@@ -136,16 +137,17 @@ async def _serve(settings: Settings, _ns: argparse.Namespace) -> int:
 
 
 async def _db(settings: Settings, ns: argparse.Namespace) -> int:
+    from bot.schema import migrate, new_revision
+    from handlers import FEATURES
     from storage.db import Database
-    from storage.migrate import revision, upgrade
 
     db = Database(settings.database_url)
     try:
         if ns.db_cmd == "upgrade":
-            await upgrade(db)
+            await migrate(db, FEATURES)
             print("database is up to date")
         else:
-            await revision(db, ns.message, ns.rev_id, ns.down)
+            await new_revision(db, FEATURES, ns.message, ns.rev_id, ns.down, ns.feature)
     finally:
         await db.dispose()
     return 0

@@ -16,6 +16,8 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from importlib.resources import files
+from pathlib import Path
+from types import ModuleType
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from bot.args import Args
@@ -145,8 +147,11 @@ class Keyword:
 class Feature:
     name: str
     # The feature's package (its __name__): its templates/ folder holds its pages'
-    # templates, which the console names "<feature name>/<file>".
+    # templates, which the console names "<feature name>/<file>", and its
+    # migrations/ folder, if any, its own migrations.
     package: str = ""
+    # The modules that declare its tables (storage/<feature>.py or its own models.py).
+    models: tuple[ModuleType, ...] = ()
     commands: list[Command] = field(default_factory=list)
     keywords: list[Keyword] = field(default_factory=list)
     flows: list[Flow[Any]] = field(default_factory=list)
@@ -160,6 +165,14 @@ class Feature:
     @property
     def has_templates(self) -> bool:
         return bool(self.package) and files(self.package).joinpath("templates").is_dir()
+
+    @property
+    def migrations(self) -> Path | None:
+        """The folder of the feature's own migrations, when it has one."""
+        if not self.package:
+            return None
+        folder = Path(str(files(self.package).joinpath("migrations")))
+        return folder if folder.is_dir() else None
 
     def command(
         self,

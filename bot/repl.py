@@ -12,8 +12,8 @@ from bot.config import Settings
 from bot.ingest import replies_for
 from bot.messages import Incoming, normalize_text
 from bot.roles import Role
+from bot.schema import migrate
 from storage.messaging import OutboxMessage
-from storage.migrate import upgrade
 from storage.people import ensure_unit, grant_role, touch_person
 
 PROMPT = "你> "
@@ -24,7 +24,7 @@ async def run_repl(
 ) -> int:
     settings = settings.model_copy(update={"local_channel": True})
     app = Tongxin(settings)
-    await upgrade(app.db)
+    await migrate(app.db, app.router.features)
     await app.start()
     try:
         if role and not await _grant(app, user, name, role, unit):

@@ -66,6 +66,11 @@ class Actor:
     def key(self) -> str:
         return f"{self.platform}:{self.user_id}"
 
+    @property
+    def scope(self) -> set[int] | None:
+        """The units whose things this person sees as their secretary (None: all, an admin)."""
+        return None if self.is_admin else self.secretary_units
+
     def can_manage(self, unit_id: int | None) -> bool:
         """May this person act as secretary of the unit (None: of any unit)?"""
         if self.is_admin:

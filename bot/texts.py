@@ -13,8 +13,6 @@ CONFIRM_HINT = "请回复「确认」或「取消」。"
 FLOW_GONE = "之前的操作已失效，请重新发起。"
 NOTHING_TO_CANCEL = "当前没有进行中的操作。"
 INTERNAL_ERROR = "抱歉，处理这条消息时出了点问题，已记录，请稍后再试。"
-HELP_HEADER = "我能帮您做这些（发送命令即可）："
-HELP_FOOTER = "随时发送「/取消」可退出正在进行的操作。"
 NO_PUBLIC_URL = "后台地址尚未配置（TONGXIN_PUBLIC_URL），请联系管理员。"
 
 

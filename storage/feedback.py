@@ -208,16 +208,6 @@ async def member(session: AsyncSession, call_id: int, person_id: int) -> Feedbac
     )
 
 
-async def named_opinion(
-    session: AsyncSession, call_id: int, person_id: int
-) -> FeedbackOpinion | None:
-    return await session.scalar(
-        select(FeedbackOpinion).where(
-            FeedbackOpinion.call_id == call_id, FeedbackOpinion.person_id == person_id
-        )
-    )
-
-
 async def withdraw(session: AsyncSession, call_id: int, person_id: int) -> None:
     await session.execute(
         delete(FeedbackOpinion).where(
@@ -290,13 +280,6 @@ async def anonymous_opinions(session: AsyncSession, call_id: int) -> list[Feedba
         .order_by(FeedbackOpinion.kind, FeedbackOpinion.text)
     )
     return list(rows)
-
-
-async def count_members(session: AsyncSession, call_id: int) -> int:
-    n = await session.scalar(
-        select(func.count()).select_from(FeedbackMember).where(FeedbackMember.call_id == call_id)
-    )
-    return int(n or 0)
 
 
 @dataclass

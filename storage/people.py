@@ -125,12 +125,6 @@ async def touch_participants(
     )
 
 
-async def touch_participant(
-    session: AsyncSession, group_id: int, person_id: int, now: datetime
-) -> None:
-    await touch_participants(session, [(group_id, person_id)], now)
-
-
 async def grants_of_many(session: AsyncSession, person_ids: Iterable[int]) -> dict[int, Grants]:
     ids = sorted(set(person_ids))
     grants = {pid: Grants() for pid in ids}
@@ -224,14 +218,6 @@ async def units_of(session: AsyncSession, person_id: int) -> list[Unit]:
         .where(Membership.person_id == person_id)
     )
     return list(rows)
-
-
-async def group_unit(session: AsyncSession, platform: str, chat_id: str) -> int | None:
-    return await session.scalar(
-        select(ChatGroup.unit_id).where(
-            ChatGroup.platform == platform, ChatGroup.chat_id == chat_id
-        )
-    )
 
 
 async def bind_group(

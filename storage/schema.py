@@ -1,32 +1,11 @@
-"""Imports every model module so the metadata (and Alembic) sees all tables.
+"""The core's tables: people, units and groups, messaging, the schedule, the console.
 
-A feature that adds tables adds its module here.
+Each feature declares the modules of its own tables (`Feature(models=…)`);
+bot.schema gathers the core's and the features' into one schema.
 """
 
-from storage import (
-    broadcast,
-    checkin,
-    console,
-    feedback,
-    messaging,
-    models,
-    polls,
-    reminders,
-    schedule,
-)
-from storage.base import Base
+from types import ModuleType
 
-metadata = Base.metadata
+from storage import console, messaging, models, schedule
 
-__all__ = [
-    "broadcast",
-    "checkin",
-    "console",
-    "feedback",
-    "messaging",
-    "metadata",
-    "models",
-    "polls",
-    "reminders",
-    "schedule",
-]
+CORE_MODULES: tuple[ModuleType, ...] = (models, messaging, schedule, console)

@@ -13,9 +13,12 @@ from pathlib import Path
 
 from sqlalchemy import text
 
+from bot.schema import metadata as gather
+from bot.schema import migrate, rebuild
+from handlers import FEATURES
 from storage.db import Database
-from storage.migrate import recreate, upgrade
-from storage.schema import metadata
+
+metadata = gather(FEATURES)
 
 PG_ENV = "TONGXIN_TEST_PG_URL"
 REQUIRE_PG_ENV = "TONGXIN_TEST_REQUIRE_PG"
@@ -36,7 +39,7 @@ class Backends:
         if self._sqlite_template is None:
             template = self.tmp / "template.db"
             db = Database(f"sqlite+aiosqlite:///{template}")
-            await upgrade(db)
+            await migrate(db, FEATURES)
             await db.dispose()
             self._sqlite_template = template
         self._counter += 1
@@ -50,7 +53,7 @@ class Backends:
         db = Database(url)
         try:
             if not self._pg_ready:
-                await recreate(db)
+                await rebuild(db, FEATURES)
                 self._pg_ready = True
             tables = ", ".join(f'"{t.name}"' for t in metadata.sorted_tables)
             async with db.engine.begin() as conn:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
@@ -15,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.console.auth import audit
 from bot.feature import Feature
-from bot.roles import Actor
+from bot.roles import Actor, Owned
 from bot.runtime import Runtime
 
 
@@ -25,6 +26,29 @@ class Forbidden(Exception):
 
 class NotFound(Exception):
     pass
+
+
+Own = TypeVar("Own", bound=Owned)
+# Ids in URLs: a few digits, never a superscript "²" or twenty of them.
+_ID = re.compile(r"[0-9]{1,9}")
+
+
+def parse_id(ref: object) -> int:
+    """A numeric id from a URL; anything else is a 404 page, not a crash."""
+    text = str(ref)
+    if not _ID.fullmatch(text):
+        raise NotFound(text)
+    return int(text)
+
+
+async def managed(session: AsyncSession, model: type[Own], ref: object, actor: Actor) -> Own:
+    """The row of `model` numbered `ref`, when `actor` may manage it (bot.roles)."""
+    found = await session.get(model, parse_id(ref))
+    if found is None:
+        raise NotFound(ref)
+    if not actor.may_manage(found):
+        raise Forbidden(ref)
+    return found
 
 
 def template_env(features: Sequence[Feature]) -> jinja2.Environment:
@@ -76,10 +100,7 @@ class ConsoleView:
 
     def int_param(self, name: str) -> int:
         """A numeric id from the URL; anything else is a 404, not a crash."""
-        value = self.rest if name == "rest" else self.query.get(name, "")
-        if not value.isdigit():
-            raise NotFound(name)
-        return int(value)
+        return parse_id(self.rest if name == "rest" else self.query.get(name, ""))
 
     def render(
         self, template: str, *, title: str, status: int = 200, **values: Any

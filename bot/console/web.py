@@ -1,13 +1,20 @@
-"""Routes of /console/: sign-in by one-time link, sessions, pages, exports."""
+"""Routes of /console/: sign-in by one-time link, sessions, pages, exports.
+
+Who is signed in, and whether a POST carries the session's CSRF token, is
+decided once, by `signed_in` (aiohttp middleware), for every page and export;
+the routes behind it read `request[VISITOR]` and never check again.
+"""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
 from contextlib import AbstractAsyncContextManager
+from dataclasses import dataclass
 from typing import Any
 
 from aiohttp import web
+from aiohttp.typedefs import Handler
 
 from bot.console import auth
 from bot.console import texts as t
@@ -18,6 +25,21 @@ from bot.runtime import Runtime
 
 log = logging.getLogger("tongxin.console")
 COOKIE = "tongxin_console"
+PREFIX = "/console/"
+# Reached without a session: they are how one starts or ends.
+OPEN_PATHS = ("/console/login", "/console/logout", "/console/download/")
+
+
+@dataclass(frozen=True)
+class Visitor:
+    """The signed-in person of a console request, with what they posted."""
+
+    actor: Actor
+    csrf: str
+    form: dict[str, str]
+
+
+VISITOR: web.RequestKey[Visitor] = web.RequestKey("tongxin_visitor", Visitor)
 
 
 class Console:
@@ -43,11 +65,33 @@ class Console:
     def secure(self) -> bool:
         return self.rt.settings.public_url.startswith("https://")
 
-    def _message(self, title: str, text: str, status: int) -> web.Response:
+    def message(self, title: str, text: str, status: int) -> web.Response:
         html = self.templates.get_template("message.html").render(
             title=title, text=text, actor=None, menu=[]
         )
         return web.Response(text=html, content_type="text/html", status=status)
+
+    @web.middleware
+    async def signed_in(self, request: web.Request, handler: Handler) -> web.StreamResponse:
+        """Sign-in and CSRF for every console route but those that start or end a session."""
+        path = request.path
+        if not path.startswith(PREFIX) or path.startswith(OPEN_PATHS):
+            return await handler(request)
+        now = self.rt.clock.now()
+        token = request.cookies.get(COOKIE, "")
+        async with self.rt.db.reading() as session:
+            found = await auth.find_session(session, token, now) if token else None
+            actor = await self._actor(session, found.person_id) if found else None
+        if found is None or actor is None:
+            return self.message(t.SIGN_IN_TITLE, t.SIGN_IN, 401)
+        form: dict[str, str] = {}
+        if request.method == "POST":
+            posted = await request.post()
+            form = {k: str(v) for k, v in posted.items() if isinstance(v, str)}
+            if not auth.csrf_ok(found.csrf, form.get("csrf", "")):
+                return self.message(t.CSRF_TITLE, t.CSRF, 403)
+        request[VISITOR] = Visitor(actor, found.csrf, form)
+        return await handler(request)
 
     async def _actor(self, session: Any, person_id: int) -> Actor | None:
         return await auth.actor_of(session, self.rt.settings, person_id)
@@ -59,10 +103,10 @@ class Console:
             link = await auth.use_link(session, token, "login", now) if token else None
             actor = await self._actor(session, link.person_id) if link else None
             if actor is None:
-                return self._message(t.LINK_INVALID_TITLE, t.LINK_INVALID, 403)
+                return self.message(t.LINK_INVALID_TITLE, t.LINK_INVALID, 403)
             cookie = await auth.start_session(session, actor.person_id, now)
             await auth.audit(session, actor.person_id, "console.login", "", now)
-        resp = web.HTTPSeeOther("/console/")
+        resp = web.HTTPSeeOther(PREFIX)
         resp.set_cookie(
             COOKIE,
             cookie,
@@ -79,30 +123,27 @@ class Console:
         if token:
             async with self.rt.db.transaction() as session:
                 await auth.end_session(session, token)
-        resp = self._message(t.LOGGED_OUT_TITLE, t.LOGGED_OUT, 200)
+        resp = self.message(t.LOGGED_OUT_TITLE, t.LOGGED_OUT, 200)
         resp.del_cookie(COOKIE, path="/console")
         return resp
 
-    async def _view(self, request: web.Request, session: Any) -> ConsoleView | web.Response:
-        now = self.rt.clock.now()
-        token = request.cookies.get(COOKIE, "")
-        found = await auth.find_session(session, token, now) if token else None
-        actor = await self._actor(session, found.person_id) if found else None
-        if found is None or actor is None:
-            return self._message(t.SIGN_IN_TITLE, t.SIGN_IN, 401)
-        form: dict[str, str] = {}
-        if request.method == "POST":
-            posted = await request.post()
-            form = {k: str(v) for k, v in posted.items() if isinstance(v, str)}
-            if not auth.csrf_ok(found.csrf, form.get("csrf", "")):
-                return self._message(t.CSRF_TITLE, t.CSRF, 403)
+    def _view(self, request: web.Request, session: Any) -> ConsoleView:
+        visitor = request[VISITOR]
         menu = [
-            (f"/console/{p.path}", p.title)
+            (f"{PREFIX}{p.path}", p.title)
             for p in self.pages.values()
-            if p.menu and actor.role >= p.role
+            if p.menu and visitor.actor.role >= p.role
         ]
         return ConsoleView(
-            request, session, actor, self.rt, now, found.csrf, form, menu, self.templates
+            request,
+            session,
+            visitor.actor,
+            self.rt,
+            self.rt.clock.now(),
+            visitor.csrf,
+            visitor.form,
+            menu,
+            self.templates,
         )
 
     def _session(self, request: web.Request) -> AbstractAsyncContextManager[Any]:
@@ -111,39 +152,32 @@ class Console:
 
     async def index(self, request: web.Request) -> web.StreamResponse:
         async with self._session(request) as session:
-            view = await self._view(request, session)
-            if isinstance(view, web.Response):
-                return view
-            return view.render("index.html", title=t.INDEX_TITLE)
+            return self._view(request, session).render("index.html", title=t.INDEX_TITLE)
 
     async def page(self, request: web.Request) -> web.StreamResponse:
         path = request.match_info["path"].strip("/")
         head, _, rest = path.partition("/")
         page = self.pages.get(path) or self.pages.get(head)
+        if page is None:
+            return self.message(t.NOT_FOUND_TITLE, t.NOT_FOUND, 404)
+        if request[VISITOR].actor.role < page.role:
+            return self.message(t.FORBIDDEN_TITLE, t.FORBIDDEN, 403)
         async with self._session(request) as session:
-            view = await self._view(request, session)
-            if isinstance(view, web.Response):
-                return view
-            if page is None:
-                return self._message(t.NOT_FOUND_TITLE, t.NOT_FOUND, 404)
-            if view.actor.role < page.role:
-                return self._message(t.FORBIDDEN_TITLE, t.FORBIDDEN, 403)
+            view = self._view(request, session)
             view.rest = rest
             view.feature = page.feature
             try:
                 return await page.handler(view)
             except Forbidden:
-                return self._message(t.FORBIDDEN_TITLE, t.FORBIDDEN, 403)
+                return self.message(t.FORBIDDEN_TITLE, t.FORBIDDEN, 403)
             except NotFound:
-                return self._message(t.NOT_FOUND_TITLE, t.NOT_FOUND, 404)
+                return self.message(t.NOT_FOUND_TITLE, t.NOT_FOUND, 404)
 
     async def export(self, request: web.Request) -> web.StreamResponse:
         kind = request.match_info["kind"]
         async with self.rt.db.transaction() as session:
-            view = await self._view(request, session)
-            if isinstance(view, web.Response):
-                return view
-            return await self._run_export(kind, session, view.actor, dict(request.query))
+            actor = request[VISITOR].actor
+            return await self._run_export(kind, session, actor, dict(request.query))
 
     async def download(self, request: web.Request) -> web.StreamResponse:
         now = self.rt.clock.now()
@@ -151,7 +185,7 @@ class Console:
             link = await auth.use_link(session, request.match_info["token"], "download", now)
             actor = await self._actor(session, link.person_id) if link else None
             if link is None or actor is None:
-                return self._message(t.LINK_INVALID_TITLE, t.DOWNLOAD_INVALID, 403)
+                return self.message(t.LINK_INVALID_TITLE, t.DOWNLOAD_INVALID, 403)
             params = {str(k): str(v) for k, v in link.params.items()}
             return await self._run_export(params.pop("kind", ""), session, actor, params)
 
@@ -160,14 +194,14 @@ class Console:
     ) -> web.StreamResponse:
         exporter = self.exports.get(kind)
         if exporter is None:
-            return self._message(t.NOT_FOUND_TITLE, t.NOT_FOUND, 404)
+            return self.message(t.NOT_FOUND_TITLE, t.NOT_FOUND, 404)
         try:
             now = self.rt.clock.now().astimezone(self.rt.settings.tz)
             filename, content = await exporter(session, actor, params, now)
         except Forbidden:
-            return self._message(t.FORBIDDEN_TITLE, t.FORBIDDEN, 403)
+            return self.message(t.FORBIDDEN_TITLE, t.FORBIDDEN, 403)
         except NotFound:
-            return self._message(t.NOT_FOUND_TITLE, t.NOT_FOUND, 404)
+            return self.message(t.NOT_FOUND_TITLE, t.NOT_FOUND, 404)
         await auth.audit(
             session, actor.person_id, f"export.{kind}", str(params)[:400], self.rt.clock.now()
         )

@@ -22,6 +22,7 @@ from bot.outbox import enqueue
 from bot.roles import Role
 from handlers.broadcast import texts as t
 from schedules.timeparse import When, format_when
+from storage import broadcast as broadcast_tables
 from storage import broadcast as store
 from storage.people import unit_by_name
 
@@ -35,7 +36,7 @@ PLATFORM_WORDS = {"企业微信": "wecom", "企微": "wecom", "钉钉": "dingtal
 EXCERPT = 30
 REASON = 120
 
-feature = Feature("broadcast", __name__)
+feature = Feature("broadcast", __name__, models=(broadcast_tables,))
 broadcast_cmd = feature.command("broadcast", "广播", help=t.HELP, role=Role.ADMIN)
 
 # Options lead the text; what follows the last one is the notice, line breaks

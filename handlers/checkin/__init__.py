@@ -16,8 +16,9 @@ from __future__ import annotations
 
 from bot.feature import Feature
 from handlers.checkin import texts as t
+from storage import checkin as checkin_tables
 
-feature = Feature("checkin", __name__)
+feature = Feature("checkin", __name__, models=(checkin_tables,))
 cmd = feature.command("checkin", "签到", help=t.HELP)
 checkin_close = feature.timer("checkin.close", ref=int)
 checkin_nudge = feature.timer("checkin.nudge", ref=int, push=True)

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.console.svg import Bar, bar_chart
-from bot.console.view import ConsoleView, Forbidden, NotFound, export_url
+from bot.console.view import ConsoleView, Forbidden, NotFound, export_url, managed, parse_id
 from bot.roles import Actor
 from handlers.checkin import feature
 from handlers.checkin import texts as t
@@ -38,7 +38,7 @@ async def _units(session: AsyncSession, actor: Actor) -> list[Unit]:
 
 
 async def _unit(session: AsyncSession, actor: Actor, ref: str) -> Unit:
-    unit = await session.get(Unit, int(ref)) if ref.isdigit() else None
+    unit = await session.get(Unit, parse_id(ref))
     if unit is None:
         raise NotFound(ref)
     if not actor.can_manage(unit.id):
@@ -110,11 +110,7 @@ async def checkins_page(view: ConsoleView) -> web.StreamResponse:
 
 
 async def _meeting(view: ConsoleView, checkin_id: int) -> web.StreamResponse:
-    ck = await view.session.get(Checkin, checkin_id)
-    if ck is None:
-        raise NotFound(checkin_id)
-    if not view.actor.may_manage(ck):
-        raise Forbidden(checkin_id)
+    ck = await managed(view.session, Checkin, checkin_id, view.actor)
     m = Meeting(ck, [row for _, row in await store.entries_of(view.session, [ck.id])])
     row = _tally(m)
     chart = bar_chart(row.bars(), title=t.CHART, unit=t.PEOPLE)

@@ -14,8 +14,9 @@ from __future__ import annotations
 
 from bot.feature import Feature
 from handlers.feedback import texts as t
+from storage import feedback as feedback_tables
 
-feature = Feature("feedback", __name__)
+feature = Feature("feedback", __name__, models=(feedback_tables,))
 feedback_cmd = feature.command("feedback", "征求意见", help=t.CMD_HELP, aliases=("反馈",))
 suggest_cmd = feature.command("suggest", "意见箱", help=t.SUGGEST_HELP)
 reply_cmd = feature.command("reply", "回复", help=t.REPLY_HELP)

@@ -13,7 +13,7 @@ from datetime import datetime
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.console.view import ConsoleView, Forbidden, NotFound, export_url
+from bot.console.view import ConsoleView, Forbidden, NotFound, export_url, managed
 from bot.console.xlsx import table_xlsx
 from bot.roles import Actor
 from handlers.feedback import feature
@@ -37,29 +37,19 @@ from storage.models import Person
 LISTED = 100
 
 
-async def _managed(session: AsyncSession, actor: Actor, call_id: int) -> FeedbackCall:
-    call = await session.get(FeedbackCall, call_id)
-    if call is None:
-        raise NotFound(call_id)
-    if not actor.may_manage(call):
-        raise Forbidden(call_id)
-    return call
-
-
 @feature.page("feedback", t.CALLS_TITLE)
 async def calls_page(view: ConsoleView) -> web.StreamResponse:
     if view.rest:
         return await _call(view, view.int_param("rest"))
     actor = view.actor
-    units = None if actor.is_admin else actor.secretary_units
-    calls = await calls_of(view.session, units, actor.person_id, LISTED)
+    calls = await calls_of(view.session, actor.scope, actor.person_id, LISTED)
     answered = await answered_of(view.session, [c.id for c in calls])
     rows = [(call, *answered[call.id]) for call in calls]
     return view.render("feedback_list.html", title=t.CALLS_TITLE, t=t, rows=rows)
 
 
 async def _call(view: ConsoleView, call_id: int) -> web.StreamResponse:
-    call = await _managed(view.session, view.actor, call_id)
+    call = await managed(view.session, FeedbackCall, call_id, view.actor)
     s = await summarize(view.session, call.id)
     assert s is not None
     named, named_none = s.named(OPINION), s.named(NO_OPINION)
@@ -84,10 +74,7 @@ async def _call(view: ConsoleView, call_id: int) -> web.StreamResponse:
 async def export_call(
     session: AsyncSession, actor: Actor, params: dict[str, str], now: datetime
 ) -> tuple[str, bytes]:
-    ref = params.get("id", "")
-    if not ref.isdigit():
-        raise NotFound(ref)
-    call = await _managed(session, actor, int(ref))
+    call = await managed(session, FeedbackCall, params.get("id", ""), actor)
     return t.export_filename(call.id), await build_feedback_export(session, call.id)
 
 
@@ -99,8 +86,7 @@ async def box_page(view: ConsoleView) -> web.StreamResponse:
     if view.rest:
         return await _thread(view, view.int_param("rest"))
     actor = view.actor
-    units = None if actor.is_admin else actor.secretary_units
-    entries = await recent_suggestions(view.session, units, LISTED)
+    entries = await recent_suggestions(view.session, actor.scope, LISTED)
     return view.render(
         "suggestions.html",
         title=t.BOX_TITLE,
@@ -115,8 +101,7 @@ async def export_box(
     session: AsyncSession, actor: Actor, params: dict[str, str], now: datetime
 ) -> tuple[str, bytes]:
     """The 意见箱 list as the page shows it: anonymous authors stay 匿名."""
-    units = None if actor.is_admin else actor.secretary_units
-    entries = await recent_suggestions(session, units, LISTED)
+    entries = await recent_suggestions(session, actor.scope, LISTED)
     rows = [
         (
             e.suggestion.id,

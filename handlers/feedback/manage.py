@@ -35,7 +35,7 @@ async def _find_call(ctx: Context, args: Args, *, open_only: bool) -> FeedbackCa
             ctx.reply(t.unknown_call(ref))
             return None
         return call
-    units = None if actor.is_admin else actor.secretary_units
+    units = actor.scope
     call = await latest_call(ctx.session, units, actor.person_id, open_only=open_only)
     if call is None:
         ctx.reply(t.NO_OPEN_CALL)

@@ -207,7 +207,7 @@ async def reply(ctx: Context, args: Args) -> None:
 async def list_box(ctx: Context, args: Args) -> None:
     """`/意见箱 列表`: the newest suggestions of the units this secretary serves."""
     actor = ctx.actor
-    units = None if actor.is_admin else actor.secretary_units
+    units = actor.scope
     if ctx.group_unit_id is not None:
         units = {ctx.group_unit_id}
     entries = await recent_suggestions(ctx.session, units, LISTED)

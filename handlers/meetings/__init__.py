@@ -16,8 +16,9 @@ from __future__ import annotations
 from bot.feature import Feature
 from bot.roles import Role
 from handlers.meetings import texts as t
+from storage import reminders as reminders_tables
 
-feature = Feature("meetings", __name__)
+feature = Feature("meetings", __name__, models=(reminders_tables,))
 meeting_cmd = feature.command("meeting", "会议", help=t.HELP, role=Role.SECRETARY)
 meeting_timer = feature.timer("meeting", ref=int, grace=True, push=True)
 monthly_timer = feature.timer("monthly", ref=int, grace=True, push=True)

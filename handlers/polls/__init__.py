@@ -13,8 +13,9 @@ from __future__ import annotations
 
 from bot.feature import Feature
 from handlers.polls import texts as t
+from storage import polls as polls_tables
 
-feature = Feature("polls", __name__)
+feature = Feature("polls", __name__, models=(polls_tables,))
 poll_cmd = feature.command("poll", "投票", help=t.HELP)
 poll_close = feature.timer("poll.close", ref=int)
 poll_nudge = feature.timer("poll.nudge", ref=int, push=True)

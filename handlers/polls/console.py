@@ -14,7 +14,7 @@ from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.console.svg import Bar, bar_chart
-from bot.console.view import ConsoleView, Forbidden, NotFound, export_url
+from bot.console.view import ConsoleView, Forbidden, export_url, managed
 from bot.roles import Actor
 from handlers.polls import feature
 from handlers.polls import results as polls_results
@@ -23,15 +23,6 @@ from storage.polls import Poll, counts_of, lock_poll, polls_of
 from storage.polls_results import PollResults, poll_results
 
 LISTED = 100
-
-
-async def _owned(session: AsyncSession, actor: Actor, poll_id: int) -> Poll:
-    poll = await session.get(Poll, poll_id)
-    if poll is None:
-        raise NotFound(poll_id)
-    if not actor.may_manage(poll):
-        raise Forbidden(poll_id)
-    return poll
 
 
 def _charts(res: PollResults) -> list[tuple[str, object]]:
@@ -53,15 +44,14 @@ async def polls_page(view: ConsoleView) -> web.StreamResponse:
     if view.rest:
         return await _poll(view, view.int_param("rest"))
     actor = view.actor
-    units = None if actor.is_admin else actor.secretary_units
-    polls = await polls_of(view.session, units, actor.person_id, LISTED)
+    polls = await polls_of(view.session, actor.scope, actor.person_id, LISTED)
     tallies = await counts_of(view.session, [p.id for p in polls])
     rows = [(poll, *tallies[poll.id]) for poll in polls]
     return view.render("polls_list.html", title=t.LIST_TITLE, t=t, kinds=t.KIND_NAMES, rows=rows)
 
 
 async def _poll(view: ConsoleView, poll_id: int) -> web.StreamResponse:
-    poll = await _owned(view.session, view.actor, poll_id)
+    poll = await managed(view.session, Poll, poll_id, view.actor)
     # The box is `required` in the form; checked here too, for a browser that ignores it.
     if view.is_post and view.form.get("action") == "close" and view.form.get("confirm") == "1":
         return await _close(view, poll.id)
@@ -101,9 +91,7 @@ async def export_poll(
     session: AsyncSession, actor: Actor, params: dict[str, str], now: datetime
 ) -> tuple[str, bytes]:
     ref = params.get("id", "")
-    if not ref.isdigit():
-        raise NotFound(ref)
-    poll = await _owned(session, actor, int(ref))
+    poll = await managed(session, Poll, ref, actor)
     # The file holds the counts: it follows the same rule as the page.
     if not polls_results.counts_visible(poll, owner=True):
         raise Forbidden(ref)

@@ -12,8 +12,9 @@ from __future__ import annotations
 from bot.feature import Feature
 from bot.roles import Role
 from handlers.reminders import texts as t
+from storage import reminders as reminders_tables
 
-feature = Feature("reminders", __name__)
+feature = Feature("reminders", __name__, models=(reminders_tables,))
 remind = feature.command("remind", "提醒", help=t.HELP, role=Role.SECRETARY)
 cal = feature.command("calendar", "廉政日历", help=t.CALENDAR_HELP)
 holidays_timer = feature.timer("holidays", ref=int, grace=True, push=True)

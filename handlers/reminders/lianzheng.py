@@ -59,7 +59,7 @@ async def _subscription(ctx: Context) -> CalendarSubscription | None:
     )
 
 
-@cal.sub("on", "开启", role=Role.SECRETARY, help="本群开启廉政提醒")
+@cal.sub("on", "开启", role=Role.SECRETARY, help=t.HELP_ON)
 async def on(ctx: Context, args: Args) -> None:
     if not ctx.in_group:
         ctx.reply(t.GROUP_ONLY)
@@ -78,7 +78,7 @@ async def on(ctx: Context, args: Args) -> None:
     ctx.reply(t.ON)
 
 
-@cal.sub("off", "关闭", role=Role.SECRETARY, help="本群关闭廉政提醒")
+@cal.sub("off", "关闭", role=Role.SECRETARY, help=t.HELP_OFF)
 async def off(ctx: Context, args: Args) -> None:
     found = await _subscription(ctx) if ctx.in_group else None
     if found is None:
@@ -88,7 +88,7 @@ async def off(ctx: Context, args: Args) -> None:
     ctx.reply(t.OFF)
 
 
-@cal.sub("show", "查看", help="查看今年的廉政日历")
+@cal.sub("show", "查看", help=t.HELP_SHOW)
 async def show(ctx: Context, args: Args) -> None:
     year = ctx.local_now.year
     if args.first.isdigit() and 1901 <= int(args.first) <= 2099:
@@ -99,7 +99,7 @@ async def show(ctx: Context, args: Args) -> None:
     ctx.reply(t.show(year, subscribed, lines))
 
 
-@cal.sub("template", "模板", role=Role.ADMIN, help="查看或修改廉政提醒文本")
+@cal.sub("template", "模板", role=Role.ADMIN, help=t.HELP_TEMPLATE)
 async def template(ctx: Context, args: Args) -> None:
     custom = await _templates(ctx.session)
     names = {key: name for name, key in t.TEMPLATE_NAMES.items()}

@@ -13,9 +13,9 @@ from storage.models import Person, Unit
 from storage.people import find_person, grant_role, revoke_role, unit_by_name, units_of
 
 feature = Feature("roster", __name__)
-grant_cmd = feature.command("grant", "授权", help="授予书记或管理员权限", role=Role.ADMIN)
-revoke_cmd = feature.command("revoke", "撤销", help="撤销权限", role=Role.ADMIN)
-whoami_cmd = feature.command("whoami", "我是谁", help="查看我的身份和权限")
+grant_cmd = feature.command("grant", "授权", help=t.HELP_GRANT, role=Role.ADMIN)
+revoke_cmd = feature.command("revoke", "撤销", help=t.HELP_REVOKE, role=Role.ADMIN)
+whoami_cmd = feature.command("whoami", "我是谁", help=t.HELP_WHOAMI)
 
 
 async def _target(ctx: Context, ref: str) -> Person | None:

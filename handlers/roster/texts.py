@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+HELP_GRANT = "授予书记或管理员权限"
+HELP_REVOKE = "撤销权限"
+HELP_WHOAMI = "查看我的身份和权限"
+
 GRANT_USAGE = "用法：/授权 @用户 书记 [单位]，或 /授权 @用户 管理员。"
 REVOKE_USAGE = "用法：/撤销 @用户 书记 [单位]，或 /撤销 @用户 管理员。"
 UNKNOWN_ROLE = "角色只能是「书记」或「管理员」。"

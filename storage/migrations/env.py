@@ -4,15 +4,14 @@ from __future__ import annotations
 
 from alembic import context
 
-from storage.schema import metadata
-
 connection = context.config.attributes.get("connection")
 if connection is None:
     raise SystemExit("run migrations with `tongxin db upgrade`")
 
 context.configure(
     connection=connection,
-    target_metadata=metadata,
+    # Only autogeneration compares: bot.schema hands it the gathered tables.
+    target_metadata=context.config.attributes.get("metadata"),
     render_as_batch=connection.dialect.name == "sqlite",
 )
 with context.begin_transaction():

@@ -10,11 +10,14 @@ from typing import Any
 import pytest
 from sqlalchemy import select, text
 
+from bot.schema import metadata as gather
+from handlers import FEATURES
 from storage.models import Person
 from storage.people import add_membership, touch_person, unit_by_name
-from storage.schema import metadata
 from tests.handlers.recorder import Recorder
 from tests.harness import ChatHarness
+
+metadata = gather(FEATURES)
 
 pytestmark = pytest.mark.chat(recording=True)
 

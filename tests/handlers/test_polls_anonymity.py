@@ -17,10 +17,13 @@ import pytest
 from sqlalchemy import select, text
 
 from bot.logs import quiet_drivers
+from bot.schema import metadata as gather
+from handlers import FEATURES
 from storage.models import Person
-from storage.schema import metadata
 from tests.handlers.polls_helpers import ANON_SINGLE, branch, create
 from tests.harness import ChatHarness, User
+
+metadata = gather(FEATURES)
 
 LABELS = ("非常好", "还可以", "需改进")
 # Ids, times and keys differ between any two rows; a leak through their order

@@ -5,8 +5,11 @@ from __future__ import annotations
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
+from bot.schema import metadata as gather
+from handlers import FEATURES
 from storage.db import Database
-from storage.schema import metadata
+
+metadata = gather(FEATURES)
 
 
 async def test_migrations_match_models(db_url: str) -> None:

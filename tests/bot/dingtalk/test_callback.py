@@ -10,12 +10,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from bot import texts
 from bot.args import Args
 from bot.context import Context
 from bot.feature import Feature
 from bot.platforms.dingtalk import DingTalkAdapter
 from bot.platforms.dingtalk_api import sign
+from handlers.help import texts as help_texts
 from storage.messaging import InboundMessage
 from storage.models import ChatGroup, Person
 from tests.conftest import START, MakeChat
@@ -116,7 +116,7 @@ async def test_group_mention_reaches_the_handler_and_replies_in_the_session(
     [reply] = api.sent()
     assert reply.path == SESSION and reply.query["session"] == "s-group"
     assert reply.body["msgtype"] == "text"
-    assert texts.HELP_HEADER in reply.text
+    assert help_texts.HEADER in reply.text
     assert api.to(TOKEN) == []  # a session reply needs no token
     async with ding.db.reading() as s:
         group = await s.scalar(select(ChatGroup).where(ChatGroup.platform == "dingtalk"))
@@ -136,7 +136,7 @@ async def test_direct_message_reaches_the_handler_and_replies(
     await ding.settle()
     [reply] = api.sent()
     assert reply.query["session"] == "s-direct"
-    assert texts.HELP_HEADER in reply.text
+    assert help_texts.HEADER in reply.text
 
 
 async def test_expired_session_falls_back_to_group_send(
@@ -156,7 +156,7 @@ async def test_expired_session_falls_back_to_group_send(
     assert send.body["openConversationId"] == "cidGroupA=="
     assert send.body["msgKey"] == "sampleText"
     assert isinstance(send.body["msgParam"], str)
-    assert texts.HELP_HEADER in json.loads(send.body["msgParam"])["content"]
+    assert help_texts.HEADER in json.loads(send.body["msgParam"])["content"]
 
 
 async def test_expired_direct_session_falls_back_to_oto_send(
@@ -228,7 +228,7 @@ async def test_rich_text_and_pictures_are_read_without_error(
         assert await post_callback(ding, body) == 200
         await ding.settle()
     rich_reply, picture_reply = api.sent()
-    assert texts.HELP_HEADER in rich_reply.text
+    assert help_texts.HEADER in rich_reply.text
     assert picture_reply.text  # the router's hint, not silence
     [dt] = [a for a in ding.app.adapters if isinstance(a, DingTalkAdapter)]
     assert dt.incoming(json.dumps(voice)).text == "帮助"

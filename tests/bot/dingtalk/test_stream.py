@@ -9,8 +9,8 @@ from pathlib import Path
 import aiohttp
 import pytest
 
-from bot import texts
 from bot.platforms.dingtalk_stream import StreamClient
+from handlers.help import texts as help_texts
 from tests.conftest import START
 from tests.fakes.dingtalk_api import SESSION, FakeDingTalkApi
 from tests.fakes.dingtalk_gateway import FakeGateway
@@ -47,7 +47,7 @@ async def test_callback_frames_are_acked_answered_and_survive_a_drop(
     assert json.loads(ack["data"]) == {"response": "OK"}
     await streaming.settle()
     [reply] = api.to(SESSION)
-    assert reply.query["session"] == "s1" and texts.HELP_HEADER in reply.text
+    assert reply.query["session"] == "s1" and help_texts.HEADER in reply.text
 
     ping_id = await gateway.ping()
     pong = await gateway.next_ack()

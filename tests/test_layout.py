@@ -1,0 +1,54 @@
+"""The layout holds: features are packages that import the core, never each other."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+HANDLERS = ROOT / "handlers"
+# The wiring that knows the feature list: the app's defaults and the CLI.
+WIRING = {ROOT / "bot" / "app.py", ROOT / "bot" / "cli.py"}
+
+
+def imported(path: Path) -> set[str]:
+    names: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            names |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            names.add(node.module)
+            names |= {f"{node.module}.{alias.name}" for alias in node.names}
+    return names
+
+
+def test_handlers_holds_feature_packages_only() -> None:
+    loose = [p.name for p in HANDLERS.iterdir() if p.is_file() and p.name != "__init__.py"]
+    assert loose == []
+    packages = [p for p in HANDLERS.iterdir() if p.is_dir() and p.name != "__pycache__"]
+    assert packages and all((p / "__init__.py").is_file() for p in packages)
+    assert all((p / "texts.py").is_file() for p in packages), "each feature keeps its texts"
+
+
+def test_no_feature_imports_another() -> None:
+    crossings = []
+    for package in (p for p in HANDLERS.iterdir() if (p / "__init__.py").is_file()):
+        own = f"handlers.{package.name}"
+        for path in package.rglob("*.py"):
+            for name in imported(path):
+                if name == "handlers" or (
+                    name.startswith("handlers.") and not name.startswith((own + ".", own))
+                ):
+                    crossings.append(f"{path.relative_to(ROOT)} imports {name}")
+    assert crossings == []
+
+
+def test_the_core_does_not_import_the_features() -> None:
+    reaching = []
+    for top in ("bot", "schedules", "storage"):
+        for path in (ROOT / top).rglob("*.py"):
+            if path in WIRING:
+                continue
+            if any(n == "handlers" or n.startswith("handlers.") for n in imported(path)):
+                reaching.append(str(path.relative_to(ROOT)))
+    assert reaching == []
