@@ -11,49 +11,78 @@ from tests.handlers.polls_helpers import NAMED_MULTI, branch, create
 from tests.harness import ChatHarness
 
 
-async def test_bad_answers_while_creating(chat: ChatHarness) -> None:
+async def test_a_too_long_title_is_asked_again(chat: ChatHarness) -> None:
     b = branch(chat)
-    sec, g = b.sec, b.g
-    await sec.says("/投票 新建", g)
-    sec.hears("投票主题是什么？")
-    await sec.says("长" * 61, g)
-    sec.hears("主题请控制在 60 字以内", "投票主题是什么？")
-    await sec.says("支委候选人", g)
-    await sec.says("7", g)
-    sec.hears("请回复选项前的序号（1–4）")
-    await sec.says("多选", g)
-    sec.hears("请发送选项")
-    await sec.says("甲\n完成", g)
-    sec.hears("至少需要 2 项，现在有 1 项")
-    await sec.says("乙" * 41, g)
-    sec.hears("每项请控制在 40 字以内")
-    await sec.says("乙\n丙", g)
-    sec.hears("已记下 3 项")
-    await sec.says("完成", g)
-    sec.hears("每人最多可选几项？")
-    await sec.says("4", g)
-    sec.hears("请写 1–3 之间的数字")
-    await sec.says("2", g)
-    await sec.says("实名", g)
-    sec.hears("1. 实时公布")
-    await sec.says("截止后公布", g)
-    sec.hears("截止时间？")
-    await sec.says("某天", g)
-    sec.hears("没看懂这个时间")
-    await sec.says("今天19:00", g)
-    sec.hears("已经过去了")
-    await sec.says("5分钟后", g)
-    sec.hears("截止时间至少要在 10 分钟以后")
-    await sec.says("下周五", g)
-    sec.hears("谁来投票？")
-    await sec.says("1", g)
-    sec.hears("截止：12月4日（周五）23:59", "（最多选 2 项）", "请核对")
-    await sec.says("嗯", g)
-    sec.hears("请回复「确认」或「取消」")
-    await sec.says("取消", g)
-    sec.hears("已取消「新建投票」")
-    await sec.says("/投票 结果", g)
-    sec.hears("没有找到这项投票")
+    await b.sec.says("/投票 新建", b.g)
+    b.sec.hears("投票主题是什么？")
+    await b.sec.says("长" * 61, b.g)
+    b.sec.hears("主题请控制在 60 字以内", "投票主题是什么？")
+
+
+async def test_a_kind_out_of_range_gets_the_range(chat: ChatHarness) -> None:
+    b = branch(chat)
+    await create(b, "支委候选人")
+    await b.sec.says("7", b.g)
+    b.sec.hears("请回复选项前的序号（1–4）")
+    await b.sec.says("多选", b.g)
+    b.sec.hears("请发送选项")
+
+
+async def test_options_are_collected_and_checked(chat: ChatHarness) -> None:
+    b = branch(chat)
+    await create(b, "支委候选人", "多选")
+    await b.sec.says("甲\n完成", b.g)
+    b.sec.hears("至少需要 2 项，现在有 1 项")
+    await b.sec.says("乙" * 41, b.g)
+    b.sec.hears("每项请控制在 40 字以内")
+    await b.sec.says("乙\n丙", b.g)
+    b.sec.hears("已记下 3 项")
+    await b.sec.says("完成", b.g)
+    b.sec.hears("每人最多可选几项？")
+
+
+async def test_the_most_choices_cannot_pass_the_options(chat: ChatHarness) -> None:
+    b = branch(chat)
+    await create(b, "支委候选人", "多选", "甲\n乙\n丙\n完成")
+    await b.sec.says("4", b.g)
+    b.sec.hears("请写 1–3 之间的数字")
+    await b.sec.says("2", b.g)
+    b.sec.hears("实名还是匿名？")
+
+
+async def test_a_named_poll_may_show_results_live(chat: ChatHarness) -> None:
+    b = branch(chat)
+    await create(b, "支委候选人", "多选", "甲\n乙\n丙\n完成", "2")
+    await b.sec.says("实名", b.g)
+    b.sec.hears("1. 实时公布")
+    await b.sec.says("截止后公布", b.g)
+    b.sec.hears("截止时间？")
+
+
+async def test_a_deadline_must_be_readable_future_and_not_too_close(chat: ChatHarness) -> None:
+    b = branch(chat)
+    await create(b, "支委候选人", "多选", "甲\n乙\n丙\n完成", "2", "实名", "截止后公布")
+    await b.sec.says("某天", b.g)
+    b.sec.hears("没看懂这个时间")
+    await b.sec.says("今天19:00", b.g)
+    b.sec.hears("已经过去了")
+    await b.sec.says("5分钟后", b.g)
+    b.sec.hears("截止时间至少要在 10 分钟以后")
+    await b.sec.says("下周五", b.g)
+    b.sec.hears("谁来投票？")
+
+
+async def test_the_preview_waits_for_a_yes_or_a_no(chat: ChatHarness) -> None:
+    b = branch(chat)
+    steps = ("支委候选人", "多选", "甲\n乙\n丙\n完成", "2", "实名", "截止后公布", "下周五")
+    await create(b, *steps, "1")
+    b.sec.hears("截止：12月4日（周五）23:59", "（最多选 2 项）", "请核对")
+    await b.sec.says("嗯", b.g)
+    b.sec.hears("请回复「确认」或「取消」")
+    await b.sec.says("取消", b.g)
+    b.sec.hears("已取消「新建投票」")
+    await b.sec.says("/投票 结果", b.g)
+    b.sec.hears("没有找到这项投票")
 
 
 async def test_custom_scale_and_group_audience(chat: ChatHarness) -> None:
