@@ -51,6 +51,9 @@ class Settings(BaseSettings):
     secret_key: str = ""
     # Where ledgers asked for in chat are written (relative to the working directory).
     export_dir: str = "exports"
+    # The bot's display names in groups, so `@同心 助手 /帮助` (a name with a
+    # space) and `@同心签到` (no space after the name) are read as commands.
+    bot_names: Annotated[list[str], NoDecode] = Field(default_factory=list)
 
     wecom_corp_id: str = ""
     wecom_agent_id: int | None = None
@@ -75,10 +78,16 @@ class Settings(BaseSettings):
     )
     reminder_grace_minutes: int = Field(120, ge=0, le=7 * 24 * 60)
 
-    @field_validator("admins", mode="before")
+    @field_validator("admins", "bot_names", mode="before")
     @classmethod
-    def _admins_list(cls, value: object) -> object:
+    def _comma_list(cls, value: object) -> object:
         return _split_commas(value)
+
+    @field_validator("bot_names")
+    @classmethod
+    def _names_without_at(cls, value: list[str]) -> list[str]:
+        # People copy the name as it appears in a message, @ included.
+        return [n.lstrip("@＠").strip() for n in value if n.lstrip("@＠").strip()]
 
     @field_validator("admins")
     @classmethod

@@ -138,7 +138,8 @@ class DingTalkAdapter:
 
     def incoming(self, raw: bytes | str) -> Incoming:
         msg = parse(raw)
-        return to_incoming(msg, self.env.runtime.clock.now(), self.session_prefix)
+        rt = self.env.runtime
+        return to_incoming(msg, rt.clock.now(), self.session_prefix, tuple(rt.settings.bot_names))
 
     # -- outbound ------------------------------------------------------------
 

@@ -90,7 +90,7 @@ class LocalAdapter:
             chat_type=msg.chat_type,
             sender_id=msg.sender_id,
             sender_name=msg.sender_name,
-            text=normalize_text(msg.text),
+            text=normalize_text(msg.text, tuple(self.env.runtime.settings.bot_names)),
             raw_text=msg.text,
             msg_id=msg.msg_id or uuid.uuid4().hex,
             at=rt.clock.now(),

@@ -54,7 +54,7 @@ APPCHAT_KIND = "wecom_appchat"
 GROUP_LIMIT = (20, 60.0)
 MEMBER_LIMIT = (30, 60.0)
 
-Parse = Callable[[str, datetime], Incoming | None]
+Parse = Callable[[str, datetime, tuple[str, ...]], Incoming | None]
 
 
 class WeComAdapter:
@@ -68,6 +68,7 @@ class WeComAdapter:
         s = env.runtime.settings
         self.base = s.wecom_api_base
         self.agent_id = s.wecom_agent_id
+        self.bot_names = tuple(s.bot_names)
         self.token = (
             AccessToken(
                 s.wecom_api_base, s.wecom_corp_id, s.wecom_secret, env.runtime.clock, env.http
@@ -132,7 +133,7 @@ class WeComAdapter:
             raw = await request.read()
             signed = Signed.from_query(request.query)
             plain = receiver.decrypt(signed, read_envelope(raw, json_body=json_body))
-            incoming = parse(plain, self.env.runtime.clock.now())
+            incoming = parse(plain, self.env.runtime.clock.now(), self.bot_names)
         except Rejected as err:
             log.info("wecom %s refused (%d): %s", request.path, err.status, err.reason)
             return web.Response(status=err.status)
