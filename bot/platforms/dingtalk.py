@@ -175,7 +175,8 @@ class DingTalkAdapter:
         url = self._session_url(delivery)
         if url:
             try:
-                await self.api.send_session(url, msg)
+                asker = str(delivery.reply_handle.get("sender") or "")
+                await self.api.send_session(url, msg, asker)
                 return
             except PermanentError as err:
                 # The platform may end a session before its stated expiry.

@@ -59,8 +59,13 @@ class Message:
         first = self.text.strip().splitlines()[0] if self.text.strip() else "通知"
         return first.lstrip("#").strip()[:20] or "通知"
 
-    def webhook_body(self) -> dict[str, Any]:
-        """The robot-webhook shape (sessionWebhook and custom robot)."""
+    def webhook_body(self, asker: str = "") -> dict[str, Any]:
+        """The robot-webhook shape (sessionWebhook and custom robot).
+
+        `asker`, the staff id of the person a session reply answers, is
+        @-mentioned the way the official SDK's reply_text does it: in
+        `at.atUserIds` only, the text left as it is.
+        """
         body: dict[str, Any]
         text = self.text
         if self.mentions:
@@ -72,8 +77,9 @@ class Message:
             body = {"msgtype": "markdown", "markdown": {"title": self.title, "text": text}}
         else:
             body = {"msgtype": "text", "text": {"content": text}}
-        if self.mentions:
-            body["at"] = {"atUserIds": list(self.mentions)}
+        at = [*self.mentions, *([asker] if asker and asker not in self.mentions else [])]
+        if at:
+            body["at"] = {"atUserIds": at}
         return body
 
     def msg_key_param(self) -> tuple[str, str]:
@@ -165,9 +171,9 @@ class DingTalkApi:
 
     # -- sends ---------------------------------------------------------------
 
-    async def send_session(self, url: str, msg: Message) -> None:
+    async def send_session(self, url: str, msg: Message, asker: str = "") -> None:
         """Reply through a message's sessionWebhook (no token needed)."""
-        data = await self._post_json(url, msg.webhook_body(), what="sessionWebhook")
+        data = await self._post_json(url, msg.webhook_body(asker), what="sessionWebhook")
         _check_errcode(data, "sessionWebhook")
 
     async def send_robot(self, access_token: str, secret: str, msg: Message) -> None:

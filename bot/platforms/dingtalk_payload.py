@@ -94,6 +94,10 @@ def to_incoming(
             "session_webhook": msg.sessionWebhook,
             "expires_ms": msg.sessionWebhookExpiredTime,
         }
+        if msg.senderStaffId:
+            # A reply through the session @-mentions its asker, as the
+            # official SDK's reply_text does (dingtalk_stream/chatbot.py).
+            handle["sender"] = msg.senderStaffId
     return Incoming(
         platform=NAME,
         chat_id=msg.conversationId if group else sender,

@@ -35,7 +35,14 @@ from bot.platforms.wecom_api import (
     post_file,
     post_json,
 )
-from bot.platforms.wecom_crypto import MAX_BODY, Receiver, Rejected, Signed, read_envelope
+from bot.platforms.wecom_crypto import (
+    MAX_BODY,
+    Receiver,
+    Rejected,
+    Signed,
+    check_fresh,
+    read_envelope,
+)
 from bot.platforms.wecom_inbound import NAME, parse_app_message, parse_bot_message
 from bot.platforms.wecom_send import (
     app_body,
@@ -110,11 +117,21 @@ class WeComAdapter:
 
     async def app_verify(self, request: web.Request) -> web.Response:
         assert self.app is not None
-        return _verify(request, self.app)
+        return self._verify(request, self.app)
 
     async def bot_verify(self, request: web.Request) -> web.Response:
         assert self.bot is not None
-        return _verify(request, self.bot)
+        return self._verify(request, self.bot)
+
+    def _verify(self, request: web.Request, receiver: Receiver) -> web.Response:
+        try:
+            signed = Signed.from_query(request.query)
+            check_fresh(signed, self.env.runtime.clock.now())
+            plain = receiver.echo(signed, request.query.get("echostr", ""))
+        except Rejected as err:
+            log.info("wecom %s verification refused (%d): %s", request.path, err.status, err.reason)
+            return web.Response(status=err.status)
+        return web.Response(text=plain, content_type="text/plain")
 
     async def app_message(self, request: web.Request) -> web.Response:
         assert self.app is not None
@@ -132,6 +149,7 @@ class WeComAdapter:
                 raise Rejected(413, "body too large")
             raw = await request.read()
             signed = Signed.from_query(request.query)
+            check_fresh(signed, self.env.runtime.clock.now())
             plain = receiver.decrypt(signed, read_envelope(raw, json_body=json_body))
             incoming = parse(plain, self.env.runtime.clock.now(), self.bot_names)
         except Rejected as err:
@@ -299,15 +317,6 @@ def _no_group_route(d: Delivery) -> PermanentError:
         f"no way to speak first in group {d.chat_id}: bind its 群机器人 webhook "
         f"(tongxin group bind wecom:{d.chat_id} --webhook KEY)"
     )
-
-
-def _verify(request: web.Request, receiver: Receiver) -> web.Response:
-    try:
-        plain = receiver.echo(Signed.from_query(request.query), request.query.get("echostr", ""))
-    except Rejected as err:
-        log.info("wecom %s verification refused (%d): %s", request.path, err.status, err.reason)
-        return web.Response(status=err.status)
-    return web.Response(text=plain, content_type="text/plain")
 
 
 def _receivers(env: AdapterEnv) -> tuple[Receiver | None, Receiver | None]:
