@@ -21,6 +21,7 @@ from aiohttp.test_utils import TestServer
 TOKEN_PATHS = ("/cgi-bin/message/send", "/cgi-bin/appchat/send", "/cgi-bin/media/upload")
 UPLOAD_PATHS = ("/cgi-bin/media/upload", "/cgi-bin/webhook/upload_media")
 MSG_TYPES = {"text", "markdown", "file"}
+RESPONSE_URL_BYTES = 20480
 
 
 @dataclass
@@ -176,5 +177,12 @@ class FakeWeCom:
             return fault
         if request.path in self.used_urls:
             return web.json_response({"errcode": 600039, "errmsg": "response_url used"})
+        body = self.calls[-1].body
+        # path/101138: markdown or template_card; content "最长不超过20480个字节".
+        assert body.get("msgtype") in ("markdown", "template_card"), body.get("msgtype")
+        content = str(body.get("markdown", {}).get("content", ""))
+        if len(content.encode()) > RESPONSE_URL_BYTES:
+            # 45002 is WeCom's global errcode for a message over its size limit.
+            return web.json_response({"errcode": 45002, "errmsg": "content size out of limit"})
         self.used_urls.add(request.path)
         return web.json_response({"errcode": 0, "errmsg": "ok"})
