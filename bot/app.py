@@ -167,7 +167,13 @@ class Tongxin:
 
     async def healthz(self, _request: web.Request) -> web.Response:
         ok = await self.db.ping()
-        body = {"status": "ok" if ok else "unavailable", "database": "ok" if ok else "unreachable"}
+        body: dict[str, object] = {
+            "status": "ok" if ok else "unavailable",
+            "database": "ok" if ok else "unreachable",
+            # Set-up problems an admin must fix (a wrong secret, an address a
+            # platform does not allow); the bot itself stays up meanwhile.
+            "problems": [p for adapter in self.adapters for p in adapter.problems()],
+        }
         return web.json_response(body, status=200 if ok else 503)
 
 

@@ -42,11 +42,19 @@ HEARTBEAT = 60.0
 OPEN_HEADERS = {"Accept": "application/json", "Content-Type": "application/json"}
 
 OnMessage = Callable[[str], Awaitable[bool]]
+# Told how each open went: "" when the gateway let us in, else its error code.
+OnOpen = Callable[[str], Awaitable[None]]
 Sleep = Callable[[float], Awaitable[None]]
 
 
 class StreamError(Exception):
-    pass
+    def __init__(self, reason: str, code: str = "") -> None:
+        super().__init__(reason)
+        self.code = code
+
+
+async def _ignore(_refused: str) -> None:
+    return None
 
 
 class StreamClient:
@@ -60,9 +68,11 @@ class StreamClient:
         client_id: str,
         client_secret: str,
         on_message: OnMessage,
+        on_open: OnOpen = _ignore,
         sleep: Sleep = asyncio.sleep,
     ) -> None:
         self.http = http
+        self.on_open = on_open
         self.api_base = api_base
         self.client_id = client_id
         self.client_secret = client_secret
@@ -95,6 +105,7 @@ class StreamClient:
                 # The gateway refused or answered nonsense: no use retrying
                 # at once, and the reason is worth an operator's eye.
                 log.error("stream connection refused: %s", err)
+                await self.on_open(err.code or "refused")
                 healthy = False
             except Exception as err:
                 log.warning("stream connection failed: %s", err)
@@ -144,11 +155,12 @@ class StreamClient:
                 f"({raw[:80]!r})"
             ) from None
         if status != 200 or not isinstance(data, dict):
-            code = data.get("code", "") if isinstance(data, dict) else ""
-            raise StreamError(f"connections/open: HTTP {status} {code}".rstrip())
+            code = str(data.get("code", "")) if isinstance(data, dict) else ""
+            raise StreamError(f"connections/open: HTTP {status} {code}".rstrip(), code)
         endpoint, ticket = data.get("endpoint"), data.get("ticket")
         if not isinstance(endpoint, str) or not isinstance(ticket, str):
             raise StreamError("connections/open: no endpoint or ticket in the answer")
+        await self.on_open("")
         return endpoint, ticket
 
     def frame(self, ws: aiohttp.ClientWebSocketResponse, raw: str) -> str:

@@ -58,6 +58,9 @@ class LocalAdapter:
     async def close(self) -> None:
         return None
 
+    def problems(self) -> list[str]:
+        return []
+
     def limits(self, delivery: Delivery) -> list[Limit]:
         return []
 

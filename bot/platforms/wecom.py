@@ -25,9 +25,10 @@ from typing import Any
 from aiohttp import web
 
 from bot.attachments import build_attachment
-from bot.delivery import Delivery, Limit, PermanentError
+from bot.delivery import Delivery, Limit, NeedsAdmin, PermanentError
 from bot.messages import Attachment, Incoming
 from bot.platforms import texts
+from bot.platforms.alerts import Alerts
 from bot.platforms.base import AdapterEnv
 from bot.platforms.wecom_api import (
     AccessToken,
@@ -88,9 +89,15 @@ class WeComAdapter:
         self.base = s.wecom_api_base
         self.agent_id = s.wecom_agent_id
         self.bot_names = tuple(s.bot_names)
+        self.alerts = Alerts(env.runtime, NAME)
         self.token = (
             AccessToken(
-                s.wecom_api_base, s.wecom_corp_id, s.wecom_secret, env.runtime.clock, env.http
+                s.wecom_api_base,
+                s.wecom_corp_id,
+                s.wecom_secret,
+                env.runtime.clock,
+                env.http,
+                self.alerts,
             )
             if s.wecom_corp_id and s.wecom_secret
             else None
@@ -186,7 +193,17 @@ class WeComAdapter:
             return [Limit(f"wecom:member:{delivery.chat_id}", *MEMBER_LIMIT)]
         return [Limit(f"wecom:group:{delivery.chat_id}", *GROUP_LIMIT)]
 
+    def problems(self) -> list[str]:
+        return self.alerts.problems()
+
     async def deliver(self, delivery: Delivery) -> None:
+        try:
+            await self._deliver(delivery)
+        except NeedsAdmin as err:
+            await self.alerts.raised(err.problem, err.advice)
+            raise
+
+    async def _deliver(self, delivery: Delivery) -> None:
         if delivery.attachment is not None:
             await self._deliver_file(delivery, delivery.attachment)
             return

@@ -39,6 +39,7 @@ class FakeGateway:
         # gone wrong), to watch the client cope.
         self.xml_always = False
         self.open_headers: list[dict[str, str]] = []
+        self.open_calls: asyncio.Queue[int] = asyncio.Queue()
         self.tickets: set[str] = set()
         self.acks: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
         self.connected: asyncio.Queue[web.WebSocketResponse] = asyncio.Queue()
@@ -48,6 +49,7 @@ class FakeGateway:
         body = await request.json()
         self.opens.append(body)
         self.open_headers.append(dict(request.headers))
+        await self.open_calls.put(len(self.opens))
         if self.refuse_opens:
             self.refuse_opens -= 1
             return web.json_response({"code": "ServiceUnavailable"}, status=503)
@@ -86,6 +88,11 @@ class FakeGateway:
             if msg.type == WSMsgType.TEXT:
                 await self.acks.put(json.loads(msg.data))
         return ws
+
+    async def wait_opens(self, n: int) -> None:
+        """Until the client has asked to open `n` connections."""
+        while await asyncio.wait_for(self.open_calls.get(), 5) < n:
+            pass
 
     async def wait_connected(self) -> web.WebSocketResponse:
         return await asyncio.wait_for(self.connected.get(), 5)
