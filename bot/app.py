@@ -13,7 +13,7 @@ from datetime import timedelta
 import aiohttp
 from aiohttp import web
 
-from bot import texts
+from bot import retention, texts
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.console.web import Console
@@ -77,6 +77,7 @@ class Tongxin:
             (timedelta(seconds=15), sweep_conversations),
             (timedelta(seconds=10), recover_inbound(self.ingest)),
             (timedelta(seconds=5), fire_timers),
+            (retention.INTERVAL, retention.Retention()),
             *[job for f in self.router.features for job in f.jobs],
         ]
         self._tasks: list[asyncio.Task[None]] = []

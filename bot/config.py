@@ -51,6 +51,9 @@ class Settings(BaseSettings):
     secret_key: str = ""
     # Where ledgers asked for in chat are written (relative to the working directory).
     export_dir: str = "exports"
+    # Message keys, conversation states and delivered outbox messages older
+    # than this are forgotten (ledgers and results are kept).
+    retention_days: int = Field(180, ge=1, le=36500)
     # The bot's display names in groups, so `@同心 助手 /帮助` (a name with a
     # space) and `@同心签到` (no space after the name) are read as commands.
     bot_names: Annotated[list[str], NoDecode] = Field(default_factory=list)

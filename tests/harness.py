@@ -30,6 +30,10 @@ class ChatHarness:
     def __init__(self, db_url: str, start: datetime, tmp_path: Path, **settings: Any) -> None:
         self.clock = ManualClock(start)
         self.tmp_path = tmp_path
+        # Tests move the clock by months and read back what was delivered:
+        # retention keeps it all unless a test (tests/bot/test_retention.py)
+        # asks for the real period.
+        settings = {"retention_days": 36500} | settings
         self.settings = Settings(database_url=db_url, local_channel=True, workers=4, **settings)
         self.app = self.make_app()
         self.client: TestClient[Any, Any] | None = None
