@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import base64
 import ipaddress
+from pathlib import Path
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from sqlalchemy.engine import make_url
 
 PLATFORMS = ("wecom", "dingtalk", "local")
+SECRET_KEY_FILE = "tongxin-secret.key"
 
 
 class ConfigError(Exception):
@@ -145,6 +148,21 @@ class Settings(BaseSettings):
     @property
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
+
+    @property
+    def sqlite_path(self) -> Path | None:
+        """The database file, when the database is SQLite on disk."""
+        path = make_url(self.database_url).database
+        if not self.database_url.startswith("sqlite") or path in (None, "", ":memory:"):
+            return None
+        return Path(path)
+
+    @property
+    def secret_key_file(self) -> Path:
+        """Where the sealing key lives when TONGXIN_SECRET_KEY is unset: beside the
+        SQLite database, or in the working directory for PostgreSQL."""
+        db = self.sqlite_path
+        return (db.resolve().parent if db is not None else Path.cwd()) / SECRET_KEY_FILE
 
     @property
     def local_channel_enabled(self) -> bool:
