@@ -104,6 +104,8 @@ def write_requests(path: Path, count: int) -> None:
     crypto = WeChatCrypto(TOKEN, AES_KEY, CORP_ID)
     field = re.compile(r"<(Encrypt|MsgSignature)><!\[CDATA\[(.*?)\]\]></\1>")
     first_id = random.randrange(10**15, 10**17)
+    # Signed now: the bot refuses callbacks signed more than an hour away.
+    now = str(int(time.time()))
     with path.open("w") as out:
         for i in range(count):
             msg_id = first_id + i
@@ -114,7 +116,7 @@ def write_requests(path: Path, count: int) -> None:
                 f"<Content><![CDATA[你好]]></Content><MsgId>{msg_id}</MsgId>"
                 "<AgentID>1000002</AgentID></xml>"
             )
-            nonce, ts = str(i), "1700000000"
+            nonce, ts = str(i), now
             fields = dict(field.findall(crypto.encrypt_message(plain, nonce, ts)))
             url = (
                 f"/wecom/callback?msg_signature={fields['MsgSignature']}"

@@ -12,7 +12,7 @@ from datetime import timedelta
 import aiohttp
 from aiohttp import web
 
-from bot import scheduler, texts
+from bot import retention, scheduler, texts
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.console.web import Console
@@ -80,6 +80,7 @@ class Tongxin:
                 (timedelta(seconds=10), recover_inbound(self.ingest)),
                 (timedelta(minutes=5), scheduler.plan),
                 (timedelta(seconds=5), scheduler.dispatch),
+                (retention.INTERVAL, retention.Retention()),
                 *[job for f in self.router.features for job in f.jobs],
             ],
         )
@@ -157,7 +158,13 @@ class Tongxin:
 
     async def healthz(self, _request: web.Request) -> web.Response:
         ok = await self.db.ping()
-        body = {"status": "ok" if ok else "unavailable", "database": "ok" if ok else "unreachable"}
+        body: dict[str, object] = {
+            "status": "ok" if ok else "unavailable",
+            "database": "ok" if ok else "unreachable",
+            # Set-up problems an admin must fix (a wrong secret, an address a
+            # platform does not allow); the bot itself stays up meanwhile.
+            "problems": [p for adapter in self.adapters for p in adapter.problems()],
+        }
         return web.json_response(body, status=200 if ok else 503)
 
 

@@ -67,9 +67,13 @@ def _parser() -> tuple[argparse.ArgumentParser, dict[str, Command]]:
     chat.add_argument("--unit", default="", help="the unit for --role secretary")
     commands["chat"] = _chat
 
-    db = sub.add_parser("db", help="database migrations")
+    db = sub.add_parser("db", help="database migrations, backup and restore")
     db_sub = db.add_subparsers(dest="db_cmd", required=True)
     db_sub.add_parser("upgrade", help="apply migrations")
+    back = db_sub.add_parser("backup", help="copy the database to FILE (safe while serving)")
+    back.add_argument("file", type=Path)
+    back_in = db_sub.add_parser("restore", help="replace the database with the backup in FILE")
+    back_in.add_argument("file", type=Path)
     rev = db_sub.add_parser("revision", help="(developers) autogenerate a migration")
     rev.add_argument("message")
     rev.add_argument("--rev-id", required=True)
@@ -137,6 +141,8 @@ async def _serve(settings: Settings, _ns: argparse.Namespace) -> int:
 
 
 async def _db(settings: Settings, ns: argparse.Namespace) -> int:
+    if ns.db_cmd in ("backup", "restore"):
+        return await _backup(settings, ns.db_cmd, ns.file)
     from bot.schema import migrate, new_revision
     from handlers import FEATURES
     from storage.db import Database
@@ -150,6 +156,19 @@ async def _db(settings: Settings, ns: argparse.Namespace) -> int:
             await new_revision(db, FEATURES, ns.message, ns.rev_id, ns.down, ns.feature)
     finally:
         await db.dispose()
+    return 0
+
+
+async def _backup(settings: Settings, what: str, file: Path) -> int:
+    from bot.backup import BackupError, backup, restore
+
+    try:
+        lines = await (backup if what == "backup" else restore)(settings, file)
+    except BackupError as err:
+        print(f"tongxin: {err}", file=sys.stderr)
+        return 1
+    for line in lines:
+        print(line)
     return 0
 
 

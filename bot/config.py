@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import base64
 import ipaddress
+from pathlib import Path
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from sqlalchemy.engine import make_url
 
 PLATFORMS = ("wecom", "dingtalk", "local")
+SECRET_KEY_FILE = "tongxin-secret.key"
 
 
 class ConfigError(Exception):
@@ -51,6 +54,12 @@ class Settings(BaseSettings):
     secret_key: str = ""
     # Where ledgers asked for in chat are written (relative to the working directory).
     export_dir: str = "exports"
+    # Message keys, conversation states and delivered outbox messages older
+    # than this are forgotten (ledgers and results are kept).
+    retention_days: int = Field(180, ge=1, le=36500)
+    # The bot's display names in groups, so `@同心 助手 /帮助` (a name with a
+    # space) and `@同心签到` (no space after the name) are read as commands.
+    bot_names: Annotated[list[str], NoDecode] = Field(default_factory=list)
 
     wecom_corp_id: str = ""
     wecom_agent_id: int | None = None
@@ -75,10 +84,16 @@ class Settings(BaseSettings):
     )
     reminder_grace_minutes: int = Field(120, ge=0, le=7 * 24 * 60)
 
-    @field_validator("admins", mode="before")
+    @field_validator("admins", "bot_names", mode="before")
     @classmethod
-    def _admins_list(cls, value: object) -> object:
+    def _comma_list(cls, value: object) -> object:
         return _split_commas(value)
+
+    @field_validator("bot_names")
+    @classmethod
+    def _names_without_at(cls, value: list[str]) -> list[str]:
+        # People copy the name as it appears in a message, @ included.
+        return [n.lstrip("@＠").strip() for n in value if n.lstrip("@＠").strip()]
 
     @field_validator("admins")
     @classmethod
@@ -133,6 +148,21 @@ class Settings(BaseSettings):
     @property
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
+
+    @property
+    def sqlite_path(self) -> Path | None:
+        """The database file, when the database is SQLite on disk."""
+        path = make_url(self.database_url).database
+        if not self.database_url.startswith("sqlite") or path in (None, "", ":memory:"):
+            return None
+        return Path(path)
+
+    @property
+    def secret_key_file(self) -> Path:
+        """Where the sealing key lives when TONGXIN_SECRET_KEY is unset: beside the
+        SQLite database, or in the working directory for PostgreSQL."""
+        db = self.sqlite_path
+        return (db.resolve().parent if db is not None else Path.cwd()) / SECRET_KEY_FILE
 
     @property
     def local_channel_enabled(self) -> bool:

@@ -61,6 +61,21 @@ class TransientError(Exception):
         self.retry_after = retry_after
 
 
+class NeedsAdmin(TransientError):
+    """The platform refuses every message until an admin acts: keep this one.
+
+    A wrong secret or corp id, a server address the platform does not allow,
+    a spent monthly quota. The message is not at fault, so it waits
+    `retry_after` (long) and is tried again. `problem` names the problem (the
+    admins hear of each once), `advice` says in plain Chinese how to fix it.
+    """
+
+    def __init__(self, reason: str, problem: str, advice: str, retry_after: float) -> None:
+        super().__init__(reason, retry_after)
+        self.problem = problem
+        self.advice = advice
+
+
 class PermanentError(Exception):
     """Never going to work (unknown chat, no credential): give up and record why."""
 

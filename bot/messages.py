@@ -15,29 +15,48 @@ ChatType = Literal["group", "direct"]
 # NFKC already folds full-width ASCII (／：，（）０-９) to ASCII; these are the
 # CJK punctuation marks it leaves alone but users type as separators.
 _PUNCT = str.maketrans({"、": ",", "　": " ", "～": "~"})
-_LEADING_MENTION = re.compile(r"^\s*@\S+\s*")
 _SPACES = re.compile(r"[^\S\n]+")
 
 
+def _fold(text: str) -> str:
+    """Full-width forms as their ASCII twins; WeCom's mention spacers as spaces."""
+    text = unicodedata.normalize("NFKC", text).translate(_PUNCT)
+    return text.replace("\u2005", " ").replace("\u200b", "")
+
+
 def normalize_text(text: str, bot_names: tuple[str, ...] = ()) -> str:
-    """Fold full-width forms, strip a leading @-mention of the bot, collapse spaces.
+    """Fold full-width forms, drop the @-mentions a message starts with, collapse spaces.
 
     Line breaks stay: people send one option per line.
 
     Chinese quotes “” ‘’ and 「」 are kept: they carry meaning for the argument
-    parser. In groups both platforms deliver only messages that mention the bot,
-    so a leading mention is always the bot's own, whatever name it has there.
+    parser. In groups both platforms deliver only messages that mention the
+    bot, so the mentions in front address the message (the bot, or the bot and
+    a colleague: `@张三 @同心 /帮助`); mentions after the command are its
+    arguments (`/授权 @张三 书记`) and stay. `bot_names` (TONGXIN_BOT_NAMES)
+    lets a name with a space (`@同心 助手`) or a name glued to the command
+    (`@同心签到`) be recognised; without them a mention ends at a space.
     """
-    text = unicodedata.normalize("NFKC", text).translate(_PUNCT)
-    text = text.replace("\u2005", " ").replace("\u200b", "")
-    for name in bot_names:
-        if text.lstrip().startswith(f"@{name}"):
-            text = text.lstrip()[len(name) + 1 :]
-            break
-    else:
-        text = _LEADING_MENTION.sub("", text, count=1) if text.lstrip().startswith("@") else text
+    text = _drop_leading_mentions(_fold(text), bot_names)
     lines = (_SPACES.sub(" ", line).strip() for line in text.splitlines())
     return "\n".join(line for line in lines if line)
+
+
+def _drop_leading_mentions(text: str, bot_names: tuple[str, ...]) -> str:
+    tags = sorted({"@" + _fold(n).strip() for n in bot_names if n.strip()}, key=len, reverse=True)
+    rest = text.lstrip()
+    while rest.startswith("@"):
+        tag = next((t for t in tags if rest.startswith(t)), None)
+        if tag is None:
+            # Someone else's mention (or ours, unnamed): it ends at a space.
+            parts = rest.split(maxsplit=1)
+            rest = parts[1] if len(parts) > 1 else ""
+            continue
+        after = rest[len(tag) :]
+        if after and not after[0].isspace() and after[0] != "@":
+            return after  # `@同心签到`: the command follows the name at once
+        rest = after.lstrip()
+    return rest
 
 
 class Incoming(BaseModel):

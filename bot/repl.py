@@ -47,7 +47,7 @@ async def run_repl(
                 chat_type="group" if group else "direct",
                 sender_id=user,
                 sender_name=name,
-                text=normalize_text(line),
+                text=normalize_text(line, tuple(settings.bot_names)),
                 raw_text=line,
                 msg_id=uuid.uuid4().hex,
                 at=app.clock.now(),

@@ -35,30 +35,21 @@ from __future__ import annotations
 import base64
 import os
 import secrets
-from pathlib import Path
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from bot.config import Settings
+from bot.config import SECRET_KEY_FILE, Settings
 
-KEY_FILE = "tongxin-secret.key"
+KEY_FILE = SECRET_KEY_FILE
 NONCE = 12
-
-
-def key_path(settings: Settings) -> Path:
-    url = settings.database_url
-    prefix = "sqlite+aiosqlite:///"
-    if url.startswith(prefix) and url[len(prefix) :] not in ("", ":memory:"):
-        return Path(url[len(prefix) :]).resolve().parent / KEY_FILE
-    return Path.cwd() / KEY_FILE
 
 
 def load_key(settings: Settings) -> bytes:
     """The sealing key: the setting, else the key file, made on first use."""
     if settings.secret_key:
         return base64.urlsafe_b64decode(settings.secret_key)
-    path = key_path(settings)
+    path = settings.secret_key_file
     try:
         return base64.urlsafe_b64decode(path.read_bytes().strip())
     except FileNotFoundError:

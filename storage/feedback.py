@@ -6,7 +6,7 @@ Anonymity lives in the shape of these tables:
   person and no time, so neither a key nor a timestamp points back.
 - A `suggestions` row of an anonymous author keeps only `sealed_author`, the
   author's address encrypted under a key that is not in the database
-  (handlers/feedback_seal.py), and a day, not a moment.
+  (bot/seal.py), and a day, not a moment.
 - On PostgreSQL a row also carries the id of the transaction that wrote it
   (xmin), which an anonymous row shares with its author's own rows touched in
   that transaction. `restamp_anonymous` rewrites new anonymous rows in a

@@ -49,6 +49,10 @@ class ChatHarness:
         self.clock = ManualClock(start)
         self.tmp_path = tmp_path
         settings.setdefault("export_dir", str(tmp_path / "exports"))
+        # Tests move the clock by months and read back what was delivered:
+        # retention keeps it all unless a test (tests/bot/test_retention.py)
+        # asks for the real period.
+        settings = {"retention_days": 36500} | settings
         self.settings = Settings(database_url=db_url, local_channel=True, workers=4, **settings)
         self.features = features
         self.deliverers = list(deliverers)

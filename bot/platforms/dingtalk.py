@@ -24,10 +24,13 @@ from aiohttp import web
 from sqlalchemy import select
 
 from bot.attachments import build_attachment
-from bot.delivery import Delivery, Limit, PermanentError
+from bot.delivery import Delivery, Limit, NeedsAdmin, PermanentError
 from bot.messages import Attachment, Incoming
+from bot.platforms import texts
+from bot.platforms.alerts import Alerts
 from bot.platforms.base import AdapterEnv
 from bot.platforms.dingtalk_api import (
+    BAD_CREDENTIALS,
     DingTalkApi,
     FileMessage,
     Message,
@@ -62,6 +65,7 @@ class DingTalkAdapter:
         self.secret = s.dingtalk_app_secret
         self.mode = s.dingtalk_mode
         self.session_prefix = f"{s.dingtalk_oapi_base}/robot/sendBySession?"
+        self.alerts = Alerts(env.runtime, NAME)
         self.api = DingTalkApi(
             env.http,
             env.runtime.clock,
@@ -70,6 +74,8 @@ class DingTalkAdapter:
             robot_code=s.dingtalk_robot_code,
             api_base=s.dingtalk_api_base,
             oapi_base=s.dingtalk_oapi_base,
+            alerts=self.alerts,
+            tz=s.tz,
         )
         self.stream: StreamClient | None = None
         # Groups known to speak through a custom robot, so limits() (which
@@ -97,8 +103,19 @@ class DingTalkAdapter:
                 client_id=s.dingtalk_app_key,
                 client_secret=s.dingtalk_app_secret,
                 on_message=self.receive,
+                on_open=self._stream_opened,
             )
             self.stream.start()
+
+    async def _stream_opened(self, refused: str) -> None:
+        """The gateway's answer to an open: "" when it let us in, else its error code."""
+        if not refused:
+            self.alerts.cleared("dingtalk.credentials")
+        elif refused == BAD_CREDENTIALS:
+            await self.alerts.raised("dingtalk.credentials", texts.DINGTALK_BAD_CREDENTIALS)
+
+    def problems(self) -> list[str]:
+        return self.alerts.problems()
 
     async def close(self) -> None:
         if self.stream is not None:
@@ -138,7 +155,8 @@ class DingTalkAdapter:
 
     def incoming(self, raw: bytes | str) -> Incoming:
         msg = parse(raw)
-        return to_incoming(msg, self.env.runtime.clock.now(), self.session_prefix)
+        rt = self.env.runtime
+        return to_incoming(msg, rt.clock.now(), self.session_prefix, tuple(rt.settings.bot_names))
 
     # -- outbound ------------------------------------------------------------
 
@@ -165,6 +183,13 @@ class DingTalkAdapter:
         return url if url and now_ms + SESSION_MARGIN_MS < expires_ms else ""
 
     async def deliver(self, delivery: Delivery) -> None:
+        try:
+            await self._deliver(delivery)
+        except NeedsAdmin as err:
+            await self.alerts.raised(err.problem, err.advice)
+            raise
+
+    async def _deliver(self, delivery: Delivery) -> None:
         if delivery.attachment is not None:
             await self._deliver_file(delivery, delivery.attachment)
             return
@@ -174,7 +199,8 @@ class DingTalkAdapter:
         url = self._session_url(delivery)
         if url:
             try:
-                await self.api.send_session(url, msg)
+                asker = str(delivery.reply_handle.get("sender") or "")
+                await self.api.send_session(url, msg, asker)
                 return
             except PermanentError as err:
                 # The platform may end a session before its stated expiry.

@@ -13,15 +13,21 @@ import base64
 import hashlib
 import hmac
 import json
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, tzinfo
 from typing import Any
 
 import aiohttp
 
 from bot.clock import Clock
-from bot.delivery import PermanentError, TransientError
+from bot.delivery import NeedsAdmin, PermanentError, TransientError
+from bot.platforms import texts
+from bot.platforms.alerts import REFUSAL_MEMORY_SECONDS, RETRY_SECONDS, Alerts
+from bot.platforms.pacer import Pacer
+
+log = logging.getLogger("tongxin.dingtalk")
 
 # The custom robot is blocked for ten minutes after 20 messages in a minute.
 ROBOT_BLOCK_SECONDS = 600.0
@@ -30,6 +36,26 @@ SEND_TOO_FAST = 130101
 # gives no figure).
 FLOW_CONTROL_SECONDS = 60.0
 TOKEN_EARLY = timedelta(minutes=5)
+# DingTalk's "调用频次与限流" page: the new API answers HTTP 403 with these
+# codes ({"code", "message", "requestid"}), the old one (oapi) with errcodes.
+# Per app and API: about 20 calls a second ("sleep 1 秒，然后继续"), or a
+# per-minute figure; per API for all apps together (peaks on the hour).
+THROTTLED = {
+    "Forbidden.AccessDenied.QpsLimitForAppkeyAndApi": 1.0,
+    "Forbidden.AccessDenied.QpmLimitForAppkeyAndApi": 60.0,
+    "Forbidden.AccessDenied.QpsLimitForApi": 5.0,
+    "90018": 1.0,
+}
+# The organisation's monthly quota of calls is spent (standard edition):
+# nothing proactive goes out until the month turns.
+QUOTA_SPENT = frozenset({"Forbidden.AccessDenied.ApiCountLimitForOrg", "90020"})
+IP_NOT_ALLOWED = "Forbidden.AccessDenied.IpNotInWhiteList"
+BAD_CREDENTIALS = "invalidClientIdOrSecret"
+# oapi's "系统繁忙": try again shortly.
+BUSY = "-1"
+# The client-side pace per API (the documented ~20 a second, less a margin).
+CALLS_PER_SECOND = 18
+APP_PROBLEMS = ("dingtalk.credentials", "dingtalk.ip", "dingtalk.quota")
 
 
 def sign(timestamp: str, secret: str) -> str:
@@ -59,8 +85,13 @@ class Message:
         first = self.text.strip().splitlines()[0] if self.text.strip() else "通知"
         return first.lstrip("#").strip()[:20] or "通知"
 
-    def webhook_body(self) -> dict[str, Any]:
-        """The robot-webhook shape (sessionWebhook and custom robot)."""
+    def webhook_body(self, asker: str = "") -> dict[str, Any]:
+        """The robot-webhook shape (sessionWebhook and custom robot).
+
+        `asker`, the staff id of the person a session reply answers, is
+        @-mentioned the way the official SDK's reply_text does it: in
+        `at.atUserIds` only, the text left as it is.
+        """
         body: dict[str, Any]
         text = self.text
         if self.mentions:
@@ -72,8 +103,9 @@ class Message:
             body = {"msgtype": "markdown", "markdown": {"title": self.title, "text": text}}
         else:
             body = {"msgtype": "text", "text": {"content": text}}
-        if self.mentions:
-            body["at"] = {"atUserIds": list(self.mentions)}
+        at = [*self.mentions, *([asker] if asker and asker not in self.mentions else [])]
+        if at:
+            body["at"] = {"atUserIds": at}
         return body
 
     def msg_key_param(self) -> tuple[str, str]:
@@ -114,9 +146,15 @@ class DingTalkApi:
         robot_code: str,
         api_base: str,
         oapi_base: str,
+        alerts: Alerts,
+        tz: tzinfo,
     ) -> None:
         self.http = http
         self.clock = clock
+        self.alerts = alerts
+        self.tz = tz
+        self.pacer = Pacer(CALLS_PER_SECOND, 1.0)
+        self._refused: tuple[datetime, NeedsAdmin] | None = None
         self.app_key = app_key
         self.app_secret = app_secret
         self.robot_code = robot_code or app_key
@@ -135,16 +173,24 @@ class DingTalkApi:
         async with self._token_lock:
             if self._token_valid():
                 return self._token
+            refused = self._refused
+            if refused is not None and self.clock.now() < refused[0]:
+                raise refused[1]
             try:
                 data = await self._post_json(
                     f"{self.api_base}/v1.0/oauth2/accessToken",
                     {"appKey": self.app_key, "appSecret": self.app_secret},
                     what="accessToken",
                 )
+            except NeedsAdmin as err:
+                # Asked again only a minute later: a batch of messages
+                # would otherwise ask once each.
+                self._refused = (self.clock.now() + timedelta(seconds=REFUSAL_MEMORY_SECONDS), err)
+                raise
             except (PermanentError, _BadToken) as err:
-                # A wrong secret is fixed in the settings, not in the
-                # message: keep the messages for the retries meanwhile.
                 raise TransientError(str(err)) from None
+            self._refused = None
+            self.alerts.cleared("dingtalk.credentials")
             token = data.get("accessToken")
             if not isinstance(token, str) or not token:
                 raise TransientError(f"accessToken: no token in the answer ({_code(data)})")
@@ -165,10 +211,10 @@ class DingTalkApi:
 
     # -- sends ---------------------------------------------------------------
 
-    async def send_session(self, url: str, msg: Message) -> None:
+    async def send_session(self, url: str, msg: Message, asker: str = "") -> None:
         """Reply through a message's sessionWebhook (no token needed)."""
-        data = await self._post_json(url, msg.webhook_body(), what="sessionWebhook")
-        _check_errcode(data, "sessionWebhook")
+        data = await self._post_json(url, msg.webhook_body(asker), what="sessionWebhook")
+        self._check_errcode(data, "sessionWebhook")
 
     async def send_robot(self, access_token: str, secret: str, msg: Message) -> None:
         """A custom robot (自定义机器人) webhook, signed (加签) when it has a secret."""
@@ -179,7 +225,7 @@ class DingTalkApi:
         data = await self._post_json(
             f"{self.oapi_base}/robot/send", msg.webhook_body(), what="robot/send", params=params
         )
-        _check_errcode(data, "robot/send")
+        self._check_errcode(data, "robot/send")
 
     async def upload_file(self, filename: str, content: bytes) -> str:
         """oapi media/upload (type file) with the app's token; the media_id."""
@@ -191,6 +237,7 @@ class DingTalkApi:
                 "media", content, filename=filename, content_type="application/octet-stream"
             )
             params = {"access_token": token, "type": "file"}
+            await self.pacer.turn("media/upload")
             try:
                 data = await self._post(
                     f"{self.oapi_base}/media/upload", what="media/upload", form=form, params=params
@@ -204,7 +251,8 @@ class DingTalkApi:
                         "media/upload: the new access token was refused too"
                     ) from None
                 continue
-            _check_errcode(data, "media/upload")
+            self._check_errcode(data, "media/upload")
+            self.alerts.cleared(*APP_PROBLEMS)
             media_id = data.get("media_id")
             if not isinstance(media_id, str) or not media_id:
                 raise TransientError("media/upload: no media_id in the answer")
@@ -230,22 +278,41 @@ class DingTalkApi:
             "msgParam": param,
         }
         data = await self._openapi("/v1.0/robot/oToMessages/batchSend", body)
-        if staff_id in (data.get("invalidStaffIdList") or []):
+        # Accepted is not delivered: the answer lists whom it will not reach.
+        # filteredStaffIdList is in the newer SDK models (alibabacloud-go
+        # dingtalk robot_1_0), beside the two older lists.
+        refused = {
+            kind: list(data.get(kind) or [])
+            for kind in ("invalidStaffIdList", "filteredStaffIdList", "flowControlledStaffIdList")
+        }
+        if any(refused.values()):
+            log.warning("oToMessages/batchSend did not reach everyone: %s", refused)
+        if staff_id in refused["invalidStaffIdList"]:
             raise PermanentError(f"oToMessages: {staff_id} is not a member of the organisation")
-        if staff_id in (data.get("flowControlledStaffIdList") or []):
+        if staff_id in refused["filteredStaffIdList"]:
+            raise PermanentError(
+                f"oToMessages: DingTalk filtered the message to {staff_id} out "
+                "(filteredStaffIdList: outside the app's visible range, or not accepting "
+                "robot messages)"
+            )
+        if staff_id in refused["flowControlledStaffIdList"]:
             raise TransientError("oToMessages: flow controlled", FLOW_CONTROL_SECONDS)
 
     async def _openapi(self, path: str, body: dict[str, Any]) -> dict[str, Any]:
         """An OpenAPI call; a token the platform no longer accepts is renewed once."""
+        what = "/".join(path.rsplit("/", 2)[-2:])
         for attempt in (1, 2):
             token = await self.token()
+            await self.pacer.turn(what)
             try:
-                return await self._post_json(
+                data = await self._post_json(
                     f"{self.api_base}{path}",
                     body,
-                    what=path.rsplit("/", 2)[-2],
+                    what=what,
                     headers={"x-acs-dingtalk-access-token": token},
                 )
+                self.alerts.cleared(*APP_PROBLEMS)
+                return data
             except _BadToken:
                 self.forget_token(token)
                 if attempt == 2:
@@ -294,11 +361,46 @@ class DingTalkApi:
         code = str(data.get("code", ""))
         if status == 401 or code in ("InvalidAuthentication", "InvalidAccessToken"):
             raise _BadToken(reason)
+        self._raise_for_code(code, reason)
         if status == 429 or "Throttling" in code or "Flowcontrol" in code:
             raise TransientError(reason, _seconds(retry_after) or FLOW_CONTROL_SECONDS)
         if status >= 500:
             raise TransientError(reason)
         raise PermanentError(reason)
+
+    def _raise_for_code(self, code: str, reason: str) -> None:
+        """Throttling and set-up problems, by the code either API uses for them."""
+        if code in THROTTLED:
+            raise TransientError(f"{reason} (throttled)", THROTTLED[code])
+        if code in QUOTA_SPENT:
+            raise NeedsAdmin(
+                reason, "dingtalk.quota", texts.DINGTALK_QUOTA_SPENT, self._until_next_month()
+            )
+        if code == IP_NOT_ALLOWED:
+            raise NeedsAdmin(reason, "dingtalk.ip", texts.DINGTALK_IP_NOT_ALLOWED, RETRY_SECONDS)
+        if code == BAD_CREDENTIALS:
+            raise NeedsAdmin(
+                reason, "dingtalk.credentials", texts.DINGTALK_BAD_CREDENTIALS, RETRY_SECONDS
+            )
+
+    def _until_next_month(self) -> float:
+        """Seconds until the 1st of next month, local time: when a monthly quota renews."""
+        now = self.clock.now().astimezone(self.tz)
+        first = datetime(now.year + now.month // 12, now.month % 12 + 1, 1, tzinfo=self.tz)
+        return max((first - now).total_seconds(), RETRY_SECONDS)
+
+    def _check_errcode(self, data: dict[str, Any], what: str) -> None:
+        """The oapi and robot-webhook answers: HTTP 200 with an errcode."""
+        errcode = data.get("errcode", 0)
+        if errcode in (0, "0", None):
+            return
+        code = str(errcode)
+        if code == str(SEND_TOO_FAST):
+            raise TransientError(f"{what}: send too fast (130101)", ROBOT_BLOCK_SECONDS)
+        if code == BUSY:
+            raise TransientError(f"{what}: DingTalk busy ({_code(data)})")
+        self._raise_for_code(code, f"{what}: {_code(data)}")
+        raise PermanentError(f"{what}: {_code(data)}")
 
 
 class _BadToken(Exception):
@@ -311,15 +413,6 @@ def _code(data: dict[str, Any]) -> str:
     if "code" in data:
         return f"{data.get('code')} {data.get('message', '')}".strip()
     return "no error code"
-
-
-def _check_errcode(data: dict[str, Any], what: str) -> None:
-    errcode = data.get("errcode", 0)
-    if errcode in (0, "0", None):
-        return
-    if str(errcode) == str(SEND_TOO_FAST):
-        raise TransientError(f"{what}: send too fast (130101)", ROBOT_BLOCK_SECONDS)
-    raise PermanentError(f"{what}: {_code(data)}")
 
 
 def _seconds(value: str) -> float | None:

@@ -77,7 +77,9 @@ def parse(raw: bytes | str) -> RobotMessage:
     return msg
 
 
-def to_incoming(msg: RobotMessage, now: datetime, session_prefix: str) -> Incoming:
+def to_incoming(
+    msg: RobotMessage, now: datetime, session_prefix: str, bot_names: tuple[str, ...] = ()
+) -> Incoming:
     """Map a robot message; `session_prefix` is the only URL a reply may be POSTed to.
 
     The body is not covered by the signature, so a replayed request could
@@ -92,13 +94,17 @@ def to_incoming(msg: RobotMessage, now: datetime, session_prefix: str) -> Incomi
             "session_webhook": msg.sessionWebhook,
             "expires_ms": msg.sessionWebhookExpiredTime,
         }
+        if msg.senderStaffId:
+            # A reply through the session @-mentions its asker, as the
+            # official SDK's reply_text does (dingtalk_stream/chatbot.py).
+            handle["sender"] = msg.senderStaffId
     return Incoming(
         platform=NAME,
         chat_id=msg.conversationId if group else sender,
         chat_type="group" if group else "direct",
         sender_id=sender,
         sender_name=msg.senderNick,
-        text=normalize_text(msg.plain_text()),
+        text=normalize_text(msg.plain_text(), bot_names),
         raw_text=msg.plain_text(),
         msg_id=msg.msgId,
         at=now,

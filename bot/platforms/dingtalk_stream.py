@@ -36,13 +36,25 @@ BACKOFF_BASE = 1.0
 BACKOFF_CAP = 60.0
 # The gateway pings with SYSTEM frames; websocket pings catch a dead socket.
 HEARTBEAT = 60.0
+# Both official SDKs send Accept: application/json; the Node SDK's
+# src/client.ts (getEndpoint) notes that without it the gateway answers XML.
+# The Python SDK's stream.py (open_connection) sends the same pair.
+OPEN_HEADERS = {"Accept": "application/json", "Content-Type": "application/json"}
 
 OnMessage = Callable[[str], Awaitable[bool]]
+# Told how each open went: "" when the gateway let us in, else its error code.
+OnOpen = Callable[[str], Awaitable[None]]
 Sleep = Callable[[float], Awaitable[None]]
 
 
 class StreamError(Exception):
-    pass
+    def __init__(self, reason: str, code: str = "") -> None:
+        super().__init__(reason)
+        self.code = code
+
+
+async def _ignore(_refused: str) -> None:
+    return None
 
 
 class StreamClient:
@@ -56,9 +68,11 @@ class StreamClient:
         client_id: str,
         client_secret: str,
         on_message: OnMessage,
+        on_open: OnOpen = _ignore,
         sleep: Sleep = asyncio.sleep,
     ) -> None:
         self.http = http
+        self.on_open = on_open
         self.api_base = api_base
         self.client_id = client_id
         self.client_secret = client_secret
@@ -87,6 +101,12 @@ class StreamClient:
                 healthy = await self.session()
             except asyncio.CancelledError:
                 raise
+            except StreamError as err:
+                # The gateway refused or answered nonsense: no use retrying
+                # at once, and the reason is worth an operator's eye.
+                log.error("stream connection refused: %s", err)
+                await self.on_open(err.code or "refused")
+                healthy = False
             except Exception as err:
                 log.warning("stream connection failed: %s", err)
                 healthy = False
@@ -123,13 +143,24 @@ class StreamClient:
             "localIp": _local_ip(),
         }
         url = f"{self.api_base}/v1.0/gateway/connections/open"
-        async with self.http().post(url, json=body) as resp:
-            data: Any = await resp.json(content_type=None)
-            if resp.status != 200 or not isinstance(data, dict):
-                raise StreamError(f"connections/open: HTTP {resp.status}")
+        async with self.http().post(url, json=body, headers=OPEN_HEADERS) as resp:
+            status, kind, raw = resp.status, resp.content_type, await resp.read()
+        try:
+            data: Any = json.loads(raw)
+        except ValueError:
+            # Without Accept: application/json the gateway answers XML; a proxy
+            # in the way may answer HTML. Either way nothing here can be used.
+            raise StreamError(
+                f"connections/open: HTTP {status}, the answer is {kind or 'unknown'}, not JSON "
+                f"({raw[:80]!r})"
+            ) from None
+        if status != 200 or not isinstance(data, dict):
+            code = str(data.get("code", "")) if isinstance(data, dict) else ""
+            raise StreamError(f"connections/open: HTTP {status} {code}".rstrip(), code)
         endpoint, ticket = data.get("endpoint"), data.get("ticket")
         if not isinstance(endpoint, str) or not isinstance(ticket, str):
             raise StreamError("connections/open: no endpoint or ticket in the answer")
+        await self.on_open("")
         return endpoint, ticket
 
     def frame(self, ws: aiohttp.ClientWebSocketResponse, raw: str) -> str:

@@ -58,6 +58,9 @@ class LocalAdapter:
     async def close(self) -> None:
         return None
 
+    def problems(self) -> list[str]:
+        return []
+
     def limits(self, delivery: Delivery) -> list[Limit]:
         return []
 
@@ -90,7 +93,7 @@ class LocalAdapter:
             chat_type=msg.chat_type,
             sender_id=msg.sender_id,
             sender_name=msg.sender_name,
-            text=normalize_text(msg.text),
+            text=normalize_text(msg.text, tuple(self.env.runtime.settings.bot_names)),
             raw_text=msg.text,
             msg_id=msg.msg_id or uuid.uuid4().hex,
             at=rt.clock.now(),

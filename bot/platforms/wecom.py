@@ -18,14 +18,17 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from aiohttp import web
 
 from bot.attachments import build_attachment
-from bot.delivery import Delivery, Limit, PermanentError
+from bot.delivery import Delivery, Limit, NeedsAdmin, PermanentError
 from bot.messages import Attachment, Incoming
+from bot.platforms import texts
+from bot.platforms.alerts import Alerts
 from bot.platforms.base import AdapterEnv
 from bot.platforms.wecom_api import (
     AccessToken,
@@ -35,10 +38,19 @@ from bot.platforms.wecom_api import (
     post_file,
     post_json,
 )
-from bot.platforms.wecom_crypto import MAX_BODY, Receiver, Rejected, Signed, read_envelope
+from bot.platforms.wecom_crypto import (
+    MAX_BODY,
+    Receiver,
+    Rejected,
+    Signed,
+    check_fresh,
+    read_envelope,
+)
 from bot.platforms.wecom_inbound import NAME, parse_app_message, parse_bot_message
 from bot.platforms.wecom_send import (
+    RESPONSE_URL_BYTES,
     app_body,
+    cut_head,
     file_body,
     response_url_body,
     split_text,
@@ -54,7 +66,15 @@ APPCHAT_KIND = "wecom_appchat"
 GROUP_LIMIT = (20, 60.0)
 MEMBER_LIMIT = (30, 60.0)
 
-Parse = Callable[[str, datetime], Incoming | None]
+Parse = Callable[[str, datetime, tuple[str, ...]], Incoming | None]
+
+
+@dataclass
+class _Plan:
+    pieces: list[str]
+    # The first piece goes over the AI bot's response_url.
+    via_url: bool = False
+    done: int = 0
 
 
 class WeComAdapter:
@@ -68,17 +88,24 @@ class WeComAdapter:
         s = env.runtime.settings
         self.base = s.wecom_api_base
         self.agent_id = s.wecom_agent_id
+        self.bot_names = tuple(s.bot_names)
+        self.alerts = Alerts(env.runtime, NAME)
         self.token = (
             AccessToken(
-                s.wecom_api_base, s.wecom_corp_id, s.wecom_secret, env.runtime.clock, env.http
+                s.wecom_api_base,
+                s.wecom_corp_id,
+                s.wecom_secret,
+                env.runtime.clock,
+                env.http,
+                self.alerts,
             )
             if s.wecom_corp_id and s.wecom_secret
             else None
         )
-        # Pieces of a long message already sent, so a retry resumes after them;
-        # and replies whose response_url WeCom refused. Per process, by outbox row.
-        self._sent_pieces: dict[int, int] = {}
-        self._url_spent: set[int] = set()
+        # How each message in delivery is cut and routed, and how far it got,
+        # so a retry resumes after the pieces already sent. Per process, by
+        # outbox row.
+        self._plans: dict[int, _Plan] = {}
 
     def routes(self) -> list[web.RouteDef]:
         routes = []
@@ -109,11 +136,21 @@ class WeComAdapter:
 
     async def app_verify(self, request: web.Request) -> web.Response:
         assert self.app is not None
-        return _verify(request, self.app)
+        return self._verify(request, self.app)
 
     async def bot_verify(self, request: web.Request) -> web.Response:
         assert self.bot is not None
-        return _verify(request, self.bot)
+        return self._verify(request, self.bot)
+
+    def _verify(self, request: web.Request, receiver: Receiver) -> web.Response:
+        try:
+            signed = Signed.from_query(request.query)
+            check_fresh(signed, self.env.runtime.clock.now())
+            plain = receiver.echo(signed, request.query.get("echostr", ""))
+        except Rejected as err:
+            log.info("wecom %s verification refused (%d): %s", request.path, err.status, err.reason)
+            return web.Response(status=err.status)
+        return web.Response(text=plain, content_type="text/plain")
 
     async def app_message(self, request: web.Request) -> web.Response:
         assert self.app is not None
@@ -131,8 +168,9 @@ class WeComAdapter:
                 raise Rejected(413, "body too large")
             raw = await request.read()
             signed = Signed.from_query(request.query)
+            check_fresh(signed, self.env.runtime.clock.now())
             plain = receiver.decrypt(signed, read_envelope(raw, json_body=json_body))
-            incoming = parse(plain, self.env.runtime.clock.now())
+            incoming = parse(plain, self.env.runtime.clock.now(), self.bot_names)
         except Rejected as err:
             log.info("wecom %s refused (%d): %s", request.path, err.status, err.reason)
             return web.Response(status=err.status)
@@ -155,38 +193,71 @@ class WeComAdapter:
             return [Limit(f"wecom:member:{delivery.chat_id}", *MEMBER_LIMIT)]
         return [Limit(f"wecom:group:{delivery.chat_id}", *GROUP_LIMIT)]
 
+    def problems(self) -> list[str]:
+        return self.alerts.problems()
+
     async def deliver(self, delivery: Delivery) -> None:
+        try:
+            await self._deliver(delivery)
+        except NeedsAdmin as err:
+            await self.alerts.raised(err.problem, err.advice)
+            raise
+
+    async def _deliver(self, delivery: Delivery) -> None:
         if delivery.attachment is not None:
             await self._deliver_file(delivery, delivery.attachment)
             return
-        pieces = split_text(delivery.text)
+        plan = self._plans.get(delivery.id)
+        if plan is None:
+            plan = self._plans[delivery.id] = await self._plan(delivery)
         creds: dict[str, tuple[str, str]] | None = None
         try:
-            for i in range(self._sent_pieces.get(delivery.id, 0), len(pieces)):
-                if (
-                    i == 0
-                    and self._url_usable(delivery)
-                    and await self._via_response_url(delivery, pieces[0])
-                ):
-                    self._sent_pieces[delivery.id] = 1
-                    continue
-                if delivery.chat_type == "direct":
-                    await self._to_member(delivery.chat_id, app_body(pieces[i], delivery.markdown))
+            while plan.done < len(plan.pieces):
+                i, piece = plan.done, plan.pieces[plan.done]
+                if i == 0 and plan.via_url:
+                    if not await self._via_response_url(delivery, piece):
+                        # Refused (used, expired): all of it by the other route.
+                        plan = self._plans[delivery.id] = _Plan(split_text(delivery.text))
+                        continue
+                elif delivery.chat_type == "direct":
+                    await self._to_member(delivery.chat_id, app_body(piece, delivery.markdown))
                 else:
                     if creds is None:
                         async with self.env.runtime.db.reading() as session:
                             creds = await group_credentials(session, NAME, delivery.chat_id)
                     mentions = delivery.mentions if i == 0 else []
-                    await self._to_group(delivery, creds, pieces[i], mentions)
-                self._sent_pieces[delivery.id] = i + 1
+                    await self._to_group(delivery, creds, piece, mentions)
+                plan.done += 1
         except PermanentError:
-            self._forget(delivery.id)
+            self._plans.pop(delivery.id, None)
             raise
-        self._forget(delivery.id)
+        # Kept only while a retry may resume it (TransientError), so the
+        # pieces already sent are not sent again.
+        self._plans.pop(delivery.id, None)
 
-    def _forget(self, delivery_id: int) -> None:
-        self._sent_pieces.pop(delivery_id, None)
-        self._url_spent.discard(delivery_id)
+    async def _plan(self, d: Delivery) -> _Plan:
+        """The pieces of a message and their route, decided at its first attempt.
+
+        A reply goes over the AI bot's response_url, which takes one call: a
+        longer reply is cut at a line end there, with a note saying where
+        the rest is. It follows by the chat's other route when there is one
+        (the app for a person, a bound 群机器人 or app group for a group).
+        """
+        if not self._url_usable(d):
+            return _Plan(split_text(d.text))
+        if len(d.text.encode()) <= RESPONSE_URL_BYTES:
+            return _Plan([d.text], via_url=True)
+        follows = await self._can_follow_up(d)
+        note = texts.REST_FOLLOWS if follows else texts.REST_IN_CONSOLE
+        head, rest = cut_head(d.text, RESPONSE_URL_BYTES - len(f"\n\n{note}".encode()))
+        return _Plan([f"{head}\n\n{note}", *(split_text(rest) if follows else [])], via_url=True)
+
+    async def _can_follow_up(self, d: Delivery) -> bool:
+        if d.chat_type == "direct":
+            return self.token is not None and self.agent_id is not None
+        async with self.env.runtime.db.reading() as session:
+            creds = await group_credentials(session, NAME, d.chat_id)
+        return WEBHOOK_KIND in creds or APPCHAT_KIND in creds
 
     def _url_usable(self, d: Delivery) -> bool:
         handle = d.reply_handle
@@ -195,12 +266,16 @@ class WeComAdapter:
             bool(handle.get("response_url"))
             and isinstance(expires, int | float)
             and self.env.runtime.clock.now().timestamp() < expires
-            and d.id not in self._url_spent
         )
 
     def _reply_in_one_call(self, d: Delivery) -> bool:
         # A response_url carries markdown or a card, never a file.
-        return d.attachment is None and self._url_usable(d) and len(split_text(d.text)) == 1
+        if d.attachment is not None:
+            return False
+        plan = self._plans.get(d.id)
+        if plan is not None:
+            return plan.via_url and plan.done == 0 and len(plan.pieces) == 1
+        return self._url_usable(d) and len(d.text.encode()) <= RESPONSE_URL_BYTES
 
     async def _via_response_url(self, d: Delivery, text: str) -> bool:
         """True when sent; False when WeCom refused the URL (used, expired): fall back."""
@@ -212,7 +287,6 @@ class WeComAdapter:
             )
         except (PermanentError, ApiError) as err:
             log.info("wecom: response_url of outbox %s refused (%s); falling back", d.key, err)
-            self._url_spent.add(d.id)
             return False
         return True
 
@@ -298,15 +372,6 @@ def _no_group_route(d: Delivery) -> PermanentError:
         f"no way to speak first in group {d.chat_id}: bind its 群机器人 webhook "
         f"(tongxin group bind wecom:{d.chat_id} --webhook KEY)"
     )
-
-
-def _verify(request: web.Request, receiver: Receiver) -> web.Response:
-    try:
-        plain = receiver.echo(Signed.from_query(request.query), request.query.get("echostr", ""))
-    except Rejected as err:
-        log.info("wecom %s verification refused (%d): %s", request.path, err.status, err.reason)
-        return web.Response(status=err.status)
-    return web.Response(text=plain, content_type="text/plain")
 
 
 def _receivers(env: AdapterEnv) -> tuple[Receiver | None, Receiver | None]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from typing import Any
@@ -15,7 +16,9 @@ from typing import Any
 import aiohttp
 
 from bot.clock import Clock
-from bot.delivery import PermanentError, TransientError
+from bot.delivery import NeedsAdmin, PermanentError, TransientError
+from bot.platforms import texts
+from bot.platforms.alerts import REFUSAL_MEMORY_SECONDS, RETRY_SECONDS, Alerts
 
 # The token is refetched this long before WeCom says it expires.
 TOKEN_MARGIN = timedelta(minutes=5)
@@ -25,6 +28,13 @@ TOKEN_ERRORS = frozenset({40001, 40014, 42001})
 THROTTLE_ERRORS = frozenset({45009, 45033, 130101})
 THROTTLE_SECONDS = 60.0
 BUSY_ERRORS = frozenset({-1})
+# The server's address is not among the app's 企业可信IP; WeCom's errmsg says
+# which address it saw ("… from ip: 1.2.3.4, more info at …").
+IP_NOT_TRUSTED = 60020
+_FROM_IP = re.compile(r"from ip: ?([0-9A-Fa-f.:]+)")
+# gettoken: a secret or a corp id WeCom does not know.
+BAD_SECRET = 40001
+BAD_CORP_ID = 40013
 
 
 class ApiError(Exception):
@@ -90,6 +100,14 @@ def check(data: dict[str, Any], what: str) -> None:
     if not isinstance(code, int) or code == 0:
         return
     msg = str(data.get("errmsg", ""))[:200]
+    if code == IP_NOT_TRUSTED:
+        found = _FROM_IP.search(msg)
+        raise NeedsAdmin(
+            f"{what}: errcode {code}, this server's address is not a trusted IP of the app",
+            "wecom.ip",
+            texts.wecom_ip_not_trusted(found.group(1) if found else ""),
+            RETRY_SECONDS,
+        )
     if code in TOKEN_ERRORS:
         raise ApiError(code, msg)
     if code in THROTTLE_ERRORS:
@@ -114,8 +132,10 @@ class AccessToken:
         secret: str,
         clock: Clock,
         http: Callable[[], aiohttp.ClientSession],
+        alerts: Alerts,
     ) -> None:
         self.base = base
+        self.alerts = alerts
         self.corp_id = corp_id
         self.secret = secret
         self.clock = clock
@@ -123,6 +143,7 @@ class AccessToken:
         self._token = ""
         self._expires: datetime | None = None
         self._lock = asyncio.Lock()
+        self._refused: tuple[datetime, NeedsAdmin] | None = None
 
     def _valid(self) -> bool:
         return bool(self._token) and self._expires is not None and self.clock.now() < self._expires
@@ -130,10 +151,21 @@ class AccessToken:
     async def get(self) -> str:
         if self._valid():
             return self._token
-        # Single flight: the first caller fetches, the others find it cached.
+        # Single flight: the first caller fetches, the others find it cached
+        # (or find the refusal it got, for a minute).
         async with self._lock:
             if not self._valid():
-                await self._fetch()
+                refused = self._refused
+                if refused is not None and self.clock.now() < refused[0]:
+                    raise refused[1]
+                try:
+                    await self._fetch()
+                except NeedsAdmin as err:
+                    until = self.clock.now() + timedelta(seconds=REFUSAL_MEMORY_SECONDS)
+                    self._refused = (until, err)
+                    raise
+                self._refused = None
+                self.alerts.cleared("wecom.secret", "wecom.corp_id")
             return self._token
 
     def drop(self, token: str) -> None:
@@ -158,12 +190,25 @@ class AccessToken:
             data = json.loads(body)
         except ValueError:
             raise TransientError("gettoken: the answer is not JSON") from None
+        code = data.get("errcode")
+        if code == BAD_SECRET:
+            raise NeedsAdmin(
+                "gettoken: errcode 40001, the secret is wrong",
+                "wecom.secret",
+                texts.wecom_bad_secret(code),
+                RETRY_SECONDS,
+            )
+        if code == BAD_CORP_ID:
+            raise NeedsAdmin(
+                "gettoken: errcode 40013, the corp id is wrong",
+                "wecom.corp_id",
+                texts.wecom_bad_corp_id(code),
+                RETRY_SECONDS,
+            )
         try:
             check(data, "gettoken")
         except ApiError as err:
-            raise PermanentError(
-                f"gettoken: errcode {err.errcode} (check corp id and secret)"
-            ) from None
+            raise TransientError(f"gettoken: errcode {err.errcode}") from None
         token = data.get("access_token")
         if not isinstance(token, str) or not token:
             raise TransientError("gettoken: no access_token in the answer")
@@ -203,5 +248,6 @@ class AccessToken:
                         f"{what}: token refused twice (errcode {err.errcode})"
                     ) from None
                 continue
+            self.alerts.cleared("wecom.ip")
             return data
         raise AssertionError("unreachable")

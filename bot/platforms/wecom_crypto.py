@@ -1,4 +1,4 @@
-"""The WeCom callback security chain: size, signature, decryption, in that order.
+"""The WeCom callback security chain: size, freshness, signature, decryption, in that order.
 
 wechatpy parses the outer XML before it checks the signature and compares
 signatures with `!=`; here the one signed field is lifted out of the raw bytes
@@ -13,6 +13,7 @@ import hmac
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from wechatpy.enterprise.crypto import WeChatCrypto
 from wechatpy.enterprise.exceptions import InvalidCorpIdException
@@ -20,6 +21,10 @@ from wechatpy.exceptions import InvalidSignatureException
 
 # A text message is at most 2,048 bytes; its encrypted envelope stays far below this.
 MAX_BODY = 64 * 1024
+# WeCom signs its callbacks with the current time; like DingTalk's, one
+# outside an hour of now is refused, so a captured request cannot be replayed
+# later (the message-id dedup only remembers what was recorded).
+MAX_SKEW_SECONDS = 3600
 
 _B64 = rb"([A-Za-z0-9+/=]{1,60000})"
 _XML_ENCRYPT = re.compile(
@@ -53,6 +58,14 @@ class Signed:
         if not (sig and ts and nonce):
             raise Rejected(400, "msg_signature, timestamp and nonce are required")
         return cls(sig, ts, nonce)
+
+
+def check_fresh(signed: Signed, now: datetime) -> None:
+    """Refuse a callback signed more than an hour before or after `now`."""
+    if not signed.timestamp.isdigit():
+        raise Rejected(400, "timestamp is not a number")
+    if abs(now.timestamp() - int(signed.timestamp)) > MAX_SKEW_SECONDS:
+        raise Rejected(403, "stale timestamp")
 
 
 def signature(token: str, timestamp: str, nonce: str, encrypt: str) -> str:

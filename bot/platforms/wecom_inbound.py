@@ -20,7 +20,9 @@ NAME = "wecom"
 RESPONSE_URL_LIFETIME = timedelta(minutes=58)
 
 
-def parse_app_message(plain: str, now: datetime) -> Incoming | None:
+def parse_app_message(
+    plain: str, now: datetime, bot_names: tuple[str, ...] = ()
+) -> Incoming | None:
     """A self-built app's XML: a member's text in the app's own session."""
     try:
         root = ElementTree.fromstring(plain)
@@ -43,14 +45,16 @@ def parse_app_message(plain: str, now: datetime) -> Incoming | None:
         chat_id=sender,
         chat_type="direct",
         sender_id=sender,
-        text=normalize_text(fields.get("Content", "")),
+        text=normalize_text(fields.get("Content", ""), bot_names),
         raw_text=fields.get("Content", ""),
         msg_id=f"app:{msg_id}",
         at=now,
     )
 
 
-def parse_bot_message(plain: str, now: datetime) -> Incoming | None:
+def parse_bot_message(
+    plain: str, now: datetime, bot_names: tuple[str, ...] = ()
+) -> Incoming | None:
     """An AI bot's JSON: an @-mention in a group, or a single chat."""
     try:
         data = json.loads(plain)
@@ -82,7 +86,7 @@ def parse_bot_message(plain: str, now: datetime) -> Incoming | None:
         chat_id=chat_id,
         chat_type="group" if group else "direct",
         sender_id=sender,
-        text=normalize_text(text),
+        text=normalize_text(text, bot_names),
         raw_text=text,
         msg_id=f"bot:{msg_id}",
         at=now,

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-# text and markdown bodies of every WeCom send API stop at 2,048 bytes.
+# text and markdown bodies of WeCom's send APIs stop at 2,048 bytes.
 PIECE_BYTES = 2048
+# An AI bot's reply (response_url markdown, like its stream content) takes up
+# to 20,480 bytes of UTF-8: "最长不超过20480个字节" (developer.work.weixin.qq.com
+# path/101031 and path/101138).
+RESPONSE_URL_BYTES = 20480
 
 
 def split_text(text: str, limit: int = PIECE_BYTES) -> list[str]:
@@ -23,6 +27,15 @@ def split_text(text: str, limit: int = PIECE_BYTES) -> list[str]:
     if current or not pieces:
         pieces.append(current)
     return pieces
+
+
+def cut_head(text: str, limit: int) -> tuple[str, str]:
+    """(head, rest): the longest run of whole lines within `limit` bytes, and what follows.
+
+    A first line longer than `limit` is cut between characters.
+    """
+    head = split_text(text, limit)[0]
+    return head, text[len(head) :].lstrip("\n")
 
 
 def _fit(line: str, limit: int) -> list[str]:

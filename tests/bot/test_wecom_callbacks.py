@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import json
 import time
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -83,15 +84,23 @@ async def inbound_ids(chat: WeComChat) -> list[str]:
         return list(await s.scalars(select(InboundMessage.msg_id).order_by(InboundMessage.id)))
 
 
+def signed_at(timestamp: int) -> datetime:
+    """The moment an official vector was signed: the bot's clock must be near it."""
+    return datetime.fromtimestamp(timestamp, START.tzinfo)
+
+
 @pytest.mark.parametrize(
-    ("vector", "url", "plain"),
-    [(VECTOR_A, A_GET, "1616140317555161061"), (VECTOR_B, B_GET, "5927782489442352469")],
+    ("vector", "url", "plain", "at"),
+    [
+        (VECTOR_A, A_GET, "1616140317555161061", 1409659589),
+        (VECTOR_B, B_GET, "5927782489442352469", 1411443780),
+    ],
     ids=["A", "B"],
 )
 async def test_url_verification_answers_exactly_the_plaintext(
-    db_url: str, tmp_path: Path, vector: dict[str, str], url: str, plain: str
+    db_url: str, tmp_path: Path, vector: dict[str, str], url: str, plain: str, at: int
 ) -> None:
-    async with wecom_chat(db_url, tmp_path, **vector) as chat:
+    async with wecom_chat(db_url, tmp_path, signed_at(at), **vector) as chat:
         started = time.perf_counter()
         resp = await chat.get(url)
         assert time.perf_counter() - started < 1.0
@@ -109,7 +118,7 @@ async def test_url_verification_answers_exactly_the_plaintext(
 async def test_vector_a_post_reaches_the_bot_as_a_direct_message(
     db_url: str, tmp_path: Path
 ) -> None:
-    async with wecom_chat(db_url, tmp_path, **VECTOR_A) as chat:
+    async with wecom_chat(db_url, tmp_path, signed_at(1409659813), **VECTOR_A) as chat:
         resp = await chat.call(A_POST)
         assert resp.status == 200
         assert await resp.read() == b""
@@ -164,7 +173,8 @@ async def test_forged_tampered_and_foreign_posts_get_403_and_record_nothing(
         good = chat.app_sender.app_post(app_text("t1", "/帮助", 1))
         forged = Request(good.url.replace("msg_signature=", "msg_signature=0"), good.body)
         tampered = Request(good.url, good.body.replace(b"[CDATA[", b"[CDATA[A", 2))
-        foreign = Sender(chat.settings.wecom_token, chat.settings.wecom_aes_key, "wwother")
+        s = chat.settings
+        foreign = Sender(s.wecom_token, s.wecom_aes_key, "wwother", chat.clock)
         for req in (forged, tampered, foreign.app_post(app_text("t1", "/帮助", 2))):
             resp = await chat.call(req)
             assert resp.status == 403
@@ -249,3 +259,27 @@ def test_ai_bot_group_and_single_messages() -> None:
         assert msg.msg_id == f"bot:{payload['msgid']}"
         assert msg.reply_handle["response_url"] == url
         assert msg.reply_handle["expires"] > START.timestamp() + 3000
+
+
+async def test_a_callback_signed_over_an_hour_away_is_refused(db_url: str, tmp_path: Path) -> None:
+    async with wecom_chat(db_url, tmp_path) as chat:
+        now = int(chat.clock.now().timestamp())
+        early, late = str(now - 3601), str(now + 3601)
+        for ts in (early, late):
+            old = chat.app_sender.app_post(app_text("t1", "/帮助", 1), timestamp=ts)
+            assert (await chat.call(old)).status == 403
+            replay = chat.bot_sender.bot_post(bot_text("t1", "/帮助", "m1"), timestamp=ts)
+            assert (await chat.call(replay)).status == 403
+            assert (
+                await chat.get(chat.bot_sender.verify_url("/wecom/bot", "1", "n", ts))
+            ).status == 403
+        assert await inbound_ids(chat) == []
+        not_a_time = chat.app_sender.app_post(app_text("t1", "/帮助", 1), timestamp="soon")
+        assert (await chat.call(not_a_time)).status == 400
+        within = chat.app_sender.app_post(app_text("t1", "/帮助", 2), timestamp=str(now - 3500))
+        assert (await chat.call(within)).status == 200
+        chat.clock.advance(minutes=59)
+        assert (
+            await chat.call(chat.bot_sender.bot_post(bot_text("t1", "/帮助", "m2")))
+        ).status == 200
+        assert await inbound_ids(chat) == ["app:2", "bot:m2"]

@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.messages import Outgoing
+from bot.platforms import texts
 from bot.platforms.wecom_send import split_text
 from storage.messaging import OutboxMessage
 from storage.people import bind_group
@@ -231,6 +232,61 @@ async def test_long_text_goes_in_pieces_and_a_retry_resumes(chat: WeComChat) -> 
     assert "\n".join(sent) == text
     assert all(len(p.encode()) <= 2048 for p in sent)
     assert [s for s, _ in await outbox(chat)] == ["sent"]
+
+
+def replying(chat: WeComChat, name: str) -> dict[str, object]:
+    """The reply handle of an AI-bot message whose response_url is `name`."""
+    url = chat.fake.response_url(name)
+    return {"response_url": url, "expires": chat.clock.now().timestamp() + 3000}
+
+
+def report(lines: int) -> str:
+    return "\n".join(f"{i + 1}. 第{i + 1}位党员 已签到（会议室 A）" for i in range(lines))
+
+
+async def test_a_reply_over_2048_bytes_goes_whole_in_the_one_response(chat: WeComChat) -> None:
+    text = report(100)
+    assert 2048 < len(text.encode()) < 20480
+    await send(chat, group("wrkG1", text, reply_handle=replying(chat, "r1")))
+    assert chat.fake.texts("/aibot/response/r1") == [text]
+    assert chat.fake.sent(HOOK) == [] and chat.fake.sent(APPCHAT) == []
+    assert [s for s, _ in await outbox(chat)] == ["sent"]
+
+
+async def test_a_reply_over_the_response_limit_is_cut_at_a_line_and_points_to_the_console(
+    chat: WeComChat,
+) -> None:
+    text = report(600)
+    assert len(text.encode()) > 20480
+    await send(chat, group("wrkG1", text, reply_handle=replying(chat, "r1")))
+    [sent] = chat.fake.texts("/aibot/response/r1")
+    assert len(sent.encode()) <= 20480
+    head, note = sent.rsplit("\n\n", 1)
+    assert note == texts.REST_IN_CONSOLE
+    assert text.startswith(head + "\n")  # whole lines only
+    assert [s for s, _ in await outbox(chat)] == ["sent"]
+
+
+async def test_the_rest_of_a_long_reply_follows_over_the_bound_webhook(chat: WeComChat) -> None:
+    await bind(chat, "wrkG1", "wecom_webhook", HOOK_KEY)
+    text = report(600)
+    await send(chat, group("wrkG1", text, reply_handle=replying(chat, "r1")))
+    [first] = chat.fake.texts("/aibot/response/r1")
+    head, note = first.rsplit("\n\n", 1)
+    assert note == texts.REST_FOLLOWS
+    rest = chat.fake.texts(HOOK)
+    assert all(len(p.encode()) <= 2048 for p in rest)
+    assert "\n".join([head, *rest]) == text
+    assert [s for s, _ in await outbox(chat)] == ["sent"]
+
+
+async def test_the_rest_of_a_long_direct_reply_follows_through_the_app(chat: WeComChat) -> None:
+    text = report(600)
+    await send(chat, direct("t1", text, reply_handle=replying(chat, "r1")))
+    [first] = chat.fake.texts("/aibot/response/r1")
+    head, note = first.rsplit("\n\n", 1)
+    assert note == texts.REST_FOLLOWS
+    assert "\n".join([head, *chat.fake.texts(SEND)]) == text
 
 
 async def test_webhook_limit_holds_the_21st_message_a_minute(chat: WeComChat) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +25,14 @@ HOOK_KEY = "693a91f6-7xxx-4bc4-97a0-0ec2sifa5aaa"
 
 
 class WeComChat(ChatHarness):
-    def __init__(self, db_url: str, tmp_path: Path, fake: FakeWeCom, **settings: Any) -> None:
+    def __init__(
+        self,
+        db_url: str,
+        tmp_path: Path,
+        fake: FakeWeCom,
+        start: datetime = START,
+        **settings: Any,
+    ) -> None:
         defaults: dict[str, Any] = {
             "wecom_corp_id": CORP_ID,
             "wecom_token": APP_TOKEN,
@@ -35,11 +43,11 @@ class WeComChat(ChatHarness):
             "wecom_bot_aes_key": BOT_AES_KEY,
             "wecom_api_base": fake.base,
         }
-        super().__init__(db_url, START, tmp_path, **(defaults | settings))
+        super().__init__(db_url, start, tmp_path, **(defaults | settings))
         self.fake = fake
         s = self.settings
-        self.app_sender = Sender(s.wecom_token, s.wecom_aes_key, s.wecom_corp_id)
-        self.bot_sender = Sender(s.wecom_bot_token, s.wecom_bot_aes_key, "")
+        self.app_sender = Sender(s.wecom_token, s.wecom_aes_key, s.wecom_corp_id, self.clock)
+        self.bot_sender = Sender(s.wecom_bot_token, s.wecom_bot_aes_key, "", self.clock)
 
     async def call(self, req: Request) -> ClientResponse:
         assert self.client is not None
@@ -51,10 +59,12 @@ class WeComChat(ChatHarness):
 
 
 @asynccontextmanager
-async def wecom_chat(db_url: str, tmp_path: Path, **settings: Any) -> AsyncIterator[WeComChat]:
+async def wecom_chat(
+    db_url: str, tmp_path: Path, start: datetime = START, **settings: Any
+) -> AsyncIterator[WeComChat]:
     fake = FakeWeCom(corp_id=settings.get("wecom_corp_id", CORP_ID), webhook_keys={HOOK_KEY})
     await fake.start()
-    chat = WeComChat(db_url, tmp_path, fake, **settings)
+    chat = WeComChat(db_url, tmp_path, fake, start, **settings)
     await chat.start()
     try:
         yield chat

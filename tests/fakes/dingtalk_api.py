@@ -9,6 +9,7 @@ with an injected status or errcode, flow-control people, expire sessions.
 from __future__ import annotations
 
 import json
+import uuid
 from collections import deque
 from dataclasses import dataclass, field
 from typing import Any
@@ -25,6 +26,14 @@ SESSION = "/robot/sendBySession"
 ROBOT = "/robot/send"
 UPLOAD = "/media/upload"
 MSG_KEYS = {"sampleText", "sampleMarkdown", "sampleFile"}
+REFUSALS = {
+    "Forbidden.AccessDenied.QpsLimitForAppkeyAndApi": "当前应用调用该接口超过QPS限制",
+    "Forbidden.AccessDenied.QpmLimitForAppkeyAndApi": "当前应用调用该接口超过QPM限制",
+    "Forbidden.AccessDenied.QpsLimitForApi": "该接口全局调用超过QPS限制",
+    "Forbidden.AccessDenied.ApiCountLimitForOrg": "当前组织本月接口调用量已超过限制",
+    "Forbidden.AccessDenied.IpNotInWhiteList": "访问IP不在白名单之中",
+    "invalidClientIdOrSecret": "无效的clientId或者clientSecret",
+}
 
 
 @dataclass
@@ -64,6 +73,8 @@ class FakeDingTalkApi:
     # path -> what the next requests to it get: (HTTP status, JSON body)
     injected: dict[str, deque[tuple[int, dict[str, Any]]]] = field(default_factory=dict)
     flow_controlled: set[str] = field(default_factory=set)
+    filtered: set[str] = field(default_factory=set)
+    invalid: set[str] = field(default_factory=set)
     expired_sessions: set[str] = field(default_factory=set)
     # custom robots: access_token -> 加签 secret
     robots: dict[str, str] = field(default_factory=dict)
@@ -102,6 +113,19 @@ class FakeDingTalkApi:
 
     def inject(self, path: str, status: int, body: dict[str, Any], times: int = 1) -> None:
         self.injected.setdefault(path, deque()).extend([(status, body)] * times)
+
+    def refuse(self, path: str, code: str, times: int = 1) -> None:
+        """The next calls of `path` refused as the new API refuses: HTTP 403 (400 for a
+        bad appKey/appSecret) and {"code", "message", "requestid"}.
+
+        Shapes from DingTalk's "调用频次与限流" page and the 403 answers logged in
+        DingTalk-Real-AI/dingtalk-openclaw-connector issues #410 and #444; the
+        accessToken page lists 400 invalidClientIdOrSecret.
+        """
+        status = 400 if code == "invalidClientIdOrSecret" else 403
+        for _ in range(times):
+            body = {"code": code, "message": REFUSALS[code], "requestid": uuid.uuid4().hex}
+            self.inject(path, status, body)
 
     def to(self, path: str) -> list[Call]:
         return [c for c in self.calls if c.path == path]
@@ -155,7 +179,9 @@ class FakeDingTalkApi:
         if injected is not None:
             return injected
         if call.body != {"appKey": self.app_key, "appSecret": self.app_secret}:
-            return web.json_response({"code": "invalidClientIdOrSecret"}, status=400)
+            code = "invalidClientIdOrSecret"
+            answer = {"code": code, "message": REFUSALS[code], "requestid": uuid.uuid4().hex}
+            return web.json_response(answer, status=400)
         self._issued += 1
         token = f"tok{self._issued}"
         self.valid_tokens.add(token)
@@ -182,7 +208,8 @@ class FakeDingTalkApi:
             users = call.body["userIds"]
             assert isinstance(users, list)
             answer["flowControlledStaffIdList"] = [u for u in users if u in self.flow_controlled]
-            answer["invalidStaffIdList"] = []
+            answer["invalidStaffIdList"] = [u for u in users if u in self.invalid]
+            answer["filteredStaffIdList"] = [u for u in users if u in self.filtered]
         return web.json_response(answer)
 
     async def session_send(self, request: web.Request) -> web.Response:

@@ -4,6 +4,13 @@
 endpoint; the websocket there pushes the frames a test asks for and queues
 every ack the client sends back. A test can refuse the next opens or drop
 the socket to watch the client reconnect.
+
+Like the real gateway, it answers the open request in XML unless the request
+says `Accept: application/json`: the official Node SDK's src/client.ts
+(getEndpoint) sends that header with the comment "这个接口得加个，否则默认返回
+的会是xml", and the Python SDK's dingtalk_stream/stream.py (open_connection)
+sends it too. The XML's exact shape is not documented; this one only has to
+be XML.
 """
 
 from __future__ import annotations
@@ -28,6 +35,11 @@ class FakeGateway:
         api.app.add_routes([web.post(OPEN, self.open), web.get(SOCKET, self.socket)])
         self.opens: list[dict[str, Any]] = []
         self.refuse_opens = 0
+        # Answer XML even to a client that asks for JSON (a gateway or proxy
+        # gone wrong), to watch the client cope.
+        self.xml_always = False
+        self.open_headers: list[dict[str, str]] = []
+        self.open_calls: asyncio.Queue[int] = asyncio.Queue()
         self.tickets: set[str] = set()
         self.acks: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
         self.connected: asyncio.Queue[web.WebSocketResponse] = asyncio.Queue()
@@ -36,6 +48,8 @@ class FakeGateway:
     async def open(self, request: web.Request) -> web.Response:
         body = await request.json()
         self.opens.append(body)
+        self.open_headers.append(dict(request.headers))
+        await self.open_calls.put(len(self.opens))
         if self.refuse_opens:
             self.refuse_opens -= 1
             return web.json_response({"code": "ServiceUnavailable"}, status=503)
@@ -43,11 +57,23 @@ class FakeGateway:
             self.api.app_key,
             self.api.app_secret,
         ):
-            return web.json_response({"code": "invalidClientIdOrSecret"}, status=400)
+            return self._answer(
+                request, 400, {"code": "invalidClientIdOrSecret", "message": "无效的clientId"}
+            )
         ticket = uuid.uuid4().hex
         self.tickets.add(ticket)
         endpoint = self.api.url.replace("http://", "ws://") + SOCKET
-        return web.json_response({"endpoint": endpoint, "ticket": ticket})
+        return self._answer(request, 200, {"endpoint": endpoint, "ticket": ticket})
+
+    def _answer(self, request: web.Request, status: int, data: dict[str, str]) -> web.Response:
+        if not self.xml_always and "application/json" in request.headers.get("Accept", ""):
+            return web.json_response(data, status=status)
+        fields = "".join(f"<{k}>{v}</{k}>" for k, v in data.items())
+        return web.Response(
+            text=f"<OpenConnectionResponse>{fields}</OpenConnectionResponse>",
+            status=status,
+            content_type="application/xml",
+        )
 
     async def socket(self, request: web.Request) -> web.StreamResponse:
         ticket = request.query.get("ticket", "")
@@ -62,6 +88,11 @@ class FakeGateway:
             if msg.type == WSMsgType.TEXT:
                 await self.acks.put(json.loads(msg.data))
         return ws
+
+    async def wait_opens(self, n: int) -> None:
+        """Until the client has asked to open `n` connections."""
+        while await asyncio.wait_for(self.open_calls.get(), 5) < n:
+            pass
 
     async def wait_connected(self) -> web.WebSocketResponse:
         return await asyncio.wait_for(self.connected.get(), 5)

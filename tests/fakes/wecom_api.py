@@ -21,6 +21,7 @@ from aiohttp.test_utils import TestServer
 TOKEN_PATHS = ("/cgi-bin/message/send", "/cgi-bin/appchat/send", "/cgi-bin/media/upload")
 UPLOAD_PATHS = ("/cgi-bin/media/upload", "/cgi-bin/webhook/upload_media")
 MSG_TYPES = {"text", "markdown", "file"}
+RESPONSE_URL_BYTES = 20480
 
 
 @dataclass
@@ -55,6 +56,8 @@ class FakeWeCom:
     valid_tokens: set[str] = field(default_factory=set)
     used_urls: set[str] = field(default_factory=set)
     uploads: list[Upload] = field(default_factory=list)
+    # The address WeCom sees us by, when it is not among the app's trusted IPs.
+    untrusted_ip: str = ""
     _faults: dict[str, deque[Fault]] = field(default_factory=dict)
     _serial: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     server: TestServer | None = None
@@ -145,7 +148,9 @@ class FakeWeCom:
         if (fault := await self._fault(request.path)) is not None:
             return fault
         q = request.query
-        if q.get("corpid") != self.corp_id or q.get("corpsecret") != self.secret:
+        if q.get("corpid") != self.corp_id:
+            return web.json_response({"errcode": 40013, "errmsg": "invalid corpid"})
+        if q.get("corpsecret") != self.secret:
             return web.json_response({"errcode": 40001, "errmsg": "invalid credential"})
         token = f"token-{next(self._serial)}"
         self.valid_tokens.add(token)
@@ -160,6 +165,15 @@ class FakeWeCom:
         if request.path in TOKEN_PATHS:
             if request.query.get("access_token") not in self.valid_tokens:
                 return web.json_response({"errcode": 42001, "errmsg": "access_token expired"})
+            if self.untrusted_ip:
+                # The errmsg shape WeCom gives for a server not among the
+                # app's 企业可信IP (errcode 60020).
+                errmsg = (
+                    "not allow to access from your ip, hint: [1764072000_1_abc], "
+                    f"from ip: {self.untrusted_ip}, more info at "
+                    "https://open.work.weixin.qq.com/devtool/query?e=60020"
+                )
+                return web.json_response({"errcode": 60020, "errmsg": errmsg})
         elif request.query.get("key") not in self.webhook_keys:
             return web.json_response({"errcode": 93000, "errmsg": "invalid webhook url"})
         body = self.calls[-1].body
@@ -176,5 +190,12 @@ class FakeWeCom:
             return fault
         if request.path in self.used_urls:
             return web.json_response({"errcode": 600039, "errmsg": "response_url used"})
+        body = self.calls[-1].body
+        # path/101138: markdown or template_card; content "最长不超过20480个字节".
+        assert body.get("msgtype") in ("markdown", "template_card"), body.get("msgtype")
+        content = str(body.get("markdown", {}).get("content", ""))
+        if len(content.encode()) > RESPONSE_URL_BYTES:
+            # 45002 is WeCom's global errcode for a message over its size limit.
+            return web.json_response({"errcode": 45002, "errmsg": "content size out of limit"})
         self.used_urls.add(request.path)
         return web.json_response({"errcode": 0, "errmsg": "ok"})

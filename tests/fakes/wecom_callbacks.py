@@ -10,6 +10,8 @@ from urllib.parse import quote
 
 from wechatpy.enterprise.crypto import WeChatCrypto
 
+from bot.clock import Clock
+
 _FIELD = re.compile(r"<(Encrypt|MsgSignature)><!\[CDATA\[(.*?)\]\]></\1>")
 
 
@@ -23,9 +25,16 @@ class Request:
 
 @dataclass
 class Sender:
+    """Signs as WeCom does; `clock` gives the timestamp (WeCom signs with the current time)."""
+
     token: str
     aes_key: str
     receive_id: str
+    clock: Clock | None = None
+
+    def now(self) -> str:
+        assert self.clock is not None, "give the Sender a clock or a timestamp"
+        return str(int(self.clock.now().timestamp()))
 
     def seal(self, plaintext: str, nonce: str, timestamp: str) -> tuple[str, str]:
         """(Encrypt, msg_signature) of a plaintext, via wechatpy."""
@@ -33,11 +42,13 @@ class Sender:
         fields = dict(_FIELD.findall(crypto.encrypt_message(plaintext, nonce, timestamp)))
         return fields["Encrypt"], fields["MsgSignature"]
 
-    def verify_url(self, path: str, echo: str, nonce: str = "1", timestamp: str = "1") -> str:
+    def verify_url(self, path: str, echo: str, nonce: str = "1", timestamp: str = "") -> str:
+        timestamp = timestamp or self.now()
         encrypt, sig = self.seal(echo, nonce, timestamp)
         return _url(path, sig, timestamp, nonce, echostr=encrypt)
 
-    def app_post(self, plaintext: str, nonce: str = "7", timestamp: str = "1700000000") -> Request:
+    def app_post(self, plaintext: str, nonce: str = "7", timestamp: str = "") -> Request:
+        timestamp = timestamp or self.now()
         encrypt, sig = self.seal(plaintext, nonce, timestamp)
         body = (
             f"<xml><ToUserName><![CDATA[{self.receive_id}]]></ToUserName>"
@@ -46,9 +57,8 @@ class Sender:
         )
         return Request(_url("/wecom/callback", sig, timestamp, nonce), body.encode())
 
-    def bot_post(
-        self, payload: dict[str, Any], nonce: str = "9", timestamp: str = "1700000000"
-    ) -> Request:
+    def bot_post(self, payload: dict[str, Any], nonce: str = "9", timestamp: str = "") -> Request:
+        timestamp = timestamp or self.now()
         encrypt, sig = self.seal(json.dumps(payload, ensure_ascii=False), nonce, timestamp)
         body = json.dumps({"encrypt": encrypt}).encode()
         return Request(_url("/wecom/bot", sig, timestamp, nonce), body)

@@ -117,6 +117,9 @@ async def test_group_mention_reaches_the_handler_and_replies_in_the_session(
     assert reply.path == SESSION and reply.query["session"] == "s-group"
     assert reply.body["msgtype"] == "text"
     assert help_texts.HEADER in reply.text
+    # The asker is @-mentioned as the SDK's reply_text does: at.atUserIds, the text as it is.
+    assert reply.body["at"] == {"atUserIds": ["staff01"]}
+    assert "@staff01" not in reply.text
     assert api.to(TOKEN) == []  # a session reply needs no token
     async with ding.db.reading() as s:
         group = await s.scalar(select(ChatGroup).where(ChatGroup.platform == "dingtalk"))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -40,6 +41,7 @@ async def test_callback_frames_are_acked_answered_and_survive_a_drop(
     await gateway.wait_connected()
     [opened] = gateway.opens
     assert opened["subscriptions"] == [{"type": "CALLBACK", "topic": "/v1.0/im/bot/messages/get"}]
+    assert gateway.open_headers[0]["Accept"] == "application/json"
     body = robot_message(api, now_ms(streaming), "/帮助", group=False, session="s1")
     frame_id = await gateway.push_callback(body)
     ack = await gateway.next_ack()
@@ -146,3 +148,56 @@ async def test_failed_opens_back_off_then_connect(gateway_api: Fakes) -> None:
     for got, base in zip(delays, [1, 2, 4, 8], strict=True):
         assert base * 0.8 <= got <= base * 1.2
     assert json.loads(received[0]) == {"msgId": "x"}
+
+
+async def test_the_gateway_answers_xml_to_a_client_that_does_not_ask_for_json(
+    gateway_api: Fakes,
+) -> None:
+    api, _ = gateway_api
+    body = {"clientId": api.app_key, "clientSecret": api.app_secret, "subscriptions": []}
+    async with aiohttp.ClientSession() as http:
+        url = f"{api.url}/v1.0/gateway/connections/open"
+        async with http.post(url, json=body) as plain:
+            assert plain.content_type == "application/xml"
+            assert (await plain.text()).startswith("<")
+        async with http.post(url, json=body, headers={"Accept": "application/json"}) as asked:
+            assert set(await asked.json()) == {"endpoint", "ticket"}
+
+
+async def test_a_non_json_answer_is_one_clear_error_then_a_calm_retry(
+    gateway_api: Fakes, caplog: pytest.LogCaptureFixture
+) -> None:
+    api, gateway = gateway_api
+    gateway.xml_always = True
+    delays: list[float] = []
+
+    async def sleep(seconds: float) -> None:
+        delays.append(seconds)
+        if len(delays) == 2:
+            gateway.xml_always = False
+
+    async def on_message(data: str) -> bool:
+        return True
+
+    caplog.set_level(logging.ERROR, "tongxin.dingtalk.stream")
+    async with aiohttp.ClientSession() as http:
+        client = StreamClient(
+            lambda: http,
+            api_base=api.url,
+            client_id=api.app_key,
+            client_secret=api.app_secret,
+            on_message=on_message,
+            sleep=sleep,
+        )
+        client.start()
+        try:
+            await gateway.wait_connected()
+        finally:
+            await client.stop()
+    assert len(gateway.opens) == 3
+    for got, base in zip(delays, [1, 2], strict=True):
+        assert base * 0.8 <= got <= base * 1.2
+    errors = [r.getMessage() for r in caplog.records if r.levelno == logging.ERROR]
+    assert len(errors) == 2
+    assert all("application/xml, not JSON" in e for e in errors)
+    assert not any(r.exc_info for r in caplog.records)
