@@ -113,13 +113,19 @@ def festival_dates(year: int) -> dict[str, date]:
     春节 of year Y is lunar 1/1 of lunar year Y; 端午 and 中秋 are in non-leap
     months; 清明 is the day of the solar term (Beijing time).
     """
+    return dict(_festival_dates(year))
+
+
+@lru_cache(maxsize=256)
+def _festival_dates(year: int) -> tuple[tuple[str, date], ...]:
+    # lunar-python computes the whole year's solar terms for each of these.
     new_year = Lunar.fromYmd(year, 1, 1)
-    return {
-        "春节": _solar(new_year.getSolar()),
-        "清明": _solar(new_year.getJieQiTable()["清明"]),
-        "端午": _solar(Lunar.fromYmd(year, 5, 5).getSolar()),
-        "中秋": _solar(Lunar.fromYmd(year, 8, 15).getSolar()),
-    }
+    return (
+        ("春节", _solar(new_year.getSolar())),
+        ("清明", _solar(new_year.getJieQiTable()["清明"])),
+        ("端午", _solar(Lunar.fromYmd(year, 5, 5).getSolar())),
+        ("中秋", _solar(Lunar.fromYmd(year, 8, 15).getSolar())),
+    )
 
 
 @lru_cache(maxsize=64)

@@ -3,7 +3,8 @@
 A school gives its terms as (first day, last day) pairs; the days between one
 term's end and the next one's start are a vacation: 寒假 when it begins in
 December to February, 暑假 when it begins in June to August. Before the first
-term given and after the last nothing is known, so nothing there is a vacation.
+term given and after the last nothing is known, so nothing there is a vacation,
+but the last term's end still says when the vacation after it begins.
 """
 
 from __future__ import annotations
@@ -56,22 +57,26 @@ class SchoolTerms:
         return next((v for v in self.vacations if day in v), None)
 
     def last_day_before(self, kind: VacationKind, year: int) -> date | None:
-        """The last term day before the `kind` vacation beginning in `year`'s school
+        """The last day of the term ending before the `kind` vacation of `year`'s school
         calendar: 寒假 beginning in December of the year before to February, 暑假 in
-        June to August."""
-        for v in self.vacations:
-            begins = v.start.year + (1 if v.start.month == 12 else 0)
-            if v.kind == kind and begins == year:
-                return v.start - timedelta(days=1)
+        June to August. A term's end is known before the next term's start is."""
+        for term in self.terms:
+            begins = term.end + timedelta(days=1)
+            school_year = begins.year + (1 if begins.month == 12 else 0)
+            if _kind(begins) == kind and school_year == year:
+                return term.end
         return None
+
+
+def _kind(begins: date) -> VacationKind | None:
+    if begins.month in _WINTER_MONTHS:
+        return "寒假"
+    if begins.month in _SUMMER_MONTHS:
+        return "暑假"
+    # A gap at another time of year (a term split in two) is no 寒暑假.
+    return None
 
 
 def _vacation(start: date, end: date) -> Vacation | None:
-    if end < start:
-        return None
-    if start.month in _WINTER_MONTHS:
-        return Vacation("寒假", start, end)
-    if start.month in _SUMMER_MONTHS:
-        return Vacation("暑假", start, end)
-    # A gap at another time of year (a term split in two) is no 寒暑假.
-    return None
+    kind = _kind(start)
+    return Vacation(kind, start, end) if kind and start <= end else None

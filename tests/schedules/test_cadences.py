@@ -190,7 +190,8 @@ def test_vacations_between_terms() -> None:
     ]
     assert TERMS.last_day_before("寒假", 2026) == date(2026, 1, 16)
     assert TERMS.last_day_before("暑假", 2026) == date(2026, 7, 3)
-    assert TERMS.last_day_before("寒假", 2027) is None
+    assert TERMS.last_day_before("寒假", 2027) == date(2027, 1, 22)  # the last term given
+    assert TERMS.last_day_before("暑假", 2027) is None
     assert TERMS.vacation_of(date(2026, 8, 1)) is not None
     assert TERMS.vacation_of(date(2026, 9, 1)) is None
 
