@@ -42,7 +42,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from typing import Literal
 
@@ -113,9 +113,11 @@ class Occasion:
     ahead: int = 0
 
     def __post_init__(self) -> None:
+        if not 1 <= self.month <= 12:
+            raise ValueError(f"no such month: {self.month}")
         # 2000 is a leap year: its months are the longest each can be.
-        longest = 30 if self.lunar else _solar_day(2000, self.month % 12 or 12, 31).day
-        if not 1 <= self.month <= 12 or not 1 <= self.day <= longest:
+        longest = 30 if self.lunar else _solar_day(2000, self.month, 31).day
+        if not 1 <= self.day <= longest:
             raise ValueError(f"no such day: {self.month}/{self.day}")
         if self.ahead < 0:
             raise ValueError("ahead must not be negative")
@@ -189,7 +191,7 @@ class _Plan:
         """`due` on the last workday before `anchor`."""
         day = self.holidays.previous_workday(anchor)
         estimated = due.estimated or self.holidays.source(day.year) == "estimated"
-        self.add(day, _Due(due.key, due.holidays, estimated, due.occasion, due.title, due.note))
+        self.add(day, replace(due, estimated=estimated))
 
     def ahead_of(self, target: date, ahead: int, due: _Due) -> None:
         """`due` `ahead` days before `target`, on the workday before if that is none."""
@@ -202,7 +204,7 @@ class _Plan:
         estimated = any(
             self.holidays.is_estimated(day + timedelta(days=n)) for n in range(span + 1)
         )
-        self.add(day, _Due(due.key, due.holidays, estimated, due.occasion, due.title, due.note))
+        self.add(day, replace(due, estimated=estimated))
 
     def after(self, anchor: date, due: _Due) -> None:
         """`due` on the first workday from `anchor` on."""
@@ -211,7 +213,7 @@ class _Plan:
             self.holidays.is_estimated(anchor + timedelta(days=n))
             for n in range((day - anchor).days + 1)
         )
-        self.add(day, _Due(due.key, due.holidays, estimated, due.occasion, due.title, due.note))
+        self.add(day, replace(due, estimated=estimated))
 
     def add(self, day: date, due: _Due) -> None:
         if day.year == self.year:
