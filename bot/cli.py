@@ -235,7 +235,7 @@ async def _group(settings: Settings, ns: argparse.Namespace) -> int:
 
 
 async def _when(settings: Settings, ns: argparse.Namespace) -> int:
-    from schedules.timeparse import TimeParseError, parse_when
+    from schedules.timeparse import TimeParseError, parse_span
 
     tz = settings.tz
     try:
@@ -246,11 +246,15 @@ async def _when(settings: Settings, ns: argparse.Namespace) -> int:
     if now.tzinfo is None:
         now = now.replace(tzinfo=tz)
     try:
-        when = parse_when(ns.expr, now, tz=tz)
+        span = parse_span(ns.expr, now, tz=tz)
     except TimeParseError as err:
         print(err.reason, file=sys.stderr)
         return 2
-    print(when.iso())
+    # A range prints as an ISO 8601 interval, start/end; what the bot would
+    # add to its echo (a skipped year, an estimated holiday) goes to stderr.
+    print(span.iso())
+    for note in dict.fromkeys(w.note for w in (span.start, span.end) if w and w.note):
+        print(note, file=sys.stderr)
     return 0
 
 

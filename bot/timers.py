@@ -172,6 +172,7 @@ class Timer(Generic[R]):
         event_at: datetime | None = None,
         push: bool | None = None,
         data: dict[str, Any] | None = None,
+        exact: bool = False,
     ) -> Planned:
         """A row this kind wants, for a planner to return."""
         return Planned(
@@ -182,6 +183,7 @@ class Timer(Generic[R]):
             due_at,
             self.push if push is None else push,
             data or {},
+            exact,
         )
 
     async def set(

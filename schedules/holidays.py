@@ -11,6 +11,13 @@ Nothing here raises NotImplementedError: a year nobody knows is estimated, and
 `HolidayCalendar.source` / `HolidayPeriod.estimated` say so, so the caller can
 send unshifted with a note and warn the admins.
 
+A table may hold only part of a notice (an admin loads the 国庆 rows of 2027
+first): the holidays it names are as loaded, the others are still estimated,
+never turned into workdays, and `missing_holidays` names them. `to_load`
+says which years' notices to ask the admins for on a given day: the current
+year's while any of its missing holidays is still ahead (January included),
+and the next year's from October on.
+
 A holiday file is CSV (header optional; 类型 is 休/班 or holiday/workday; a date
 may be a range `A~B`), for example::
 
@@ -45,6 +52,9 @@ from lunar_python import Lunar  # type: ignore[import-untyped, unused-ignore]
 
 Kind = Literal["holiday", "workday"]
 Source = Literal["table", "library", "estimated"]
+
+# From this month on, next year's missing notice is worth a warning.
+WARN_FROM_MONTH = 10
 
 # The seven holidays of 《全国年节及纪念日放假办法》, in calendar order.
 STATUTORY_HOLIDAYS: tuple[str, ...] = (
@@ -82,6 +92,14 @@ class HolidayPeriod:
     estimated: bool
 
 
+@dataclass(frozen=True)
+class MissingNotice:
+    """A year whose notice should be loaded, and the statutory holidays it lacks."""
+
+    year: int
+    holidays: tuple[str, ...]
+
+
 # --- festivals ------------------------------------------------------------------
 
 
@@ -95,13 +113,19 @@ def festival_dates(year: int) -> dict[str, date]:
     春节 of year Y is lunar 1/1 of lunar year Y; 端午 and 中秋 are in non-leap
     months; 清明 is the day of the solar term (Beijing time).
     """
+    return dict(_festival_dates(year))
+
+
+@lru_cache(maxsize=256)
+def _festival_dates(year: int) -> tuple[tuple[str, date], ...]:
+    # lunar-python computes the whole year's solar terms for each of these.
     new_year = Lunar.fromYmd(year, 1, 1)
-    return {
-        "春节": _solar(new_year.getSolar()),
-        "清明": _solar(new_year.getJieQiTable()["清明"]),
-        "端午": _solar(Lunar.fromYmd(year, 5, 5).getSolar()),
-        "中秋": _solar(Lunar.fromYmd(year, 8, 15).getSolar()),
-    }
+    return (
+        ("春节", _solar(new_year.getSolar())),
+        ("清明", _solar(new_year.getJieQiTable()["清明"])),
+        ("端午", _solar(Lunar.fromYmd(year, 5, 5).getSolar())),
+        ("中秋", _solar(Lunar.fromYmd(year, 8, 15).getSolar())),
+    )
 
 
 @lru_cache(maxsize=64)
@@ -212,6 +236,10 @@ def _notice_year(row: HolidayDay) -> int:
     return row.day.year
 
 
+def _ordered(names: Iterable[str]) -> tuple[str, ...]:
+    return tuple(sorted(set(names), key=STATUTORY_HOLIDAYS.index))
+
+
 class HolidayCalendar:
     """Workdays and holiday periods of any year.
 
@@ -219,14 +247,17 @@ class HolidayCalendar:
     notice: a row dated in the year, except a December 元旦 row, which belongs to
     the next year's notice (元旦 2024 began on 2023-12-30) and must not pass the
     rest of December's year off as known. In a covered year chinesecalendar does
-    not know, the days the table leaves out are plain weekdays and weekends, and a
-    holiday missing from the table is estimated; in a year it knows, they come
-    from the library.
+    not know, the table may be partial: a holiday it names is as loaded (the
+    days around it are plain weekdays and weekends), a holiday it does not name
+    is estimated; in a year the library knows, the other days come from it.
     """
 
     def __init__(self, table: Iterable[HolidayDay] = ()) -> None:
         self._table = {row.day: row for row in table}
         self._table_years = {_notice_year(row) for row in self._table.values()}
+        self._named: dict[int, set[str]] = {}
+        for row in self._table.values():
+            self._named.setdefault(_notice_year(row), set()).update(_statutory_names(row.name))
         self._periods: dict[int, list[HolidayPeriod]] = {}
 
     def source(self, year: int) -> Source:
@@ -257,6 +288,42 @@ class HolidayCalendar:
         """Years in from_year..to_year (both included) with neither table nor library data."""
         return [y for y in range(from_year, to_year + 1) if self.source(y) == "estimated"]
 
+    def missing_holidays(self, year: int) -> tuple[str, ...]:
+        """The statutory holidays of `year` known only by estimate, in calendar order.
+
+        All seven for a year nobody knows, none for a year of the library, and
+        for a year of the table alone those its rows do not name.
+        """
+        source = self.source(year)
+        if source == "library":
+            return ()
+        named = self._named.get(year, set()) if source == "table" else set()
+        return tuple(name for name in STATUTORY_HOLIDAYS if name not in named)
+
+    def is_estimated(self, day: date) -> bool:
+        """Whether what this calendar says of `day` is a guess a notice may change."""
+        return self._info(day).estimated
+
+    def to_load(self, today: date, warn_from_month: int = WARN_FROM_MONTH) -> list[MissingNotice]:
+        """The notices worth asking the admins for on `today`.
+
+        This year's while one of its estimated holidays has not ended (so the
+        warning goes on through January, when 春节 is still to come), and next
+        year's from `warn_from_month` on.
+        """
+        wanted: list[MissingNotice] = []
+        missing = set(self.missing_holidays(today.year))
+        ahead = [
+            p.name for p in self.holiday_periods(today.year) if p.name in missing and p.end >= today
+        ]
+        if ahead:
+            wanted.append(MissingNotice(today.year, _ordered(ahead)))
+        if today.month >= warn_from_month:
+            following = self.missing_holidays(today.year + 1)
+            if following:
+                wanted.append(MissingNotice(today.year + 1, following))
+        return wanted
+
     def holiday_periods(self, year: int) -> list[HolidayPeriod]:
         """The statutory holiday periods ending in `year`, by start date.
 
@@ -281,6 +348,9 @@ class HolidayCalendar:
             rest, name = chinese_calendar.get_holiday_detail(day)
             return _DayInfo(bool(rest), name, False)
         if day.year in self._table_years:
+            estimate = _estimated_day(day)
+            if estimate.name is not None and estimate.name not in self._named[day.year]:
+                return estimate
             return _DayInfo(day.weekday() >= 5, None, False)
         return _estimated_day(day)
 

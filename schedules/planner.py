@@ -5,7 +5,10 @@
   07:30 meeting) it goes out the evening before, just before the quiet begins.
 - Jitter: WeCom asks pushes to avoid :00 and :30, so a push due on either moves
   by one or two minutes — later, or earlier where later is quiet. The amount is
-  a hash of the row's key, so planning again yields the same minute.
+  a hash of the row's key, so planning again yields the same minute. An advance
+  reminder asked for to the minute ("提前1小时" of a 15:00 meeting: 14:00) is
+  `exact`: it keeps its minute and is spread over its seconds instead, so it
+  still leaves the top of the minute; only the quiet hours move it.
 - Writing: INSERT … ON CONFLICT (source, occurrence, offset) DO UPDATE of rows
   still pending, so a re-plan moves what has not fired (a holiday notice loaded
   late shifts the meeting) and never revives what has; pending rows of a planned
@@ -81,8 +84,26 @@ def _jitter(at: datetime, seed: str, quiet: QuietHours | None) -> datetime:
     return at - step if quiet and quiet.contains(later) else later
 
 
+# Seconds an exact push may be spread over: off the minute's top, and early
+# enough that a dispatcher tick late in the minute still sends it within it.
+_EXACT_SECONDS = range(3, 48)
+
+
+def _jitter_seconds(at: datetime, seed: str) -> datetime:
+    if at.second or at.microsecond:
+        return at
+    spread = _EXACT_SECONDS[zlib.crc32(seed.encode()) % len(_EXACT_SECONDS)]
+    return at + timedelta(seconds=spread)
+
+
 def push_time(
-    due: datetime, event_at: datetime, seed: str, quiet: QuietHours | None, tz: ZoneInfo
+    due: datetime,
+    event_at: datetime,
+    seed: str,
+    quiet: QuietHours | None,
+    tz: ZoneInfo,
+    *,
+    exact: bool = False,
 ) -> datetime:
     """When a push wanted at `due` (before an event at `event_at`) really goes out."""
     local = due.astimezone(tz)
@@ -92,6 +113,8 @@ def push_time(
             local = morning
         else:
             local = quiet.begins(local) - timedelta(minutes=1)
+    elif exact:
+        return _jitter_seconds(local, seed)
     return _jitter(local, seed, quiet)
 
 
@@ -109,9 +132,8 @@ async def load_calendar(session: AsyncSession) -> HolidayCalendar:
 def _row(p: Planned, quiet: QuietHours | None, tz: ZoneInfo) -> dict[str, Any]:
     due = p.due_at
     if p.push:
-        due = push_time(
-            due, p.event_at, seed_of(p.source, p.occurrence, p.offset_minutes), quiet, tz
-        )
+        seed = seed_of(p.source, p.occurrence, p.offset_minutes)
+        due = push_time(due, p.event_at, seed, quiet, tz, exact=p.exact)
     return {
         "source": p.source,
         "occurrence": p.occurrence,

@@ -80,6 +80,9 @@ class Planned:
     due_at: datetime
     push: bool = True
     data: dict[str, Any] = field(default_factory=dict)
+    # An advance reminder asked for to the minute ("提前1小时"): jittered by
+    # seconds within that minute, never to another one.
+    exact: bool = False
 
 
 async def get_mark(session: AsyncSession, name: str) -> str | None:

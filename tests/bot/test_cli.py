@@ -103,6 +103,37 @@ def test_when_prints_iso(expr: str, expected: str) -> None:
     assert result.stdout.strip() == expected
 
 
+def _lunar(year: int, month: int, day: int) -> str:
+    from lunar_python import Lunar
+
+    return str(Lunar.fromYmd(year, month, day).getSolar().toYmd())
+
+
+@pytest.mark.parametrize(
+    ("expr", "now", "expected"),
+    [
+        ("下午三点到五点", "2026-11-26T09:00:00+08:00",
+         "2026-11-26T15:00:00+08:00/2026-11-26T17:00:00+08:00"),
+        ("12月3日（星期四）下午5点前", "2026-11-25T20:00:00+08:00", "2026-12-03T17:00:00+08:00"),
+        ("下个月5号", "2026-11-25T20:00:00+08:00", "2026-12-05"),
+        ("7点", "2026-11-26T08:30:00+08:00", "2026-11-26T19:00:00+08:00"),
+        ("国庆后第一天上班", "2026-09-20T09:00:00+08:00", "2026-10-08"),
+        ("正月初八", "2026-11-25T20:00:00+08:00", _lunar(2027, 1, 8)),
+    ],
+)  # fmt: skip
+def test_when_reads_what_notices_write(expr: str, now: str, expected: str) -> None:
+    result = run(["when", expr, "--now", now])
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == expected
+
+
+def test_when_says_a_skipped_year_on_stderr() -> None:
+    result = run(["when", "2月29日", "--now", "2026-11-25T20:00:00+08:00"])
+    assert result.returncode == 0
+    assert result.stdout.strip() == "2028-02-29"
+    assert "2027年没有2月29日" in result.stderr
+
+
 def test_when_explains_what_it_cannot_read() -> None:
     result = run(["when", "找个时间", "--now", "2026-11-25T20:00:00+08:00"])
     assert result.returncode == 2

@@ -193,7 +193,7 @@ async def test_holidays_load_and_calendar_cli(
     assert "已载入 2027 年放假安排 8 天" in capsys.readouterr().out
     assert await calendar_cli(rt, ["2027"]) == 0
     out = capsys.readouterr().out
-    assert "2027-09-30 周四  国庆节前廉政提醒\n" in out
+    assert "2027-09-30 周四  国庆节前廉政提醒 — 国庆节 10月1日\n" in out
     assert "2027-05-10" in out and "估算" in out  # 劳动节 of 2027 is still estimated
     assert await calendar_cli(rt, ["3000"]) == 2
     assert await holidays_cli(rt, [str(tmp_path / "none.csv")]) == 2

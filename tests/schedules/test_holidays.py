@@ -1,4 +1,4 @@
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -239,3 +239,93 @@ def test_table_rows_correct_a_library_year_day_by_day() -> None:
     assert calendar.source(2026) == "library"
     assert not calendar.is_workday(date(2026, 12, 31))
     assert calendar.is_workday(date(2026, 10, 10))  # the library's 调休 still holds
+
+
+# --- partial notices and what is missing ---------------------------------------------
+
+ONLY_NATIONAL_DAY_2027 = (
+    "2027-10-01~2027-10-07,休,国庆节\n2027-09-26,班,国庆节\n2027-10-09,班,国庆节\n"
+)
+
+
+def test_a_partial_notice_keeps_the_missing_holidays_estimated() -> None:
+    calendar = HolidayCalendar(parse_holiday_file(ONLY_NATIONAL_DAY_2027))
+    estimate = HolidayCalendar()
+    assert calendar.source(2027) == "table"
+    # The 国庆 rows are as loaded …
+    assert not calendar.is_workday(date(2027, 10, 7)) and estimate.is_workday(date(2027, 10, 7))
+    assert calendar.is_workday(date(2027, 10, 9))  # a 调休 Saturday
+    assert not calendar.is_estimated(date(2027, 10, 5))
+    # … and outside them every day is what the estimate says: its holidays stay
+    # rest days (they used to become workdays), flagged; other days are plain.
+    loaded = {d.day for d in parse_holiday_file(ONLY_NATIONAL_DAY_2027)}
+    day = date(2027, 1, 1)
+    while day.year == 2027:
+        if day not in loaded:
+            assert calendar.is_workday(day) == estimate.is_workday(day), day
+            if calendar.is_estimated(day):
+                assert not calendar.is_workday(day), day
+            elif day.weekday() < 5:
+                assert calendar.is_workday(day), day
+        day += timedelta(days=1)
+    assert not calendar.is_workday(date(2027, 5, 1)) and calendar.is_estimated(date(2027, 5, 1))
+    assert not calendar.is_workday(date(2027, 2, 8)) and calendar.is_estimated(date(2027, 2, 8))
+    assert calendar.is_workday(date(2027, 5, 3)) and not calendar.is_estimated(date(2027, 5, 3))
+    assert calendar.missing_holidays(2027) == (
+        "元旦",
+        "春节",
+        "清明节",
+        "劳动节",
+        "端午节",
+        "中秋节",
+    )
+    periods = {p.name: p for p in calendar.holiday_periods(2027)}
+    assert periods["劳动节"].estimated and not periods["国庆节"].estimated
+    assert set(periods) == set(STATUTORY_HOLIDAYS)
+
+
+def test_missing_holidays_by_source() -> None:
+    assert HolidayCalendar().missing_holidays(2026) == ()
+    assert HolidayCalendar().missing_holidays(2027) == STATUTORY_HOLIDAYS
+    assert HolidayCalendar(parse_holiday_file(TABLE_2027)).missing_holidays(2027) == ()
+    # A December 元旦 row names 元旦 of the next year's notice.
+    december = HolidayCalendar([HolidayDay(date(2027, 12, 31), "holiday", "元旦")])
+    assert december.missing_holidays(2028) == STATUTORY_HOLIDAYS[1:]
+    assert december.missing_holidays(2027) == STATUTORY_HOLIDAYS
+
+
+def test_a_library_year_is_never_estimated() -> None:
+    calendar = HolidayCalendar()
+    assert not any(calendar.is_estimated(date(2026, 1, 1) + timedelta(days=n)) for n in range(365))
+    assert calendar.is_estimated(date(2027, 3, 3))
+
+
+@pytest.mark.parametrize(
+    ("today", "expected"),
+    [
+        # Before October only this year's notice is asked for, and 2026 is known.
+        (date(2026, 9, 28), []),
+        (date(2026, 10, 5), [(2027, STATUTORY_HOLIDAYS)]),
+        (date(2026, 12, 28), [(2027, STATUTORY_HOLIDAYS)]),
+        # January: 2027 is still unknown and 春节 is ahead — the warning goes on.
+        (date(2027, 1, 1), [(2027, STATUTORY_HOLIDAYS)]),
+        (date(2027, 1, 4), [(2027, STATUTORY_HOLIDAYS[1:])]),  # 元旦 is over
+        (date(2027, 6, 30), [(2027, ("中秋节", "国庆节"))]),
+        (date(2027, 10, 11), [(2028, STATUTORY_HOLIDAYS)]),
+    ],
+)
+def test_which_notices_to_ask_for(today: date, expected: list[tuple[int, tuple[str, ...]]]) -> None:
+    found = HolidayCalendar().to_load(today)
+    assert [(m.year, m.holidays) for m in found] == expected
+
+
+def test_a_partial_notice_is_asked_for_by_its_missing_holidays() -> None:
+    calendar = HolidayCalendar(parse_holiday_file(ONLY_NATIONAL_DAY_2027))
+    assert [(m.year, m.holidays) for m in calendar.to_load(date(2026, 11, 30))] == [
+        (2027, ("元旦", "春节", "清明节", "劳动节", "端午节", "中秋节"))
+    ]
+    assert [(m.year, m.holidays) for m in calendar.to_load(date(2027, 9, 1))] == [
+        (2027, ("中秋节",))
+    ]
+    whole = HolidayCalendar(parse_holiday_file(TABLE_2027))
+    assert whole.to_load(date(2027, 1, 10)) == []
