@@ -25,7 +25,7 @@ async def _closed_notice(ctx: Context) -> bool:
     return True
 
 
-async def _open_here(ctx: Context) -> Checkin | None:
+async def open_here(ctx: Context) -> Checkin | None:
     if not ctx.in_group:
         return None
     return await store.open_in_chat(ctx.session, ctx.platform, ctx.chat_id)
@@ -91,7 +91,7 @@ async def _leave(ctx: Context, ck: Checkin, reason: str) -> None:
 
 @feature.keyword("签到", "到")
 async def checkin_word(ctx: Context, rest: str) -> bool:
-    ck = await _open_here(ctx)
+    ck = await open_here(ctx)
     if ck is None:
         return ctx.in_group and await _closed_notice(ctx)
     await _check_in(ctx, ck, rest)
@@ -100,7 +100,7 @@ async def checkin_word(ctx: Context, rest: str) -> bool:
 
 @feature.keyword("请假")
 async def leave_word(ctx: Context, rest: str) -> bool:
-    ck = await _open_here(ctx)
+    ck = await open_here(ctx)
     if ck is None:
         return ctx.in_group and await _closed_notice(ctx)
     await _leave(ctx, ck, rest)
@@ -109,7 +109,7 @@ async def leave_word(ctx: Context, rest: str) -> bool:
 
 @cmd.bare()
 async def checkin_command(ctx: Context, args: Args) -> None:
-    ck = await _open_here(ctx)
+    ck = await open_here(ctx)
     if ck is None:
         if not await _closed_notice(ctx):
             ctx.reply(t.NO_CHECKIN)
@@ -119,7 +119,7 @@ async def checkin_command(ctx: Context, args: Args) -> None:
 
 @cmd.sub("leave", "请假", help=t.HELP_LEAVE)
 async def leave_command(ctx: Context, args: Args) -> None:
-    ck = await _open_here(ctx)
+    ck = await open_here(ctx)
     if ck is None:
         if not await _closed_notice(ctx):
             ctx.reply(t.NO_CHECKIN)

@@ -17,7 +17,7 @@ from handlers.checkin import (
     ops,
 )
 from handlers.checkin import texts as t
-from handlers.checkin.answer import _open_here
+from handlers.checkin.answer import open_here
 from storage import checkin as store
 from storage.checkin import Checkin
 
@@ -36,7 +36,7 @@ async def status(ctx: Context, args: Args) -> None:
 
 @cmd.sub("remind", "提醒", role=Role.SECRETARY, help=t.HELP_REMIND)
 async def remind(ctx: Context, args: Args) -> None:
-    ck = await _open_here(ctx)
+    ck = await open_here(ctx)
     if ck is None:
         ctx.reply(t.NO_CHECKIN)
         return
@@ -57,7 +57,7 @@ async def remind(ctx: Context, args: Args) -> None:
 
 @cmd.sub("close", "结束", role=Role.SECRETARY, help=t.HELP_CLOSE)
 async def close_command(ctx: Context, args: Args) -> None:
-    ck = await _open_here(ctx)
+    ck = await open_here(ctx)
     if ck is None:
         ctx.reply(t.NO_CHECKIN)
         return
