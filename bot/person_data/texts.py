@@ -119,12 +119,12 @@ def who(name: str, key: str, person_id: int) -> str:
 
 def exported(person: str, path: str, counts: Sequence[tuple[str, int]]) -> str:
     held = "、".join(f"{title} {n} 条" for title, n in counts) or "没有其他记录"
-    return f"已把 {person} 的个人信息导出到 {path}：{held}。"
+    return f"已把{person}的个人信息导出到 {path}：{held}。"
 
 
 def erase_prompt(person: str) -> str:
     return (
-        f"将注销 {person}：删除其账号、姓名、所在单位、角色、会话与消息；"
+        f"将注销{person}：删除其账号、姓名、所在单位、角色、会话与消息；"
         f"签到、投票、意见等台账的人数不变，姓名改为「{ERASED_NAME}」。此操作无法撤销。"
     )
 
@@ -133,13 +133,9 @@ HOW_WORDS = {"deleted": "删除", "kept": f"保留为「{ERASED_NAME}」", "clea
 
 
 def erased(person: str, parts: Sequence[tuple[str, Sequence[tuple[str, int]]]]) -> str:
-    said = "；".join(
-        f"{HOW_WORDS[how]} " + "、".join(f"{what} {n} 条" for what, n in items)
+    said = "".join(
+        f"{HOW_WORDS[how]} " + "、".join(f"{what} {n} 条" for what, n in items) + "；"
         for how, items in parts
         if items
     )
-    return (
-        f"已注销 {person}。{said}。此人的账号再联系同心时，将作为新人员重新登记。"
-        if said
-        else f"已注销 {person}。此人的账号再联系同心时，将作为新人员重新登记。"
-    )
+    return f"已注销{person}。{said}此人的账号再联系同心时，将作为新人员重新登记。"
