@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.person_data import ERASED_PLATFORM, Erased, Section, Subject, core
 from bot.person_data import texts as t
-from bot.schema import missing_tables
+from bot.schema import metadata, missing_tables
 from storage.db import Database
 from storage.models import Person
 
@@ -93,17 +93,22 @@ async def erase(db: Database, features: Sequence[Feature], who: Subject) -> list
         await core.anonymise(session, who)
         if db.is_sqlite:
             await session.execute(text("PRAGMA secure_delete = OFF"))
-    await compact(db)
+    await compact(db, sorted(metadata(features).tables))
     return [d for d in done if d.n]
 
 
-async def compact(db: Database) -> None:
-    """Rewrite the database so no old copy of an erased row stays in its files.
+async def compact(db: Database, tables: Sequence[str]) -> None:
+    """Rewrite the tables so no old copy of an erased row stays in their files.
 
-    SQLite: VACUUM rebuilds the file (free pages and the free space inside pages,
-    where updated rows left their old bytes, are gone), then the WAL is emptied.
-    PostgreSQL: VACUUM prunes the dead row versions; their bytes stay in the WAL
-    and in backups until those are recycled (docs/privacy.md).
+    An UPDATE or DELETE leaves the old bytes in the page's free space (SQLite
+    unless built with SECURE_DELETE; PostgreSQL even after a plain VACUUM,
+    which compacts a page without clearing what it frees). SQLite: VACUUM
+    rebuilds the file and the WAL is emptied. PostgreSQL: VACUUM FULL writes
+    each table and its indexes anew, holding each table's lock while it is
+    copied; ANALYZE then replaces the planner's statistics, which may quote a
+    name, and pg_statistic is rewritten too (a database owner may; anyone
+    else gets a warning). The WAL and any backup keep the old bytes until
+    they are recycled (docs/privacy.md).
     """
     async with db.write_turn(), db.engine.connect() as conn:
         raw = await conn.get_raw_connection()
@@ -112,4 +117,5 @@ async def compact(db: Database) -> None:
             await driver.execute("VACUUM")
             await driver.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         else:
-            await driver.execute("VACUUM")
+            await driver.execute("VACUUM (FULL, ANALYZE) " + ", ".join(f'"{t}"' for t in tables))
+            await driver.execute("VACUUM (FULL) pg_statistic")

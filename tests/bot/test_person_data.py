@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import event, select, text
 
 from bot.person_data import ERASED_NAME, ERASED_PLATFORM, walk
 from bot.person_data.files import as_json
@@ -212,3 +212,46 @@ async def test_what_is_still_open_no_longer_waits_for_them(chat: ChatHarness) ->
         platforms = set(await s.scalars(select(OutboxMessage.platform)))
     assert platforms == {"local"}
     assert await where_found(chat, [PERSON_ID, PERSON_NAME]) == []
+
+
+async def test_erased_words_leave_the_postgresql_pages(chat: ChatHarness) -> None:
+    if chat.db.is_sqlite:
+        pytest.skip("PostgreSQL's pages; SQLite's files have their own test")
+    await a_busy_week(chat)
+    marks = [m.encode() for w in (PERSON_ID, PERSON_NAME) for m in (w, json.dumps(w)[1:-1])]
+    async with chat.db.engine.begin() as conn:
+        await conn.execute(text("ANALYZE"))  # as autovacuum does: names go into statistics
+    assert {"people", "pg_statistic"} <= set(await pages_holding(chat, marks))
+    who = await walk.lookup(chat.db, FEATURES, f"local:{PERSON_ID}")
+    await walk.erase(chat.db, FEATURES, who)
+    assert await pages_holding(chat, marks) == []
+
+
+async def pages_holding(chat: ChatHarness, marks: list[bytes]) -> list[str]:
+    """Every page of the schema's tables, indexes and TOAST, and of the planner's
+    statistics, read raw (pageinspect), dead row versions and free space
+    included: the relations where any of `marks` is."""
+    found = []
+    async with chat.db.engine.connect() as conn:
+        await conn.execute(text("CREATE EXTENSION IF NOT EXISTS pageinspect"))
+        relations = await conn.execute(
+            text(
+                "SELECT c.oid::regclass::text,"
+                " pg_relation_size(c.oid) / current_setting('block_size')::int"
+                " FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
+                " WHERE n.nspname IN ('public', 'pg_toast') AND c.relkind IN ('r', 'i', 't')"
+                " AND (n.nspname = 'public' OR c.relname LIKE 'pg_toast_%')"
+                " UNION SELECT 'pg_statistic',"
+                " pg_relation_size('pg_statistic') / current_setting('block_size')::int"
+            )
+        )
+        for name, blocks in relations.all():
+            for block in range(int(blocks)):
+                page = await conn.scalar(
+                    text("SELECT get_raw_page(:r, :b)"), {"r": name, "b": block}
+                )
+                if any(m in bytes(page) for m in marks):
+                    found.append(name)
+                    break
+        await conn.commit()
+    return found
