@@ -38,8 +38,7 @@ def _fail(message: str, code: int = 1) -> int:
 async def export_command(
     settings: Settings, features: Sequence[Feature], ref: str, out: Path | None
 ) -> int:
-    path = out or Path(f"person-{ref.replace(':', '-')}.json")
-    suffix = path.suffix.lower()
+    suffix = out.suffix.lower() if out else ".json"
     if suffix not in (".json", ".xlsx"):
         return _fail(t.BAD_OUT, 2)
     db = Database(settings.database_url)
@@ -51,6 +50,8 @@ async def export_command(
         return _fail(t.database_error(_reason(err)))
     finally:
         await db.dispose()
+    # Named by number: a user id in a file name would show in every listing.
+    path = out or Path(f"person-{found.subject.id}.json")
     render = as_xlsx if suffix == ".xlsx" else as_json
     try:
         await asyncio.to_thread(_write_private, path, render(found, settings.tz))
@@ -78,7 +79,7 @@ async def erase_command(
             if answer.strip().lower() not in CONFIRM_WORDS:
                 print(t.CANCELLED)
                 return 1
-        done = await walk.erase(db, features, who)
+        erasure = await walk.erase(db, features, who)
     except walk.PersonError as err:
         return _fail(str(err), 2)
     except (OSError, SQLAlchemyError) as err:
@@ -86,10 +87,12 @@ async def erase_command(
     finally:
         await db.dispose()
     parts = [
-        (how.value, [(d.what, d.n) for d in done if d.how is how])
+        (how.value, [(d.what, d.n) for d in erasure.done if d.how is how])
         for how in (How.DELETED, How.KEPT, How.CLEARED)
     ]
     print(t.erased(person, parts))
+    if erasure.not_compacted:
+        return _fail(t.not_compacted(erasure.not_compacted))
     return 0
 
 

@@ -109,6 +109,13 @@ def database_error(reason: str) -> str:
     return f"数据库出错：{reason}"
 
 
+def not_compacted(reason: str) -> str:
+    return (
+        f"此人已注销，但数据库文件未能重写（{reason}）：旧内容可能还留在文件的空闲空间里，"
+        "请在服务空闲时对数据库执行 VACUUM（PostgreSQL 用 VACUUM FULL）。"
+    )
+
+
 def cannot_write(path: str, reason: str) -> str:
     return f"无法写入 {path}：{reason}"
 

@@ -75,26 +75,36 @@ async def export(db: Database, features: Sequence[Feature], ref: str, now: datet
     return Export(who, now, [s for s in sections if s.rows])
 
 
-async def erase(db: Database, features: Sequence[Feature], who: Subject) -> list[Erased]:
-    """Erase them in one transaction, then scrub what the files still hold; what was done."""
+@dataclass
+class Erasure:
+    done: list[Erased]
+    # Why the files could not be rewritten afterwards; empty when they were.
+    not_compacted: str = ""
+
+
+async def erase(db: Database, features: Sequence[Feature], who: Subject) -> Erasure:
+    """Erase them in one transaction, then rewrite the files; what was done."""
     await ready(db, features)
     async with db.transaction() as session:
         if db.is_sqlite:
-            # Freed space is zeroed, not left for a later page to overwrite.
+            # What is freed is zeroed at once, should the rewrite below fail.
             await session.execute(text("PRAGMA secure_delete = ON"))
-        # Looked up again in the transaction: erased or changed since it was shown.
-        if await _find(session, str(who.id)) != who:
-            raise PersonError(t.unknown_person(str(who.id)))
+        # Looked up again in the transaction: erased since it was shown, or renamed.
+        current = await _find(session, str(who.id))
         done: list[Erased] = []
         for feature in features:
             for holding in feature.holdings:
-                done += await holding.erase(session, who)
-        done += await core.erase(session, who)
-        await core.anonymise(session, who)
+                done += await holding.erase(session, current)
+        done += await core.erase(session, current)
+        await core.anonymise(session, current)
         if db.is_sqlite:
             await session.execute(text("PRAGMA secure_delete = OFF"))
-    await compact(db, sorted(metadata(features).tables))
-    return [d for d in done if d.n]
+    erasure = Erasure([d for d in done if d.n])
+    try:
+        await compact(db, sorted(metadata(features).tables))
+    except Exception as err:  # the erasure stands; the caller says what is left to do
+        erasure.not_compacted = (str(err).strip().splitlines() or [type(err).__name__])[0]
+    return erasure
 
 
 async def compact(db: Database, tables: Sequence[str]) -> None:

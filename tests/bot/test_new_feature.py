@@ -49,7 +49,7 @@ async def test_a_feature_brings_its_table_migration_and_command(tmp_path: Path) 
         held = [s.rows for s in found.sections if s.title == "便签"]
         assert [[r["内容"] for r in rows] for rows in held] == [["周五带党员证"]]
         who = await walk.lookup(chat.db, features, "local:t1")
-        done = await walk.erase(chat.db, features, who)
+        done = (await walk.erase(chat.db, features, who)).done
         assert [(d.what, d.n, d.how.value) for d in done if d.what == "便签"] == [
             ("便签", 1, "deleted")
         ]

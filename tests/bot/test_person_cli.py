@@ -6,14 +6,20 @@ from __future__ import annotations
 import io
 import json
 import os
+import sqlite3
 import stat
 import subprocess
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 
+import pytest
 from openpyxl import load_workbook
 
-from bot.person_data import ERASED_NAME
+from bot.config import Settings
+from bot.person_data import ERASED_NAME, walk
+from bot.person_data.cli import erase_command
+from handlers import FEATURES
 from storage.db import Database
 from storage.models import Person
 from storage.people import add_membership, ensure_unit, grant_role, touch_person
@@ -96,7 +102,7 @@ async def test_export_writes_a_file_only_its_owner_reads(db_url: str, tmp_path: 
     pid = await a_secretary(db_url)
     result = run(db_url, "export", "local:t1", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
-    path = tmp_path / "person-local-t1.json"
+    path = tmp_path / f"person-{pid}.json"
     assert result.stdout.strip().startswith(
         f"已把王老师（local:t1，编号 {pid}）的个人信息导出到 {path.name}"
     )
@@ -136,3 +142,26 @@ async def test_erase_asks_first_and_says_what_it_did(db_url: str, tmp_path: Path
     assert again.returncode == 2 and f"人员「{pid}」已经注销过了" in one_line(again)
     gone = run(db_url, "erase", "local:t1", "--yes", cwd=tmp_path)
     assert gone.returncode == 2 and "找不到人员「local:t1」" in one_line(gone)
+
+
+async def test_a_failed_rewrite_is_said_after_the_erasure(
+    db_url: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The erasure is committed before the files are rewritten: if the rewrite
+    fails (a lock held too long), the summary still comes, then what is left to do."""
+
+    async def locked(db: Database, tables: Sequence[str]) -> None:
+        raise sqlite3.OperationalError("database is locked")
+
+    pid = await a_secretary(db_url)
+    monkeypatch.setattr(walk, "compact", locked)
+    code = await erase_command(Settings(database_url=db_url), FEATURES, "local:t1", yes=True)
+    out, err = capsys.readouterr()
+    assert code == 1
+    assert "已注销王老师" in out
+    assert err.strip().splitlines() == [
+        "tongxin: 此人已注销，但数据库文件未能重写（database is locked）："
+        "旧内容可能还留在文件的空闲空间里，"
+        "请在服务空闲时对数据库执行 VACUUM（PostgreSQL 用 VACUUM FULL）。"
+    ]
+    assert await name_of(db_url, pid) == ERASED_NAME

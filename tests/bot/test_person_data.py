@@ -95,8 +95,9 @@ async def test_erasure_keeps_every_count_and_leaves_no_trace(chat: ChatHarness) 
     assert await where_found(chat, [PERSON_ID, PERSON_NAME])
 
     who = await walk.lookup(chat.db, FEATURES, str(old_id))
-    done = await walk.erase(chat.db, FEATURES, who)
-    summary = {(d.what, d.how.value): d.n for d in done}
+    erasure = await walk.erase(chat.db, FEATURES, who)
+    assert erasure.not_compacted == ""
+    summary = {(d.what, d.how.value): d.n for d in erasure.done}
     assert summary[("签到记录", "kept")] == 1
     assert summary[("实名选票", "kept")] == 1
     assert summary[("实名意见", "kept")] == 1
