@@ -20,6 +20,7 @@ Erasure, table by table:
 from __future__ import annotations
 
 import json
+import re
 import secrets
 from collections.abc import Mapping
 from typing import Any
@@ -52,18 +53,31 @@ MIN_NAME = 2
 ROLE_NAMES = {role.name.lower(): role.zh for role in Role}
 
 
-def needles(who: Subject, *, names: bool = True) -> list[str]:
-    """What identifies them in stored text: the user id and the name, the name also
-    as JSON escapes it (bodies are stored as json.dumps wrote them)."""
-    found = [who.user_id]
-    if names and len(who.name) >= MIN_NAME:
-        found += [who.name, json.dumps(who.name)[1:-1]]
-    return list(dict.fromkeys(n for n in found if n))
+class Traces:
+    """Where stored text names them: their name anywhere (when it is two characters
+    or more: a lone surname is everyone's), their user id as a whole word (so "t1"
+    is not found in "t10"). The database is asked for rows holding either as a
+    substring (`where`), and what it returns is checked here (`found`)."""
 
+    def __init__(self, who: Subject, *, names: bool = True) -> None:
+        self.name = who.name if names and len(who.name) >= MIN_NAME else ""
+        # Bodies are stored as json.dumps wrote them: a name as \u escapes.
+        words = [who.user_id, self.name, json.dumps(self.name)[1:-1]]
+        self.words = list(dict.fromkeys(w for w in words if w))
+        self.user_id = re.compile(rf"(?<![\w-]){re.escape(who.user_id)}(?![\w-])")
 
-def _holds(column: Any, words: list[str]) -> ColumnElement[bool]:
-    as_text = cast(column, Text)
-    return or_(*(as_text.contains(w, autoescape=True) for w in words))
+    def where(self, column: Any) -> ColumnElement[bool]:
+        as_text = cast(column, Text)
+        return or_(*(as_text.contains(w, autoescape=True) for w in self.words))
+
+    def found(self, value: Any) -> bool:
+        if isinstance(value, str):
+            return bool(self.name and self.name in value) or bool(self.user_id.search(value))
+        if isinstance(value, dict):
+            return any(self.found(v) for v in value.values())
+        if isinstance(value, list):
+            return any(self.found(v) for v in value)
+        return False
 
 
 def _to_them(who: Subject) -> ColumnElement[bool]:
@@ -74,8 +88,27 @@ def _to_them(who: Subject) -> ColumnElement[bool]:
     )
 
 
-def _naming(who: Subject) -> ColumnElement[bool]:
-    return and_(not_(_to_them(who)), _holds(OutboxMessage.body, needles(who)))
+async def _naming(session: AsyncSession, who: Subject) -> list[OutboxMessage]:
+    """Messages not to them that name or mention them (a progress line, a reply
+    that @-mentions its asker, a secretary's note of their named suggestion)."""
+    traces = Traces(who)
+    rows = await session.scalars(
+        select(OutboxMessage)
+        .where(not_(_to_them(who)), traces.where(OutboxMessage.body))
+        .order_by(OutboxMessage.created_at, OutboxMessage.id)
+    )
+    return [row for row in rows if traces.found(row.body)]
+
+
+async def _unhandled(session: AsyncSession, who: Subject) -> list[InboundMessage]:
+    """Inbound messages not yet handled (only those keep a payload) from or mentioning them."""
+    traces = Traces(who, names=False)
+    rows = await session.scalars(
+        select(InboundMessage)
+        .where(InboundMessage.payload.is_not(None), traces.where(InboundMessage.payload))
+        .order_by(InboundMessage.received_at)
+    )
+    return [row for row in rows if traces.found(row.payload)]
 
 
 def _theirs(who: Subject) -> ColumnElement[bool]:
@@ -218,19 +251,8 @@ async def _messages(
         .where(_to_them(who))
         .order_by(OutboxMessage.created_at, OutboxMessage.id)
     )
-    naming = await session.scalars(
-        select(OutboxMessage)
-        .where(_naming(who))
-        .order_by(OutboxMessage.created_at, OutboxMessage.id)
-    )
-    pending = await session.scalars(
-        select(InboundMessage.received_at)
-        .where(
-            InboundMessage.payload.is_not(None),
-            _holds(InboundMessage.payload, needles(who, names=False)),
-        )
-        .order_by(InboundMessage.received_at)
-    )
+    naming = await _naming(session, who)
+    pending = await _unhandled(session, who)
     flows = await session.scalars(
         select(ConversationState).where(_theirs(who)).order_by(ConversationState.updated_at)
     )
@@ -250,7 +272,7 @@ async def _messages(
             t.MENTIONS,
             [{t.GROUP: m.chat_id, t.AT: m.created_at, t.TEXT: _body_text(m.body)} for m in naming],
         ),
-        Section(t.INBOUND, [{t.RECEIVED: at} for at in pending], t.INBOUND_NOTE),
+        Section(t.INBOUND, [{t.RECEIVED: m.received_at} for m in pending], t.INBOUND_NOTE),
         Section(
             t.FLOWS,
             [
@@ -325,35 +347,25 @@ async def _erase_messages(session: AsyncSession, who: Subject) -> list[Erased]:
         session,
         update(OutboxMessage).where(batched).values(body=PURGED, chat_id="", last_error=""),
     )
-    wiped = await changed(
-        session,
-        update(OutboxMessage)
-        .where(_naming(who), OutboxMessage.state.in_(DELIVERED))
-        .values(body=PURGED),
+    naming = await _naming(session, who)
+    for row in naming:
+        row.body = PURGED if row.state in DELIVERED else _without(row.body, who)
+    inbound = [m.id for m in await _unhandled(session, who)]
+    await session.execute(delete(InboundMessage).where(InboundMessage.id.in_(inbound)))
+    traces = Traces(who)
+    others = await session.scalars(
+        select(ConversationState).where(not_(_theirs(who)), traces.where(ConversationState.data))
     )
-    waiting = await session.scalars(
-        select(OutboxMessage).where(_naming(who), OutboxMessage.state.not_in(DELIVERED))
-    )
-    for row in waiting:
-        row.body = _without(row.body, who)
-        wiped += 1
-    inbound = await changed(
-        session,
-        delete(InboundMessage).where(
-            InboundMessage.payload.is_not(None),
-            _holds(InboundMessage.payload, needles(who, names=False)),
-        ),
-    )
+    # Another person's flow that names them (a draft that quotes them) goes too.
+    naming_flows = [c.id for c in others if traces.found(c.data)]
     flows = await changed(
         session,
-        delete(ConversationState).where(
-            or_(_theirs(who), _holds(ConversationState.data, needles(who)))
-        ),
+        delete(ConversationState).where(or_(_theirs(who), ConversationState.id.in_(naming_flows))),
     )
     return [
         deleted(t.E_DIRECT, gone),
-        cleared(t.E_MENTIONS, wiped),
-        deleted(t.E_INBOUND, inbound),
+        cleared(t.E_MENTIONS, len(naming)),
+        deleted(t.E_INBOUND, len(inbound)),
         deleted(t.E_FLOWS, flows),
     ]
 
@@ -361,8 +373,9 @@ async def _erase_messages(session: AsyncSession, who: Subject) -> list[Erased]:
 def _without(body: dict[str, Any], who: Subject) -> dict[str, Any]:
     """An undelivered message that still goes out, without naming or mentioning them."""
     body = dict(body)
-    if len(who.name) >= MIN_NAME:
-        body["text"] = str(body.get("text", "")).replace(who.name, ERASED_NAME)
+    traces = Traces(who)
+    text = traces.user_id.sub(ERASED_NAME, str(body.get("text", "")))
+    body["text"] = text.replace(traces.name, ERASED_NAME) if traces.name else text
     if "mentions" in body:
         body["mentions"] = [m for m in body["mentions"] if m != who.user_id]
     handle = body.get("reply_handle")

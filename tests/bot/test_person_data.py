@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from sqlalchemy import event, select, text
 
+from bot.messages import Outgoing
 from bot.person_data import ERASED_NAME, ERASED_PLATFORM, walk
 from bot.person_data.files import as_json
 from handlers import FEATURES
@@ -188,9 +189,17 @@ async def test_what_is_still_open_no_longer_waits_for_them(chat: ChatHarness) ->
     await person.says(f"{NAMED_SUGGESTION}\n完成")
     await person.says("实名")
     await person.says("确认")
+    async with chat.db.transaction() as s:  # waiting in the outbox as they leave
+        waiting = Outgoing.group(
+            "local", "g1", f"请{PERSON_NAME}（{PERSON_ID}）发言", mentions=[PERSON_ID, "t2"]
+        )
+        await chat.app.runtime.send(s, [waiting])
 
     who = await walk.lookup(chat.db, FEATURES, f"local:{PERSON_ID}")
     await walk.erase(chat.db, FEATURES, who)
+    await chat.settle()
+    said = (await chat.delivered("g1"))[-1]
+    assert (said["text"], said.get("mentions")) == (f"请{ERASED_NAME}（{ERASED_NAME}）发言", ["t2"])
 
     # A seat they never took is gone: no one can fill it.
     await sec.says("/签到 统计", g)
