@@ -9,9 +9,9 @@ Erasure, table by table:
 - audit log: kept (what was changed from the console, and when), pointing at the
   anonymised row;
 - outbox: messages to the person's direct chat are deleted (a broadcast's rows stay
-  as counts, wiped, as bot.retention keeps them); delivered messages elsewhere that
-  name or mention them lose their body; undelivered ones have the name replaced and
-  the mention dropped;
+  as counts, wiped, as bot.retention keeps them); delivered messages to a group or
+  someone else that name or mention them lose their body; undelivered ones have the
+  name and id replaced and the mention dropped;
 - inbound keys: a message not yet handled that came from or mentions them is
   deleted (handled ones keep only a dedup key, with no sender);
 - conversations: theirs, and any other flow state naming them, are deleted.
@@ -252,6 +252,15 @@ async def _messages(
         .order_by(OutboxMessage.created_at, OutboxMessage.id)
     )
     naming = await _naming(session, who)
+    # Another person's direct chat is named by no id: their id is theirs.
+    titles = {
+        (g.platform, g.chat_id): g.title or g.chat_id
+        for g in await session.scalars(
+            select(ChatGroup).where(
+                ChatGroup.chat_id.in_({m.chat_id for m in naming if m.chat_type == "group"})
+            )
+        )
+    }
     pending = await _unhandled(session, who)
     flows = await session.scalars(
         select(ConversationState).where(_theirs(who)).order_by(ConversationState.updated_at)
@@ -270,7 +279,16 @@ async def _messages(
         ),
         Section(
             t.MENTIONS,
-            [{t.GROUP: m.chat_id, t.AT: m.created_at, t.TEXT: _body_text(m.body)} for m in naming],
+            [
+                {
+                    t.SENT_TO: titles.get((m.platform, m.chat_id), m.chat_id)
+                    if m.chat_type == "group"
+                    else t.SOMEONE,
+                    t.AT: m.created_at,
+                    t.TEXT: _body_text(m.body),
+                }
+                for m in naming
+            ],
         ),
         Section(t.INBOUND, [{t.RECEIVED: m.received_at} for m in pending], t.INBOUND_NOTE),
         Section(

@@ -19,7 +19,6 @@ ANONYMOUS_NOTE = (
 KEY_ABOUT = "说明"
 KEY_ANONYMOUS = "匿名内容"
 KEY_WHEN = "导出时间"
-KEY_PERSON = "人员"
 KEY_SECTIONS = "记录"
 KEY_TITLE = "类别"
 KEY_NOTE = "备注"
@@ -62,7 +61,9 @@ STATES = {"pending": "待发送", "sending": "发送中", "sent": "已送达", "
 TEXT = "内容"
 SECRET_TEXT = "（保密消息，内容不导出）"
 PURGED_TEXT = "（内容已删除：保密消息发出即删，其余按保存期限删除）"
-MENTIONS = "提到您的群消息"
+MENTIONS = "提到您的消息"
+SENT_TO = "发往"
+SOMEONE = "他人私聊"
 INBOUND = "尚未处理的消息"
 RECEIVED = "收到时间"
 INBOUND_NOTE = (
@@ -77,7 +78,7 @@ FLOWS_NOTE = "对话中已填写的内容不导出：其中可能有匿名作答
 # --- what an erasure did, by table ---------------------------------------------------
 
 E_DIRECT = "发给本人的消息"
-E_MENTIONS = "提到本人的群消息内容"
+E_MENTIONS = "提到本人的消息内容"
 E_INBOUND = "本人尚未处理的消息"
 E_FLOWS = "进行中的对话"
 E_UNITS = "单位名册"

@@ -77,6 +77,11 @@ async def test_export_holds_the_named_and_not_the_anonymous(chat: ChatHarness) -
     assert len(sections["后台登录"]) == 1
     assert [a["操作"] for a in sections["后台操作记录"]] == ["console.login"]
     assert "发给您的消息" in sections
+    mentioned = {(m["发往"], m["内容"]) for m in sections["提到您的消息"]}
+    assert ("g1", "「主题党日」已签到 1/3（新到：王小明）") in mentioned
+    assert ("他人私聊", "建言 #1 的王小明补充：\n辛苦了\n回复请发送「/回复 1 内容」。") in mentioned
+    # Nobody else's account id is in it.
+    assert not any(other in shown for other in ("admin1", "sec1", "t2"))
     # What anonymity hides is not there, and the file says why.
     for hidden in (ANON_OPINION, ANON_SUGGESTION, "非常好"):
         assert hidden not in shown
