@@ -1,4 +1,4 @@
-"""`tongxin …`: serve, chat, db, roster, group, when, calendar, export."""
+"""`tongxin …`: serve, chat, db, roster, group, person, when, calendar, export."""
 
 from __future__ import annotations
 
@@ -96,6 +96,16 @@ def _parser() -> tuple[argparse.ArgumentParser, dict[str, Command]]:
     bind.add_argument("--secret", default="", help="钉钉自定义机器人 加签 secret (SEC…)")
     bind.add_argument("--kind", default="", help="credential kind, when not the default")
     commands["group"] = _group
+
+    person = sub.add_parser("person", help="a person's data (PIPL): export it, or erase it")
+    person_sub = person.add_subparsers(dest="person_cmd", required=True)
+    exp = person_sub.add_parser("export", help="write everything held about a person to a file")
+    exp.add_argument("ref", help="the person's number, or PLATFORM:USERID")
+    exp.add_argument("--out", type=Path, default=None, help="FILE.json (default) or FILE.xlsx")
+    era = person_sub.add_parser("erase", help="erase a person; ledgers keep their counts")
+    era.add_argument("ref", help="the person's number, or PLATFORM:USERID")
+    era.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    commands["person"] = _person
 
     when = sub.add_parser("when", help="what time the bot understands for an expression")
     when.add_argument("expr")
@@ -232,6 +242,15 @@ async def _group(settings: Settings, ns: argparse.Namespace) -> int:
     shown = f", credential {credential[0]} {mask_secret(credential[1])}" if credential else ""
     print(f"bound {platform}:{chat_id}{' to ' + ns.unit if ns.unit else ''}{shown}")
     return 0
+
+
+async def _person(settings: Settings, ns: argparse.Namespace) -> int:
+    from bot.person_data.cli import erase_command, export_command
+    from handlers import FEATURES
+
+    if ns.person_cmd == "export":
+        return await export_command(settings, FEATURES, ns.ref, ns.out)
+    return await erase_command(settings, FEATURES, ns.ref, ns.yes)
 
 
 async def _when(settings: Settings, ns: argparse.Namespace) -> int:

@@ -32,6 +32,7 @@ if TYPE_CHECKING:
 
     from bot.console.view import ConsoleView
     from bot.conversation import Flow
+    from bot.person_data import Erased, Section, Subject
     from bot.roles import Actor
     from bot.runtime import Runtime
     from bot.timers import JobContext
@@ -51,6 +52,16 @@ PageHandler = Callable[["ConsoleView"], Awaitable["web.StreamResponse"]]
 Exporter = Callable[
     ["AsyncSession", "Actor", dict[str, str], datetime], Awaitable[tuple[str, bytes]]
 ]
+# What a feature holds about a person (bot.person_data): its sections of an
+# export, and the erasure of it in the caller's transaction.
+PersonExport = Callable[["AsyncSession", "Subject"], Awaitable[list["Section"]]]
+PersonErase = Callable[["AsyncSession", "Subject"], Awaitable[list["Erased"]]]
+
+
+@dataclass
+class PersonData:
+    export: PersonExport
+    erase: PersonErase
 
 
 @dataclass
@@ -161,6 +172,7 @@ class Feature:
     cli: dict[str, CliCommand] = field(default_factory=dict)
     pages: list[Page] = field(default_factory=list)
     exports: dict[str, Exporter] = field(default_factory=dict)
+    holdings: list[PersonData] = field(default_factory=list)
 
     @property
     def has_templates(self) -> bool:
@@ -260,3 +272,8 @@ class Feature:
             return fn
 
         return register
+
+    def person_data(self, *, export: PersonExport, erase: PersonErase) -> None:
+        """Declare what the feature holds about a person, for `tongxin person export`
+        and `tongxin person erase` (bot.person_data says what each must do)."""
+        self.holdings.append(PersonData(export, erase))

@@ -36,8 +36,10 @@ def configure(fmt: str = "text", level: str = "INFO") -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
-    # aiohttp logs every request at INFO; the bot's own lines are what matter.
+    # aiohttp logs every request at INFO, Alembic each plugin it loads on import
+    # (a command line that only reads the schema); the bot's own lines are what matter.
     logging.getLogger("aiohttp.access").setLevel(logging.WARNING)
+    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
     quiet_drivers()
 
 

@@ -23,6 +23,7 @@ from sqlalchemy import func, or_, select, update
 from bot.clock import Clock
 from bot.delivery import Deliverer, Delivery, PermanentError, TransientError
 from bot.messages import Incoming, Outgoing
+from bot.person_data import ERASED_PLATFORM
 from bot.ratelimit import RateLimiter
 from storage.db import Database
 from storage.messaging import OutboxMessage
@@ -69,9 +70,11 @@ def outbox_rows(
 
     A message without a key gets one derived from the inbound message (so a
     re-handled message cannot enqueue twice) or a fresh one. Replies to
-    `source` on an inline platform are stored as already sent.
+    `source` on an inline platform are stored as already sent. A message to an
+    erased person (bot.person_data) has no one to reach and is dropped.
     """
-    outs = merge_replies(outs) if source is not None else list(outs)
+    outs = [o for o in outs if o.platform != ERASED_PLATFORM]
+    outs = merge_replies(outs) if source is not None else outs
     rows = []
     for i, out in enumerate(outs):
         if out.key is not None:

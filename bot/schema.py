@@ -11,7 +11,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from types import ModuleType
 
-from sqlalchemy import MetaData, Table
+from sqlalchemy import MetaData, Table, inspect
 
 from bot.feature import Feature
 from storage.base import NAMING, Base
@@ -81,3 +81,11 @@ async def new_revision(
 async def rebuild(db: Database, features: Sequence[Feature]) -> None:
     """Drop everything and migrate from scratch: throwaway databases only (tests, benches)."""
     await recreate(db, locations(features))
+
+
+async def missing_tables(db: Database, features: Sequence[Feature]) -> list[str]:
+    """Tables of the core and these features that the database does not have yet."""
+    wanted = set(metadata(features).tables)
+    async with db.engine.connect() as conn:
+        present = await conn.run_sync(lambda sync: set(inspect(sync).get_table_names()))
+    return sorted(wanted - present)

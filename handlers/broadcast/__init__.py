@@ -306,3 +306,6 @@ async def history(ctx: Context, args: Args) -> None:
             )
         )
     ctx.reply("\n".join(lines))
+
+
+from handlers.broadcast import person_data  # noqa: E402, F401  (registers its hook)

@@ -38,3 +38,5 @@ __all__ = [
     "meeting",
     "opening",
 ]
+
+from handlers.checkin import person_data  # noqa: E402, F401  (registers its hook)

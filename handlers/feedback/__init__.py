@@ -38,3 +38,5 @@ __all__ = [
     "suggest_cmd",
     "suggestions",
 ]
+
+from handlers.feedback import person_data  # noqa: E402, F401  (registers its hook)

@@ -34,3 +34,5 @@ __all__ = [
     "reminders",
     "schedule",
 ]
+
+from handlers.meetings import person_data  # noqa: E402, F401  (registers its hook)

@@ -23,3 +23,5 @@ poll_nudge = feature.timer("poll.nudge", ref=int, push=True)
 from handlers.polls import console, create, manage, vote  # noqa: E402  (they register on feature)
 
 __all__ = ["console", "create", "feature", "manage", "poll_close", "poll_cmd", "poll_nudge", "vote"]
+
+from handlers.polls import person_data  # noqa: E402, F401  (registers its hook)

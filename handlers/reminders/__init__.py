@@ -33,3 +33,5 @@ __all__ = [
     "remind",
     "upcoming",
 ]
+
+from handlers.reminders import person_data  # noqa: E402, F401  (registers its hook)

@@ -11,14 +11,16 @@ from sqlalchemy import func, select
 
 from bot.messages import Outgoing
 from bot.outbox import PURGED
+from bot.schema import metadata as gather
+from handlers import FEATURES
 from storage.messaging import ConversationState, InboundMessage, OutboxMessage
-from storage.schema import metadata
 from tests.conftest import START
 from tests.harness import ChatHarness
 
 BATCH = "broadcast:7"
 PURGED_TABLES = {"inbound_messages", "conversations", "outbox"}
 MARKER = "a-whisper-kept-for-half-a-year"
+metadata = gather(FEATURES)
 
 
 @pytest.fixture

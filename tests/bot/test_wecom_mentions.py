@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from bot import texts
+from handlers.help import texts
 from tests.bot.wecom_env import wecom_chat
 from tests.fakes.wecom_callbacks import bot_text
 
@@ -16,11 +16,11 @@ NAMES = ["同心", "同心 助手"]
 @pytest.mark.parametrize(
     ("typed", "names", "heard"),
     [
-        ("@张三 @同心 /帮助", NAMES, texts.HELP_HEADER),
-        ("@张三 @同心 /帮助", [], texts.HELP_HEADER),
-        ("@同心 助手 /帮助", NAMES, texts.HELP_HEADER),
+        ("@张三 @同心 /帮助", NAMES, texts.HEADER),
+        ("@张三 @同心 /帮助", [], texts.HEADER),
+        ("@同心 助手 /帮助", NAMES, texts.HEADER),
         ("@同心/签到", NAMES, "本群现在没有进行中的签到"),
-        ("@同心助手 /帮助", [], texts.HELP_HEADER),
+        ("@同心助手 /帮助", [], texts.HEADER),
     ],
 )
 async def test_wecom_group_mentions(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot import texts
+from handlers.help import texts
 from tests.fakes.dingtalk_api import SESSION, FakeDingTalkApi
 from tests.harness import ChatHarness
 
@@ -16,7 +16,7 @@ from .helpers import now_ms, post_callback, robot_message
     [
         # DingTalk takes its own robot's mention out of text.content and
         # leaves the others: "@张三 @同心 /帮助" arrives like this.
-        ("@张三  /帮助", texts.HELP_HEADER),
+        ("@张三  /帮助", texts.HEADER),
         (" @张三 @李四 /签到", "本群现在没有进行中的签到"),
     ],
 )

@@ -30,3 +30,6 @@ async def add(ctx: Context, args: Args) -> None:
 async def show(ctx: Context, args: Args) -> None:
     mine = await models.notes_of(ctx.session, ctx.actor.person_id)
     ctx.reply(t.listing([n.text for n in mine]) if mine else t.NONE)
+
+
+from tests.bot.notes import person_data  # noqa: E402, F401  (registers its hook)

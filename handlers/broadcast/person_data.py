@@ -1,0 +1,53 @@
+"""What broadcasts hold about a person (bot.person_data): the broadcasts they sent.
+Erasure keeps each broadcast and its delivery report, with 「已注销人员」 as sender."""
+
+from __future__ import annotations
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.person_data import ERASED_NAME, Erased, Section, Subject, changed, cleared
+from handlers.broadcast import feature
+from storage.broadcast import Broadcast
+
+SENT = "发出的广播"
+SENDERS = "广播发送人"
+K_NUMBER = "编号"
+K_AT = "时间"
+K_SCOPE = "范围"
+K_GROUPS = "群数"
+K_TEXT = "内容"
+
+
+async def export(session: AsyncSession, who: Subject) -> list[Section]:
+    sent = await session.scalars(
+        select(Broadcast).where(Broadcast.created_by == who.key).order_by(Broadcast.id)
+    )
+    return [
+        Section(
+            SENT,
+            [
+                {
+                    K_NUMBER: b.id,
+                    K_AT: b.created_at,
+                    K_SCOPE: b.scope,
+                    K_GROUPS: b.group_count,
+                    K_TEXT: b.text,
+                }
+                for b in sent
+            ],
+        )
+    ]
+
+
+async def erase(session: AsyncSession, who: Subject) -> list[Erased]:
+    senders = await changed(
+        session,
+        update(Broadcast)
+        .where(Broadcast.created_by == who.key)
+        .values(created_by="", created_by_name=ERASED_NAME),
+    )
+    return [cleared(SENDERS, senders)]
+
+
+feature.person_data(export=export, erase=erase)

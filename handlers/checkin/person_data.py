@@ -1,0 +1,88 @@
+"""What check-ins hold about a person: their entries in each check-in, and the
+check-ins they opened (bot.person_data; `tongxin person export/erase`).
+
+Erasure keeps every entry, so 应到/实到/请假 stay as they were: the entry points
+at the anonymised person. A leave reason is their own words and is cleared. In a
+check-in still open, a seat they never answered is removed: no one can fill it.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import and_, delete, func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.person_data import Erased, Section, Subject, changed, cleared, deleted, kept
+from handlers.checkin import feature
+from handlers.checkin.texts import STATUS_ZH
+from storage.checkin import Checkin, CheckinEntry
+
+# Labels of the export and of the erasure's summary.
+ENTRIES = "签到记录"
+OPENED = "发起的签到"
+OPEN_SEATS = "未结束签到中的待签名额"
+REASONS = "请假理由"
+OPENERS = "签到发起人"
+K_TITLE = "签到"
+K_OPENED_AT = "发起时间"
+K_EXPECTED = "在应到名单中"
+K_RESULT = "结果"
+K_REASON = "请假理由"
+K_AT = "签到时间"
+NOT_YET = "尚未签到"
+
+
+async def export(session: AsyncSession, who: Subject) -> list[Section]:
+    rows = await session.execute(
+        select(Checkin, CheckinEntry)
+        .join(CheckinEntry, CheckinEntry.checkin_id == Checkin.id)
+        .where(CheckinEntry.person_id == who.id)
+        .order_by(Checkin.opened_at, Checkin.id)
+    )
+    entries = [
+        {
+            K_TITLE: ck.title,
+            K_OPENED_AT: ck.opened_at,
+            K_EXPECTED: entry.expected,
+            K_RESULT: NOT_YET
+            if ck.state == "open" and not entry.status
+            else STATUS_ZH.get(entry.status, entry.status),
+            K_REASON: entry.reason,
+            K_AT: entry.at,
+        }
+        for ck, entry in rows
+    ]
+    opened = await session.scalars(
+        select(Checkin).where(Checkin.creator_id == who.id).order_by(Checkin.opened_at)
+    )
+    return [
+        Section(ENTRIES, entries),
+        Section(OPENED, [{K_TITLE: ck.title, K_OPENED_AT: ck.opened_at} for ck in opened]),
+    ]
+
+
+async def erase(session: AsyncSession, who: Subject) -> list[Erased]:
+    mine = CheckinEntry.person_id == who.id
+    still_open = select(Checkin.id).where(Checkin.state == "open")
+    seats = await changed(
+        session,
+        delete(CheckinEntry).where(
+            mine, CheckinEntry.status == "", CheckinEntry.checkin_id.in_(still_open)
+        ),
+    )
+    reasons = await changed(
+        session,
+        update(CheckinEntry).where(and_(mine, CheckinEntry.reason != "")).values(reason=""),
+    )
+    entries = await session.scalar(select(func.count()).where(mine))
+    openers = await changed(
+        session, update(Checkin).where(Checkin.creator_id == who.id).values(creator_id=None)
+    )
+    return [
+        deleted(OPEN_SEATS, seats),
+        kept(ENTRIES, int(entries or 0)),
+        cleared(REASONS, reasons),
+        cleared(OPENERS, openers),
+    ]
+
+
+feature.person_data(export=export, erase=erase)

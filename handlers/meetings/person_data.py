@@ -1,0 +1,77 @@
+"""What meetings hold about a person (bot.person_data): the meetings they created,
+the monthly duties that remind them, and the months they recorded as done.
+
+Erasure keeps meetings and every month's record; the creator link and the
+recorder's account are cleared. A monthly duty that reminded them stays with
+its records but reminds no one (its reminders are dropped at enqueue): a
+secretary of the unit sets a new one up.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.person_data import ERASED_NAME, ERASED_PLATFORM, Erased, Section, Subject, changed, cleared
+from handlers.meetings import feature
+from storage.reminders import Meeting, MonthlyDone, MonthlyItem
+
+CREATED = "创建的会议"
+DUTIES = "每月事项提醒"
+RECORDED = "记录完成的每月事项"
+CREATORS = "会议创建人"
+REMINDED = "每月事项的提醒对象"
+RECORDERS = "每月事项记录人"
+K_TITLE = "会议"
+K_DUTY = "事项"
+K_CREATED_AT = "创建时间"
+K_MONTH = "月份"
+K_AT = "记录时间"
+
+
+async def export(session: AsyncSession, who: Subject) -> list[Section]:
+    meetings = await session.scalars(
+        select(Meeting).where(Meeting.creator_id == who.id).order_by(Meeting.created_at)
+    )
+    duties = await session.scalars(
+        select(MonthlyItem)
+        .where(MonthlyItem.platform == who.platform, MonthlyItem.user_id == who.user_id)
+        .order_by(MonthlyItem.created_at)
+    )
+    done = await session.execute(
+        select(MonthlyItem.title, MonthlyDone.month, MonthlyDone.recorded_at)
+        .join(MonthlyItem, MonthlyItem.id == MonthlyDone.item_id)
+        .where(MonthlyDone.recorded_by == who.key)
+        .order_by(MonthlyDone.recorded_at)
+    )
+    return [
+        Section(CREATED, [{K_TITLE: m.title, K_CREATED_AT: m.created_at} for m in meetings]),
+        Section(DUTIES, [{K_DUTY: d.title, K_CREATED_AT: d.created_at} for d in duties]),
+        Section(RECORDED, [{K_DUTY: title, K_MONTH: month, K_AT: at} for title, month, at in done]),
+    ]
+
+
+async def erase(session: AsyncSession, who: Subject) -> list[Erased]:
+    creators = await changed(
+        session, update(Meeting).where(Meeting.creator_id == who.id).values(creator_id=None)
+    )
+    reminded = await changed(
+        session,
+        update(MonthlyItem)
+        .where(MonthlyItem.platform == who.platform, MonthlyItem.user_id == who.user_id)
+        .values(platform=ERASED_PLATFORM, user_id=""),
+    )
+    recorders = await changed(
+        session,
+        update(MonthlyDone)
+        .where(MonthlyDone.recorded_by == who.key)
+        .values(recorded_by=ERASED_NAME),
+    )
+    return [
+        cleared(CREATORS, creators),
+        cleared(REMINDED, reminded),
+        cleared(RECORDERS, recorders),
+    ]
+
+
+feature.person_data(export=export, erase=erase)

@@ -1,0 +1,27 @@
+"""What the notes feature holds about a person: their notes. They are nobody's
+ledger, so erasure deletes them (bot.person_data)."""
+
+from __future__ import annotations
+
+from sqlalchemy import delete
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.person_data import Erased, Section, Subject, changed, deleted
+from tests.bot.notes import feature, models
+
+NOTES = "便签"
+K_TEXT = "内容"
+K_AT = "时间"
+
+
+async def export(session: AsyncSession, who: Subject) -> list[Section]:
+    notes = await models.notes_of(session, who.id)
+    return [Section(NOTES, [{K_TEXT: n.text, K_AT: n.at} for n in notes])]
+
+
+async def erase(session: AsyncSession, who: Subject) -> list[Erased]:
+    gone = await changed(session, delete(models.Note).where(models.Note.person_id == who.id))
+    return [deleted(NOTES, gone)]
+
+
+feature.person_data(export=export, erase=erase)
