@@ -40,7 +40,7 @@ POLICIES = {
     "skip": "跳过这一次",
     "keep": "照常举行",
     "previous": "提前到上一个工作日",
-    "next_swapped": "顺延，调休上班的周末也算工作日",
+    "next_swapped": "顺延到下一个工作日或调休上班日",
 }
 NO_PLACE = ("无", "没有", "-", "不填")
 DEFAULT_WORDS = ("默认", "default", "好")
@@ -160,7 +160,7 @@ def reminder(
         notes.append(f"原定 {when_label(moved_from)}，因节假日{way}")
     if merged:
         days = "、".join(when_label(d) for d in merged)
-        notes.append(f"原定 {days} 的一次因节假日调整到今天，合并召开")
+        notes.append(f"原定 {days} 的一次因节假日改到这天，两次合并召开")
     if estimated:
         notes.append(ESTIMATED)
     why = f"（{'；'.join(notes)}）" if notes else ""
