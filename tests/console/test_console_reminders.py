@@ -1,5 +1,5 @@
 """The reminders page: per group, the coming 60 days of meeting and 廉政 reminders; for
-admins, the county's own 廉政 occasions."""
+admins, the county's own 廉政 occasions; days resting on an estimate are marked."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from storage.school import LianzhengOccasion
 from tests.console.browser import screenshot
 from tests.console.helpers import serve_publicly, signed_in
 from tests.console.test_console_polls import cells, download, status
+from tests.handlers.meetings_helpers import arrange
 from tests.harness import ChatHarness
 
 
@@ -73,10 +74,18 @@ async def test_admin_adds_and_removes_an_own_occasion(chat: ChatHarness, browser
     sec = chat.user("sec1", "李书记", role="secretary", unit="一支部")
     g = chat.group("g1", unit="一支部")
     await sec.says("/廉政日历 开启", g)
+    # 元旦 2027 is known only by estimate: the meeting moves to Monday 01-04, marked so.
+    await arrange(sec, g, "只开一次", "2027年1月1日10:00", offsets="1小时")
 
     ctx = await signed_in(browser, admin)
     page = await ctx.new_page()
     await page.goto(base + "/console/reminders")
+    moved = page.locator("table[data-chat=g1] tr", has_text="支委会")
+    assert [c.strip() for c in await moved.first.locator("td").all_text_contents()][1:] == [
+        "会前提醒",
+        "支委会（日期为估算）",
+        "2027-01-04 10:00",
+    ]
     form = page.locator("#add-occasion")
     await form.locator("input[name=name]").fill("招生工作")
     await form.locator("input[name=when]").fill("2月30日")
