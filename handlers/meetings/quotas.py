@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -146,7 +146,7 @@ def plan_item(
     terms: SchoolTerms | None,
     start: datetime,
     end: datetime,
-    tz: Any,
+    tz: ZoneInfo,
 ) -> list[Planned]:
     first, last = start.astimezone(tz).date(), end.astimezone(tz).date()
     planned = []
