@@ -5,7 +5,8 @@
 A day with no hour ("下周五", "3天后") means the end of that day unless the
 hour matters (`needs_time`, a check-in closing or a meeting starting). What
 the person cannot act on in time (`min_lead`) is refused with a hint, and the
-answer is always echoed back as an absolute time by `label`.
+answer is always echoed back as an absolute time by `label`; what the reading
+assumed (schedules.timeparse.When.note) is said at once.
 """
 
 from __future__ import annotations
@@ -47,6 +48,10 @@ def read_deadline(
         at = datetime.combine(when.at.date(), END_OF_DAY, ctx.tz)
     if at < ctx.now + min_lead:
         raise Invalid(too_soon or texts.deadline_too_soon(min_lead))
+    if when.note:
+        # What the reading took for granted (a year skipped for 2月29日, an
+        # estimated holiday) is said before anything else.
+        ctx.reply(when.note)
     return at
 
 

@@ -37,8 +37,11 @@ class Meeting(Base):
     duration_minutes: Mapped[int] = mapped_column(default=90)
     # Minutes before the start, e.g. [1440, 60].
     offsets: Mapped[list[int]] = mapped_column(JSON)
-    # "next" (next workday), "skip", "keep".
+    # "next" (next workday), "previous" (the workday before), "skip", "keep".
     holiday_policy: Mapped[str] = mapped_column(String(8))
+    # Whether a 调休 weekend worked in a holiday's place counts as a workday to
+    # move the meeting to (the secretary's choice; by default it does not).
+    swapped_workdays: Mapped[bool] = mapped_column(default=False)
     # "platform:chat_id" of the groups that are reminded.
     targets: Mapped[list[str]] = mapped_column(JSON)
     creator_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
@@ -81,7 +84,10 @@ class Holiday(Base):
 
 
 class MonthlyItem(Base):
-    """An "at least once a month" duty (政治学习) of a unit, nagging its secretary."""
+    """A meeting quota of a unit ("a 支部党员大会 each quarter"), nagging its secretary.
+
+    The table keeps the name it had when every quota was monthly.
+    """
 
     __tablename__ = "monthly_items"
     __table_args__ = (UniqueConstraint("unit_id", "title"),)
@@ -89,12 +95,18 @@ class MonthlyItem(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     unit_id: Mapped[int] = mapped_column(ForeignKey("units.id", ondelete="CASCADE"))
     title: Mapped[str] = mapped_column(String(64))
+    # The key of its cadence in schedules.cadences; "" for a duty the plans do
+    # not name, which is monthly.
+    cadence: Mapped[str] = mapped_column(String(24), default="")
     platform: Mapped[str] = mapped_column(String(16))
     user_id: Mapped[str] = mapped_column(String(128))
     created_at: Mapped[datetime]
 
 
 class MonthlyDone(Base):
+    """A quota's period recorded as done; `month` holds the period's key (2026-12,
+    2026-Q4, 2026-H1, 2026)."""
+
     __tablename__ = "monthly_done"
     __table_args__ = (UniqueConstraint("item_id", "month"),)
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from pydantic import BaseModel
@@ -13,21 +13,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.args import Args
 from bot.context import Context
 from bot.conversation import Ask, Choose, Confirm, Flow, Invalid
-from bot.deadline import deadline
 from bot.scheduler import replan
 from handlers.meetings import feature, meeting_cmd, meeting_timer
 from handlers.meetings import texts as t
 from handlers.meetings.reminders import plan_meeting
+from handlers.meetings.timing import POLICIES, read_first
 from schedules.planner import HORIZON, load_calendar
-from schedules.recurrence import (
-    KINDS,
-    Kind,
-    Workdays,
-    build_rrule,
-    first_start,
-    kind_of,
-    nth_weekday,
-)
+from schedules.recurrence import KINDS, Kind, Workdays, build_rrule, repeat_label
 from storage.models import ChatGroup
 from storage.reminders import Meeting
 from storage.schedule import PENDING, Firing
@@ -50,9 +42,8 @@ class NewMeeting(BaseModel):
     offsets: list[int] = []
     policy: str = ""
     confirm: bool | None = None
-
-
-_first = deadline(needs_time=True, time_hint=t.NEED_TIME)
+    # Minutes, when the time was given as a range ("下午3点到5点").
+    duration: int = 0
 
 
 async def _groups(ctx: Context, text: str, data: NewMeeting) -> list[str]:
@@ -107,8 +98,9 @@ def _title(data: NewMeeting) -> str:
 
 def _repeat_text(data: NewMeeting, ctx: Context) -> str:
     assert data.first is not None
-    first = data.first.astimezone(ctx.tz)
-    return t.repeat_label(data.repeat, first, nth_weekday(first))
+    end = data.first + timedelta(minutes=data.duration) if data.duration else None
+    label = repeat_label(build_rrule(_kind(data), data.first, ctx.tz))
+    return t.repeat_until(label, end.astimezone(ctx.tz) if end else None)
 
 
 def _preview(ctx: Context, data: NewMeeting) -> str:
@@ -119,14 +111,18 @@ def _preview(ctx: Context, data: NewMeeting) -> str:
 
 async def _save(ctx: Context, data: NewMeeting) -> None:
     assert data.first is not None
+    policy, swapped = POLICIES[data.policy]
     values: dict[str, Any] = {
         "title": _title(data),
         "rrule": build_rrule(_kind(data), data.first, ctx.tz),
         "place": _place(data),
         "offsets": data.offsets,
-        "holiday_policy": data.policy,
+        "holiday_policy": policy,
+        "swapped_workdays": swapped,
         "targets": data.groups,
     }
+    if data.duration:
+        values["duration_minutes"] = data.duration
     editing = data.edit
     if editing is not None:
         found = await ctx.session.get(Meeting, int(editing))
@@ -168,7 +164,7 @@ new_meeting = feature.flow(
             Choose("kind", t.ASK_KIND, t.KINDS),
             Ask("name", t.ASK_NAME, when=lambda d: d.kind == "other"),
             Choose("repeat", t.ASK_REPEAT, t.REPEATS),
-            Ask("first", t.ASK_FIRST, parse=_first),
+            Ask("first", t.ASK_FIRST, parse=read_first),
             Ask("place", t.ASK_PLACE),
             Ask("groups", t.ASK_GROUPS, parse=_groups),
             Ask("offsets", t.ASK_OFFSETS, parse=lambda ctx, text, data: parse_offsets(text)),
@@ -230,8 +226,7 @@ async def listing(ctx: Context, args: Args) -> None:
         return
     lines = []
     for m in meetings:
-        first = first_start(m.rrule)
-        repeat = t.repeat_label(kind_of(m.rrule), first, nth_weekday(first))
+        repeat = repeat_label(m.rrule)
         lines.append(
             t.list_line(m.id, m.title, repeat, m.place, await _next_start(ctx.session, m, ctx))
         )

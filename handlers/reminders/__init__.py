@@ -4,7 +4,9 @@ The scheduler itself (planning rows, firing them once) is core: bot.scheduler.
 
 - holidays.py: loading the State Council's notice, and warning while a year is missing;
 - upcoming.py: what the coming days will send (/提醒 列表 and the console);
-- lianzheng.py: /廉政日历 and its reminders; console.py: the console's page.
+- lianzheng.py: /廉政日历 and its reminders; options.py: what the county adds to it;
+  occasions.py: the admins' own occasions; school.py: term dates and the calendar's settings;
+- console.py: the console's page.
 """
 
 from __future__ import annotations
@@ -13,14 +15,22 @@ from bot.feature import Feature
 from bot.roles import Role
 from handlers.reminders import texts as t
 from storage import reminders as reminders_tables
+from storage import school as school_tables
 
-feature = Feature("reminders", __name__, models=(reminders_tables,))
+feature = Feature("reminders", __name__, models=(reminders_tables, school_tables))
 remind = feature.command("remind", "提醒", help=t.HELP, role=Role.SECRETARY)
 cal = feature.command("calendar", "廉政日历", help=t.CALENDAR_HELP)
 holidays_timer = feature.timer("holidays", ref=int, grace=True, push=True)
 lianzheng_timer = feature.timer("lianzheng", ref=str, grace=True, push=True)
 
-from handlers.reminders import console, holidays, lianzheng, upcoming  # noqa: E402
+from handlers.reminders import (  # noqa: E402
+    console,
+    holidays,
+    lianzheng,
+    occasions,
+    school,
+    upcoming,
+)
 
 __all__ = [
     "cal",
@@ -30,7 +40,9 @@ __all__ = [
     "holidays_timer",
     "lianzheng",
     "lianzheng_timer",
+    "occasions",
     "remind",
+    "school",
     "upcoming",
 ]
 

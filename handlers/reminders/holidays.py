@@ -1,5 +1,13 @@
 """Holidays: the State Council's notice loaded from chat or the CLI, and the warning while a
-year is missing; the scheduler's status and the 廉政 calendar CLI."""
+year is missing; the scheduler's status and the 廉政 calendar CLI.
+
+The admins are warned each Monday at 9:0x while a notice is worth loading
+(HolidayCalendar.to_load): next year's from October on, and this year's while
+one of its holidays known only by estimate is still ahead — so January, with
+春节 to come, is warned too. A warning names the holidays still missing when it
+fires, and says nothing once they are loaded. A partial notice (only 国庆) is
+taken, and the answer names what it lacks: those holidays stay estimated.
+"""
 
 from __future__ import annotations
 
@@ -19,6 +27,7 @@ from bot.scheduler import PUSH_AT
 from bot.timers import JobContext, PlanRequest
 from handlers.reminders import feature, holidays_timer, remind
 from handlers.reminders import texts as t
+from handlers.reminders.options import calendar_options
 from schedules.holidays import HolidayFileError, parse_holiday_file
 from schedules.lianzheng import lianzheng_calendar, render_calendar
 from schedules.planner import load_calendar
@@ -26,23 +35,23 @@ from storage.people import admin_chats
 from storage.reminders import store_holidays
 from storage.schedule import Firing, Planned, set_mark
 
-WARN_FROM_MONTH = 10
-
 
 @holidays_timer.planner
 async def plan_holiday_warnings(p: PlanRequest) -> dict[int, list[Planned]]:
-    """From October on, each Monday at 9:00, while next year's holidays are unknown."""
+    """Each Monday at 9:00 while a year's notice is worth loading, by year."""
     day = p.start.astimezone(p.tz).date()
     last = p.end.astimezone(p.tz).date()
-    plans: dict[int, list[Planned]] = {}
+    # Every year the window can warn for: a year loaded meanwhile loses its rows.
+    plans: dict[int, list[Planned]] = {y: [] for y in range(day.year, last.year + 2)}
     while day <= last:
-        if day.month >= WARN_FROM_MONTH and day.weekday() == 0:
-            year = day.year + 1
-            if p.calendar.missing_years(year, year):
-                at = datetime.combine(day, PUSH_AT, p.tz)
+        if day.weekday() == 0:
+            at = datetime.combine(day, PUSH_AT, p.tz)
+            for notice in p.calendar.to_load(day):
                 if at >= p.start:
-                    planned = holidays_timer.planned(year, at, at, data={"year": year})
-                    plans.setdefault(year, []).append(planned)
+                    planned = holidays_timer.planned(
+                        notice.year, at, at, data={"year": notice.year}
+                    )
+                    plans[notice.year].append(planned)
         day += timedelta(days=1)
     return plans
 
@@ -52,11 +61,14 @@ async def warn_admins(job: JobContext, year: int) -> None:
     occ = job.firing
     assert occ is not None
     calendar = await load_calendar(job.session)
-    if not calendar.missing_years(year, year):
+    today = job.now.astimezone(job.tz).date()
+    notice = next((n for n in calendar.to_load(today) if n.year == year), None)
+    if notice is None:
         return
+    text = t.holidays_missing(year, notice.holidays)
     for platform, user in await admin_chats(job.session, job.runtime.settings.admins):
         key = f"rem:{occ.source}:{occ.occurrence.isoformat()}:{platform}:{user}"
-        job.to_person(platform, user, t.holidays_missing(year), key=key)
+        job.to_person(platform, user, text, key=key)
 
 
 async def load_holidays(rt: Runtime, session: AsyncSession, text: str) -> str:
@@ -66,7 +78,10 @@ async def load_holidays(rt: Runtime, session: AsyncSession, text: str) -> str:
     # The next tick re-plans with the new table.
     await set_mark(session, "planned_on", "")
     years = sorted({d.day.year for d in days})
-    return t.holidays_loaded(count, years)
+    calendar = await load_calendar(session)
+    lacking = [(y, calendar.missing_holidays(y)) for y in years if calendar.source(y) == "table"]
+    notes = [t.holidays_partial(y, missing) for y, missing in lacking if missing]
+    return "\n".join([t.holidays_loaded(count, years), *notes])
 
 
 @remind.sub("holidays", "放假安排", role=Role.ADMIN, help=t.HELP_HOLIDAYS)
@@ -124,7 +139,8 @@ async def calendar_cli(rt: Runtime, argv: list[str]) -> int:
         return 2
     async with rt.db.reading() as session:
         calendar = await load_calendar(session)
-    print(render_calendar(lianzheng_calendar(int(argv[0]), calendar)))
+        options = await calendar_options(session)
+    print(render_calendar(lianzheng_calendar(int(argv[0]), calendar, options)))
     return 0
 
 

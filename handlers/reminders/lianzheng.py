@@ -1,14 +1,19 @@
 """/廉政日历: a group subscribes to the 廉政 calendar; admins edit its texts.
 
-The calendar of each year (schedules.lianzheng) is planned as one row per
-entry, named by its key and year so that a holiday notice loaded later moves
-the row instead of adding one; at its time the row goes to every group
-subscribed then.
+The calendar of each year (schedules.lianzheng, with the county's options and
+own occasions: options.py) is planned as one row per entry, named by its key
+and year so that a holiday notice loaded later moves the row instead of adding
+one; at its time the row goes to every group subscribed then, worded by
+schedules.lianzheng.message with the admins' templates. An entry that merges
+into another day's message on a re-plan (the 中考 set to the day after the
+高考) leaves its old row pending: every re-plan drops the pending rows of
+entries the calendar no longer has.
 """
 
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -16,34 +21,17 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.args import Args
 from bot.context import Context
 from bot.roles import Role
-from bot.scheduler import PUSH_AT, late_note
+from bot.runtime import Runtime
+from bot.scheduler import PUSH_AT, late_note, plan_request, replan
 from bot.timers import JobContext, PlanRequest
 from handlers.reminders import cal, lianzheng_timer
 from handlers.reminders import texts as t
+from handlers.reminders.options import calendar_options
 from schedules import lianzheng_texts
-from schedules.lianzheng import LianzhengEntry, lianzheng_calendar, render_calendar
+from schedules.lianzheng import LianzhengEntry, lianzheng_calendar, message, render_calendar
 from schedules.planner import load_calendar
 from storage.reminders import CalendarSubscription, CalendarTemplate
-from storage.schedule import Planned
-
-
-def _defaults() -> dict[str, str]:
-    return {**lianzheng_texts.THEMES, "jieqian": lianzheng_texts.JIEQIAN}
-
-
-def render(entry: LianzhengEntry, templates: dict[str, str]) -> str:
-    """The message of `entry`, with the admins' templates in place of the defaults."""
-    texts = {**_defaults(), **templates}
-    kind = "jieqian" if entry.key.startswith("jieqian:") else entry.key
-    values = {"holiday": "、".join(entry.holidays)}
-    parts = [f"【{entry.title}】"]
-    if kind != "jieqian":
-        parts.append(texts[kind].format_map(values))
-    if entry.holidays:
-        parts.append(texts["jieqian"].format_map(values))
-    if entry.estimated:
-        parts.append(lianzheng_texts.ESTIMATED_NOTE)
-    return "\n".join(parts)
+from storage.schedule import PENDING, Firing, Planned
 
 
 async def _templates(session: AsyncSession) -> dict[str, str]:
@@ -94,7 +82,8 @@ async def show(ctx: Context, args: Args) -> None:
     if args.first.isdigit() and 1901 <= int(args.first) <= 2099:
         year = int(args.first)
     calendar = await load_calendar(ctx.session)
-    lines = render_calendar(lianzheng_calendar(year, calendar))
+    options = await calendar_options(ctx.session)
+    lines = render_calendar(lianzheng_calendar(year, calendar, options))
     subscribed = ctx.in_group and await _subscription(ctx) is not None
     ctx.reply(t.show(year, subscribed, lines))
 
@@ -113,7 +102,8 @@ async def template(ctx: Context, args: Args) -> None:
         return
     text = args.text[len(name) :].strip()
     if not text:
-        ctx.reply(t.template_text(name, custom.get(key, _defaults()[key]), key in custom))
+        default = lianzheng_texts.DEFAULTS[key]
+        ctx.reply(t.template_text(name, custom.get(key, default), key in custom))
         return
     if text in t.RESET_WORDS:
         await ctx.session.execute(delete(CalendarTemplate).where(CalendarTemplate.key == key))
@@ -136,26 +126,59 @@ async def template(ctx: Context, args: Args) -> None:
 
 @lianzheng_timer.planner
 async def plan_calendar(p: PlanRequest) -> dict[str, list[Planned]]:
+    options = await calendar_options(p.session)
     plans: dict[str, list[Planned]] = {}
     for year in range(p.start.astimezone(p.tz).year, p.end.astimezone(p.tz).year + 1):
-        for entry in lianzheng_calendar(year, p.calendar):
+        for entry in lianzheng_calendar(year, p.calendar, options):
             at = datetime.combine(entry.day, PUSH_AT, p.tz)
             ref = f"{entry.key}:{year}"
             # Whatever its day, the entry's slot in its year names the row.
             named = datetime(year, 1, 1, tzinfo=p.tz)
             plans[ref] = [_planned(ref, named, at, entry)] if p.start <= at <= p.end else []
+    # A pending row of an entry the calendar no longer has (merged into another
+    # day, an occasion deleted) is dropped: the plan of its source is empty.
+    pending = await p.session.scalars(
+        select(Firing.source).where(
+            Firing.source.like(f"{lianzheng_timer.kind}:%"), Firing.state == PENDING
+        )
+    )
+    for source in set(pending):
+        plans.setdefault(source.partition(":")[2], [])
     return plans
 
 
+async def replan_calendar(rt: Runtime, session: AsyncSession) -> None:
+    """Plan the calendar again now (its options or own occasions changed)."""
+    await replan(rt, session, lianzheng_timer, await plan_calendar(await plan_request(rt, session)))
+
+
 def _planned(ref: str, named: datetime, at: datetime, entry: LianzhengEntry) -> Planned:
-    data = {
+    data: dict[str, Any] = {
         "key": entry.key,
         "title": entry.title,
         "estimated": entry.estimated,
         "holidays": list(entry.holidays),
+        "also": list(entry.also),
+        "occasions": [[name, on.isoformat()] for name, on in entry.occasions],
+        "notes": list(entry.notes),
         "day": entry.day.isoformat(),
     }
-    return lianzheng_timer.planned(ref, named, at, data=data)
+    # The row's event is its own sending: the nominal January 1 names it only.
+    return lianzheng_timer.planned(ref, named, at, event_at=at, data=data)
+
+
+def _entry(data: dict[str, Any]) -> LianzhengEntry:
+    """The entry a row was planned from (rows planned before `also` and `notes` lack them)."""
+    return LianzhengEntry(
+        date.fromisoformat(data["day"]),
+        data["key"],
+        data["title"],
+        data["estimated"],
+        tuple(data["holidays"]),
+        also=tuple(data.get("also", ())),
+        occasions=tuple((name, date.fromisoformat(on)) for name, on in data.get("occasions", ())),
+        notes=tuple(data.get("notes", ())),
+    )
 
 
 @lianzheng_timer.handler
@@ -163,11 +186,7 @@ async def fire(job: JobContext, ref: str) -> None:
     occ = job.firing
     assert occ is not None
     templates = await _templates(job.session)
-    d = occ.data
-    entry = LianzhengEntry(
-        date.fromisoformat(d["day"]), d["key"], d["title"], d["estimated"], tuple(d["holidays"])
-    )
-    text = render(entry, templates) + late_note(job)
+    text = message(_entry(occ.data), templates) + late_note(job)
     for sub in await job.session.scalars(select(CalendarSubscription)):
         key = f"rem:{occ.source}:{sub.platform}:{sub.chat_id}"
         job.to_group(sub.platform, sub.chat_id, text, key=key)

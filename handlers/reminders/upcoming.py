@@ -50,6 +50,12 @@ async def _coming(session: AsyncSession, now: datetime) -> list[Firing]:
     return [o for o in rows if o.kind in ("meeting", "lianzheng")]
 
 
+def _estimated(row: Firing) -> str:
+    """The note of a row whose day rests on estimated holiday data (a meeting moved by
+    an estimated holiday, a 廉政 day before one)."""
+    return t.UPCOMING_ESTIMATED if row.data.get("estimated") else ""
+
+
 async def coming_for(
     session: AsyncSession, groups: Sequence[ChatGroup], now: datetime
 ) -> dict[int, list[Entry]]:
@@ -71,10 +77,9 @@ async def coming_for(
                 m = meetings.get(int(o.ref))
                 if m is not None and target in m.targets:
                     kind = t.UPCOMING_BEFORE if o.offset_minutes else t.UPCOMING_START
-                    entries.append(Entry(o.due_at, kind, m.title, o.event_at))
+                    entries.append(Entry(o.due_at, kind, m.title + _estimated(o), o.event_at))
             elif (group.platform, group.chat_id) in subscribed:
-                note = t.UPCOMING_ESTIMATED if o.data.get("estimated") else ""
-                title = str(o.data.get("title", "")) + note
+                title = str(o.data.get("title", "")) + _estimated(o)
                 entries.append(Entry(o.due_at, t.UPCOMING_LIANZHENG, title, o.event_at))
     return out
 

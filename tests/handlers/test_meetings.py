@@ -58,9 +58,10 @@ async def test_first_fridays_of_2026_move_off_the_three_holidays(chat: ChatHarne
     # Each meeting: one day and one hour before.
     assert len(reminders) == 24
     days = sorted(set(meeting_days(reminders)), key=lambda d: (int(d.split("月")[0]), d))
-    # 1月2日 (元旦) → 1月4日, a 调休 Sunday; 5月1日 (劳动节) → 5月6日; 10月2日 (国庆) → 10月8日.
+    # 1月2日 (元旦) → 1月5日: the 调休 Sunday 1月4日 counts only when the secretary says
+    # so; 5月1日 (劳动节) → 5月6日; 10月2日 (国庆) → 10月8日.
     assert days == [
-        "1月4日（周日）",
+        "1月5日（周一）",
         "2月6日（周五）",
         "3月6日（周五）",
         "4月3日（周五）",
@@ -74,14 +75,19 @@ async def test_first_fridays_of_2026_move_off_the_three_holidays(chat: ChatHarne
         "12月4日（周五）",
     ]
     assert sum("因节假日顺延" in m for m in reminders) == 6
-    # Jittered off :00 and :30, never in the quiet hours.
+    # On the minute asked for (a day and an hour before 15:00), off its top by a few
+    # seconds, as WeCom asks.
     async with chat.db.reading() as s:
         sent = list(
             await s.scalars(
-                select(Firing.fired_at).where(Firing.state == "sent", Firing.push.is_(True))
+                select(Firing.fired_at).where(
+                    Firing.source == "meeting:1", Firing.state == "sent", Firing.push.is_(True)
+                )
             )
         )
-    assert sent and all(f.astimezone(TZ).minute not in (0, 30) for f in sent if f)
+    assert len(sent) == 24
+    assert all(f is not None and f.astimezone(TZ).minute == 0 for f in sent)
+    assert all(f is not None and 3 <= f.second < 48 for f in sent)
 
 
 @pytest.mark.chat(start=START_2026)

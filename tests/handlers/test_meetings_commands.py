@@ -48,7 +48,7 @@ async def test_list_edit_delete(chat: ChatHarness) -> None:
     await sec.says("确认", g)
     sec.hears("已修改「党课」（编号 1）")
     await sec.says("/会议 列表")
-    sec.hears("1. 党课：每季度（每3个月的11日）9:00，三楼，下次 12月11日（周五）9:00")
+    sec.hears("1. 党课：每季度（3月、6月、9月、12月的11日） 9:00，三楼，下次 12月11日（周五）9:00")
     await sec.says("/会议 删除 x")
     sec.hears("请写会议编号")
     await sec.says("/会议 删除 7")

@@ -200,24 +200,6 @@ async def test_holidays_load_and_calendar_cli(
     assert "no such file" in capsys.readouterr().err
 
 
-async def test_admin_is_warned_from_october_while_next_year_is_missing(
-    chat: ChatHarness,
-) -> None:
-    admin = chat.user("adm", "王书记", role="admin")
-    await admin.says("/提醒 状态")
-    admin.hears("免打扰时段：22:00-07:00")
-    # Wednesday 2026-11-25: 2027 is missing; Monday 11-30 9:0x the admins hear it.
-    await chat.run_until(datetime(2026, 11, 30, 9, 5, tzinfo=SH))
-    inbox = await admin.inbox()
-    assert any("2027 年的放假安排尚未载入" in m for m in inbox)
-    await admin.says("/提醒 放假安排\n2027-01-01,休,元旦\n2027-10-01~2027-10-07,休,国庆节")
-    admin.hears("已载入 2027 年放假安排 8 天")
-    await chat.run_until(datetime(2026, 12, 7, 9, 5, tzinfo=SH))
-    assert sum("尚未载入" in m for m in await admin.inbox()) == 1
-    await admin.says("/提醒 放假安排 2027-13-01,休,元旦")
-    admin.hears("第1行")
-
-
 async def test_the_web_app_starts_and_stops_the_bot_in_one_place(db_url: str) -> None:
     app = Tongxin(Settings(database_url=db_url, local_channel=True))
     client = TestClient(TestServer(app.web))
