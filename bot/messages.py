@@ -105,6 +105,10 @@ class Outgoing(BaseModel):
     batch: str = ""
     # A file message instead of (or, where a platform cannot, beside) the text.
     attachment: Attachment | None = None
+    # Until when the message still matters: through an outage it is retried
+    # until then, and never sent later (a meeting reminder: its meeting's
+    # start). None: a day after it was written.
+    expires_at: datetime | None = None
 
     def body(self) -> dict[str, Any]:
         body: dict[str, Any] = {"text": self.text}

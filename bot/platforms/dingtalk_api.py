@@ -21,7 +21,7 @@ from typing import Any
 import aiohttp
 
 from bot.clock import Clock
-from bot.delivery import PermanentError, TransientError
+from bot.delivery import PermanentError, TransientError, maybe_sent, parse_retry_after
 
 # The custom robot is blocked for ten minutes after 20 messages in a minute.
 ROBOT_BLOCK_SECONDS = 600.0
@@ -281,7 +281,8 @@ class DingTalkApi:
                 raw = await resp.read()
                 retry_after = resp.headers.get("Retry-After", "")
         except (aiohttp.ClientError, TimeoutError) as err:
-            raise TransientError(f"{what}: {type(err).__name__} {err}") from None
+            reason = f"{what}: {type(err).__name__} {err}"
+            raise TransientError(reason, maybe_sent=maybe_sent(err)) from None
         try:
             data = json.loads(raw) if raw else {}
         except ValueError:
@@ -295,7 +296,8 @@ class DingTalkApi:
         if status == 401 or code in ("InvalidAuthentication", "InvalidAccessToken"):
             raise _BadToken(reason)
         if status == 429 or "Throttling" in code or "Flowcontrol" in code:
-            raise TransientError(reason, _seconds(retry_after) or FLOW_CONTROL_SECONDS)
+            wait = parse_retry_after(retry_after, self.clock.now())
+            raise TransientError(reason, wait or FLOW_CONTROL_SECONDS)
         if status >= 500:
             raise TransientError(reason)
         raise PermanentError(reason)
@@ -320,10 +322,3 @@ def _check_errcode(data: dict[str, Any], what: str) -> None:
     if str(errcode) == str(SEND_TOO_FAST):
         raise TransientError(f"{what}: send too fast (130101)", ROBOT_BLOCK_SECONDS)
     raise PermanentError(f"{what}: {_code(data)}")
-
-
-def _seconds(value: str) -> float | None:
-    try:
-        return max(float(value), 1.0)
-    except ValueError:
-        return None

@@ -39,6 +39,7 @@ from bot.platforms.wecom_crypto import MAX_BODY, Receiver, Rejected, Signed, rea
 from bot.platforms.wecom_inbound import NAME, parse_app_message, parse_bot_message
 from bot.platforms.wecom_send import (
     app_body,
+    check_interval,
     file_body,
     response_url_body,
     split_text,
@@ -155,6 +156,11 @@ class WeComAdapter:
             return [Limit(f"wecom:member:{delivery.chat_id}", *MEMBER_LIMIT)]
         return [Limit(f"wecom:group:{delivery.chat_id}", *GROUP_LIMIT)]
 
+    def dedup_seconds(self, delivery: Delivery) -> float:
+        """message/send drops a repeat of a text (a file's media_id is new each time)."""
+        direct = delivery.chat_type == "direct" and delivery.attachment is None
+        return check_interval(delivery.id) if direct and not self._url_usable(delivery) else 0.0
+
     async def deliver(self, delivery: Delivery) -> None:
         if delivery.attachment is not None:
             await self._deliver_file(delivery, delivery.attachment)
@@ -171,7 +177,8 @@ class WeComAdapter:
                     self._sent_pieces[delivery.id] = 1
                     continue
                 if delivery.chat_type == "direct":
-                    await self._to_member(delivery.chat_id, app_body(pieces[i], delivery.markdown))
+                    body = app_body(pieces[i], delivery.markdown, delivery.id)
+                    await self._to_member(delivery.chat_id, body)
                 else:
                     if creds is None:
                         async with self.env.runtime.db.reading() as session:
@@ -238,7 +245,7 @@ class WeComAdapter:
             await self._webhook_send(creds[WEBHOOK_KIND][0], body)
             return
         if APPCHAT_KIND in creds:
-            await self._appchat_send(creds[APPCHAT_KIND][0], app_body(text, d.markdown))
+            await self._appchat_send(creds[APPCHAT_KIND][0], app_body(text, d.markdown, d.id))
             return
         raise _no_group_route(d)
 

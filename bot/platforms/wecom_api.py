@@ -15,7 +15,7 @@ from typing import Any
 import aiohttp
 
 from bot.clock import Clock
-from bot.delivery import PermanentError, TransientError
+from bot.delivery import PermanentError, TransientError, maybe_sent
 
 # The token is refetched this long before WeCom says it expires.
 TOKEN_MARGIN = timedelta(minutes=5)
@@ -74,7 +74,7 @@ async def _request(
                 raise PermanentError(f"{what}: HTTP {resp.status}")
             body = await resp.read()
     except (aiohttp.ClientError, TimeoutError) as err:
-        raise TransientError(f"{what}: {type(err).__name__}") from None
+        raise TransientError(f"{what}: {type(err).__name__}", maybe_sent=maybe_sent(err)) from None
     try:
         data = json.loads(body)
     except ValueError:
