@@ -23,6 +23,7 @@ from bot.feature import Feature, Job
 from bot.ingest import Ingest
 from bot.messages import Outgoing
 from bot.outbox import Outbox
+from bot.outbox_health import alert_admins, delivery_health
 from bot.platforms import dingtalk, local, wecom
 from bot.platforms.base import Adapter, AdapterEnv
 from bot.router import Router
@@ -77,6 +78,7 @@ class Tongxin:
             (timedelta(seconds=15), sweep_conversations),
             (timedelta(seconds=10), recover_inbound(self.ingest)),
             (timedelta(seconds=5), fire_timers),
+            (timedelta(minutes=1), alert_admins),
             *[job for f in self.router.features for job in f.jobs],
         ]
         self._tasks: list[asyncio.Task[None]] = []
@@ -166,9 +168,20 @@ class Tongxin:
             await asyncio.sleep(1.0)
 
     async def healthz(self, _request: web.Request) -> web.Response:
-        ok = await self.db.ping()
-        body = {"status": "ok" if ok else "unavailable", "database": "ok" if ok else "unreachable"}
-        return web.json_response(body, status=200 if ok else 503)
+        """200 while the database answers; "degraded" with a backlog or a failing platform."""
+        if not await self.db.ping():
+            body = {"status": "unavailable", "database": "unreachable"}
+            return web.json_response(body, status=503)
+        try:
+            async with asyncio.timeout(5.0), self.db.reading() as session:
+                health = await delivery_health(
+                    session, list(self.outbox.deliverers), self.clock.now()
+                )
+        except Exception:
+            log.exception("healthz: reading the delivery state failed")
+            return web.json_response({"status": "degraded", "database": "ok"})
+        status = "degraded" if health.degraded else "ok"
+        return web.json_response({"status": status, "database": "ok", **health.as_json()})
 
 
 async def sweep_conversations(rt: Runtime) -> None:

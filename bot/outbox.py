@@ -231,10 +231,18 @@ class Outbox:
         """
         total = 0
         while True:
-            total += len(await self._start())
-            if not self._tasks:
+            started = await self._start()
+            total += len(started)
+            if not started and not self._tasks:
                 return total
-            await asyncio.wait(set(self._tasks), return_when=asyncio.FIRST_COMPLETED)
+            while self._tasks:
+                await asyncio.wait(set(self._tasks), return_when=asyncio.FIRST_COMPLETED)
+                if self._room_where_full():
+                    break
+
+    def _room_where_full(self) -> bool:
+        """Whether a platform that left due rows behind has room for them again."""
+        return any(len(self._held.get(p, ())) <= self.hold // 2 for p in self._full)
 
     async def drain(self) -> None:
         """Wait for deliveries already started (on shutdown)."""
@@ -348,8 +356,7 @@ class Outbox:
             held = self._held.get(d.platform)
             if held is not None:
                 held.discard(d.id)
-                # Room again where due rows were left behind: claim more.
-                if d.platform in self._full and len(held) <= self.hold // 2:
+                if self._room_where_full():
                     self.wake()
 
     async def _record(self, row_id: int, values: dict[str, Any]) -> None:
@@ -428,8 +435,9 @@ class Outbox:
             for limit in limits:
                 self.limiter.block(limit.key, now + timedelta(seconds=retry_after))
         else:
+            # Jittered below the cap, so the cap is the longest wait after an outage.
             step = BACKOFF_BASE * 2 ** min(d.attempts, 16)
-            delay = min(step, BACKOFF_CAP) * random.uniform(0.5, 1.5)
+            delay = min(step, BACKOFF_CAP) * random.uniform(0.5, 1.0)
         # Never "again at once": that would spin on a platform that says 0.
         delay = max(delay, 1.0)
         next_at = now + timedelta(seconds=delay)

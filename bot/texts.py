@@ -55,3 +55,21 @@ def replaced_flow(title: str) -> str:
 
 def timed_out(title: str) -> str:
     return f"会话已超时，「{title}」已取消。需要时请重新发送命令。"
+
+
+PLATFORM_NAMES = {"wecom": "企业微信", "dingtalk": "钉钉", "local": "本地通道"}
+
+
+def delivery_alert(summary: dict[str, dict[str, int]], link: str) -> str:
+    """To admins, once: messages given up, and messages still being retried."""
+    lines = ["【同心】消息发送出现问题："]
+    for platform, states in sorted(summary.items()):
+        parts = []
+        if states.get("failed"):
+            parts.append(f"{states['failed']} 条未能送达")
+        if states.get("pending"):
+            parts.append(f"{states['pending']} 条多次发送失败、仍在重试")
+        lines.append(f"· {PLATFORM_NAMES.get(platform, platform)}：{'，'.join(parts)}")
+    where = f"后台「发送失败」页（{link}）" if link else "后台「发送失败」页"
+    lines.append(f"请到{where}查看原因，可逐条重发。之后再有问题，一小时内不再重复提醒。")
+    return "\n".join(lines)
