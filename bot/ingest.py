@@ -3,6 +3,14 @@
 A platform retries a callback it thinks failed, so the (platform, msg_id)
 unique key decides what is new. The HTTP side waits only for the batch that
 holds its message to commit: a few milliseconds, never the handling.
+
+Recorded messages wait for a worker in bounded queues. When a queue is full
+the message waits in the database instead, and so does every message after
+it until the backlog is gone: a feeder hands them over, oldest first, as
+fast as the workers take them, so one person's messages keep their order.
+Messages left by a process that died are found by `recover` and join the
+same backlog. A message is handled once: the handling transaction takes only
+rows still pending.
 """
 
 from __future__ import annotations
@@ -33,6 +41,12 @@ log = logging.getLogger("tongxin.ingest")
 
 LEASE = timedelta(seconds=30)
 GROUP_COMMIT_MAX = 500
+# The backlog is read back this many messages at a time, and the recovery
+# pass claims this many orphaned messages per statement.
+FEED_CHUNK = 256
+RECOVER_CHUNK = 5000
+# A full queue is reported at most this often (seconds).
+WARN_EVERY = 60.0
 # A batch holds the write lock while it is handled. While platforms are
 # sending ack-first callbacks (seen within ACK_TRAFFIC_WINDOW seconds),
 # batches stay small so the next record gets the lock within milliseconds;
@@ -73,8 +87,18 @@ class Ingest:
         ]
         self._tasks: list[asyncio.Task[None]] = []
         self._writer: asyncio.Task[None] | None = None
+        self._feeder: asyncio.Task[None] | None = None
         self._log = InboundLog(rt.db)
-        self._overflowing = False
+        # Recorded messages waiting in the database for room in the queues,
+        # oldest first; while any wait (or are being read back), new ones
+        # join them rather than overtake them.
+        self._backlog: deque[int] = deque()
+        self._feeding = False
+        self._room = asyncio.Event()
+        # Every message this process has taken on and not yet handled.
+        self._held: set[int] = set()
+        self._warned = -WARN_EVERY
+        self._backlogged = 0
         # Submits waiting for their record; handling yields to them.
         self._recording = 0
         self._last_ack_first = -ACK_TRAFFIC_WINDOW
@@ -83,6 +107,7 @@ class Ingest:
 
     def start(self) -> None:
         self._writer = asyncio.create_task(self._write_loop(), name="ingest-writer")
+        self._feeder = asyncio.create_task(self._feed_loop(), name="ingest-feeder")
         self._tasks = [
             asyncio.create_task(self._work_loop(q), name=f"ingest-worker-{i}")
             for i, q in enumerate(self._queues)
@@ -91,11 +116,10 @@ class Ingest:
     async def stop(self) -> None:
         """Finish what was accepted, then stop (the pool drains on shutdown)."""
         await self.idle()
-        for task in [*self._tasks, *([self._writer] if self._writer else [])]:
+        loops = [t for t in (self._writer, self._feeder) if t is not None]
+        for task in [*self._tasks, *loops]:
             task.cancel()
-        await asyncio.gather(*self._tasks, return_exceptions=True)
-        if self._writer:
-            await asyncio.gather(self._writer, return_exceptions=True)
+        await asyncio.gather(*self._tasks, *loops, return_exceptions=True)
         await self._log.close()
 
     async def submit(
@@ -156,22 +180,89 @@ class Ingest:
         return jobs
 
     def _hand_over(self, job: Job) -> None:
+        self._held.add(job.row_id)
+        if self._backlog or self._feeding or not self._put(job):
+            # Recorded, so it waits in the database; a local-channel caller
+            # gets its replies through the outbox instead.
+            self._wait_in_backlog([job.row_id])
+            if job.done is not None and not job.done.done():
+                job.done.set_result([])
+
+    def _put(self, job: Job) -> bool:
         # One queue per worker, chosen by conversation, keeps a person's
         # messages in order while different people are handled side by side.
         msg = job.incoming
         queue = self._queues[hash((msg.platform, msg.chat_id, msg.sender_id)) % len(self._queues)]
         try:
             queue.put_nowait(job)
-            self._overflowing = False
         except asyncio.QueueFull:
-            # Recorded and leased: the recovery pass picks it up once the
-            # lease runs out, so overload delays a message but never drops it.
-            # Said once per overload: a line per message would add to it.
-            if not self._overflowing:
-                log.warning("worker queue full; messages wait for recovery")
-            self._overflowing = True
-            if job.done is not None and not job.done.done():
-                job.done.set_result([])
+            return False
+        return True
+
+    def _wait_in_backlog(self, row_ids: Sequence[int]) -> None:
+        if not self._backlog and not self._feeding:
+            # Said once per overload at most: a line per message would add to it.
+            now = time.monotonic()
+            if now - self._warned >= WARN_EVERY:
+                log.warning("worker queues full; messages wait in the database, oldest first")
+                self._warned = now
+        self._backlog.extend(row_ids)
+        self._backlogged += len(row_ids)
+        self._room.set()
+
+    async def _feed_loop(self) -> None:
+        """Hand the backlog to the workers, oldest first, as they make room."""
+        while True:
+            await self._room.wait()
+            self._room.clear()
+            try:
+                await self._feed()
+            except Exception:
+                log.exception("reading back waiting messages failed")
+                await asyncio.sleep(1.0)
+                self._room.set()
+
+    async def _feed(self) -> None:
+        while self._backlog:
+            free = sum(q.maxsize - q.qsize() for q in self._queues)
+            size = sum(q.maxsize for q in self._queues)
+            if free < min(FEED_CHUNK, size // 4, len(self._backlog)):
+                return  # a worker sets _room when it has taken a batch
+            take = min(free, FEED_CHUNK, len(self._backlog))
+            ids = [self._backlog.popleft() for _ in range(take)]
+            self._feeding = True
+            try:
+                jobs = await self._load(ids)
+            except BaseException:
+                self._backlog.extendleft(reversed(ids))
+                raise
+            finally:
+                self._feeding = False
+            for i, job in enumerate(jobs):
+                if not self._put(job):  # that worker's queue is full: wait for it
+                    self._backlog.extendleft(reversed([j.row_id for j in jobs[i:]]))
+                    return
+        if self._backlogged:
+            log.info("backlog handed to the workers: %d messages", self._backlogged)
+            self._backlogged = 0
+
+    async def _load(self, ids: list[int]) -> list[Job]:
+        """The waiting messages of `ids`, in order; one handled meanwhile is let go."""
+        async with self.rt.db.reading() as session:
+            rows = await session.execute(
+                select(InboundMessage.id, InboundMessage.payload).where(
+                    InboundMessage.id.in_(ids), InboundMessage.state == "pending"
+                )
+            )
+            payloads = {row_id: payload for row_id, payload in rows}
+        jobs = []
+        for row_id in ids:
+            payload = payloads.get(row_id)
+            if payload is None:
+                self._held.discard(row_id)
+            else:
+                jobs.append(Job(row_id, Incoming.model_validate(payload)))
+        return jobs
 
     async def _work_loop(self, queue: asyncio.Queue[Job]) -> None:
         # Jobs taken from the queue but left when a batch gave way; they go
@@ -186,6 +277,8 @@ class Ingest:
             batch = [carried.popleft() for _ in range(min(limit, len(carried)))]
             while not queue.empty() and len(batch) < limit:
                 batch.append(queue.get_nowait())
+            if self._backlog:
+                self._room.set()
             handled = batch
             try:
                 results = await self._run(batch)
@@ -200,7 +293,8 @@ class Ingest:
                         job.done.set_exception(err)
             finally:
                 self.rt.outbox.wake()
-                for _ in handled:
+                for job in handled:
+                    self._held.discard(job.row_id)
                     queue.task_done()
 
     async def _yield_to_recording(self) -> None:
@@ -259,19 +353,28 @@ class Ingest:
         rows: list[dict[str, Any]] = []
         async with rt.db.transaction() as session:
             now = rt.clock.now()
-            contexts = await build_contexts(rt, session, [j.incoming for j in jobs], now)
+            # Only rows still pending: another replica may have handled one.
+            todo = await _pending(session, [j.row_id for j in jobs], lock=not rt.db.is_sqlite)
+            mine = [j for j in jobs if j.row_id in todo]
+            contexts = iter(await build_contexts(rt, session, [j.incoming for j in mine], now))
             started = time.monotonic()
-            for job, ctx in zip(jobs, contexts, strict=True):
+            done: list[int] = []
+            for job in jobs:
                 if results and self._gives_way(started):
                     break
+                if job.row_id not in todo:
+                    results.append([])
+                    continue
+                ctx = next(contexts)
                 await rt.router.dispatch(ctx)
                 outs, new_rows = outbox_rows(
                     ctx.out, now, source=job.incoming, inline_platforms=inline
                 )
                 results.append(outs)
                 rows += new_rows
+                done.append(job.row_id)
             await insert_rows(session, rows)
-            await _mark(session, [j.row_id for j in jobs[: len(results)]], "done", now)
+            await _mark(session, done, "done", now)
         return results
 
     async def _fail(self, row_id: int, incoming: Incoming, err: Exception) -> list[Outgoing]:
@@ -295,39 +398,78 @@ class Ingest:
             await _mark(session, [row_id], "failed", now, error=type(err).__name__)
         return outs
 
-    async def recover(self, limit: int = 500) -> int:
-        """Hand pending messages whose lease ran out (a crash, an overload) to the pool."""
+    async def recover(self) -> int:
+        """Keep our messages leased; take over pending messages whose lease ran out.
+
+        Those (left by a process that died) join the backlog, oldest first,
+        all of them: the feeder hands them over as fast as they are handled.
+        """
+        await self._renew()
         rt = self.rt
-        now = rt.clock.now()
-        pick = (
-            select(InboundMessage.id)
-            .where(InboundMessage.state == "pending", InboundMessage.lease_until < now)
-            .order_by(InboundMessage.id)
-            .limit(limit)
-        )
-        if not rt.db.is_sqlite:
-            pick = pick.with_for_update(skip_locked=True)
-        async with rt.db.transaction() as session:
-            ids = list(await session.scalars(pick))
-            if not ids:
-                return 0
-            result = await session.execute(
-                update(InboundMessage)
-                .where(InboundMessage.id.in_(ids))
-                .values(lease_until=now + LEASE)
-                .returning(InboundMessage.id, InboundMessage.payload)
+        taken = 0
+        while True:
+            now = rt.clock.now()
+            pick = (
+                select(InboundMessage.id)
+                .where(InboundMessage.state == "pending", InboundMessage.lease_until < now)
+                .order_by(InboundMessage.id)
+                .limit(RECOVER_CHUNK)
             )
-            claimed = list(result)
-        for row_id, payload in claimed:
-            self._hand_over(Job(row_id, Incoming.model_validate(payload)))
-        return len(claimed)
+            if not rt.db.is_sqlite:
+                pick = pick.with_for_update(skip_locked=True)
+            async with rt.db.transaction() as session:
+                found = list(await session.scalars(pick))
+                ids = [i for i in found if i not in self._held]
+                if ids:
+                    await session.execute(
+                        update(InboundMessage)
+                        .where(InboundMessage.id.in_(ids))
+                        .values(lease_until=now + LEASE)
+                    )
+            if ids:
+                self._held.update(ids)
+                self._wait_in_backlog(ids)
+                taken += len(ids)
+            if len(found) < RECOVER_CHUNK or not ids:
+                return taken
+
+    async def _renew(self) -> None:
+        """Push back the leases of the messages this process holds, so no one takes them."""
+        held = sorted(self._held)
+        if not held:
+            return
+        until = self.rt.clock.now() + LEASE
+        async with self.rt.db.transaction() as session:
+            for i in range(0, len(held), 1000):
+                await session.execute(
+                    update(InboundMessage)
+                    .where(
+                        InboundMessage.id.in_(held[i : i + 1000]),
+                        InboundMessage.state == "pending",
+                    )
+                    .values(lease_until=until)
+                )
 
     async def idle(self) -> None:
         """Wait until every accepted message has been handled (tests, benches)."""
-        while not self._writes.empty():  # noqa: ASYNC110 - the writer drains it within a tick
+        while True:
+            while not self._writes.empty():  # noqa: ASYNC110 - the writer drains it within a tick
+                await asyncio.sleep(0.001)
+            for queue in self._queues:
+                await queue.join()
+            if not self._backlog and not self._feeding and self._writes.empty():
+                return
             await asyncio.sleep(0.001)
-        for queue in self._queues:
-            await queue.join()
+
+
+async def _pending(session: Any, row_ids: list[int], *, lock: bool) -> set[int]:
+    """Which of `row_ids` are still to handle; on PostgreSQL locked until the commit."""
+    pick = select(InboundMessage.id).where(
+        InboundMessage.id.in_(row_ids), InboundMessage.state == "pending"
+    )
+    if lock:
+        pick = pick.with_for_update()
+    return set(await session.scalars(pick))
 
 
 async def _mark(
