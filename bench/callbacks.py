@@ -249,9 +249,28 @@ async def open_loop(base: str, reqs: Sequence[Request], rate: float, pool: int) 
 
 
 async def _sends_at_rate(base: str, reqs: Sequence[Request], rate: float, pool: int) -> Latency:
+    series, failures, elapsed = await sends_at_rate(base, reqs, rate, pool)
+    return summarize([latency for _, latency in series], failures, elapsed)
+
+
+def summarize(latencies: list[float], failures: int, elapsed: float) -> Latency:
+    latencies = sorted(latencies)
+    return {
+        "achieved": len(latencies) / elapsed,
+        "p50_ms": latencies[len(latencies) // 2] * 1000,
+        "p99_ms": latencies[int(len(latencies) * 0.99)] * 1000,
+        "max_ms": latencies[-1] * 1000,
+        "failures": failures,
+    }
+
+
+async def sends_at_rate(
+    base: str, reqs: Sequence[Request], rate: float, pool: int
+) -> tuple[list[tuple[float, float]], int, float]:
+    """(when due, seconds after the start; latency) of each request, failures, elapsed."""
     import aiohttp
 
-    latencies: list[float] = []
+    series: list[tuple[float, float]] = []
     failures = 0
     loop = asyncio.get_running_loop()
     async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=pool)) as http:
@@ -265,18 +284,11 @@ async def _sends_at_rate(base: str, reqs: Sequence[Request], rate: float, pool: 
                 await r.read()
                 if r.status != 200:
                     failures += 1
-            latencies.append(loop.time() - due)
+            series.append((due - start, loop.time() - due))
 
         await asyncio.gather(*(one(i, req) for i, req in enumerate(reqs)))
         elapsed = loop.time() - start
-    latencies.sort()
-    return {
-        "achieved": len(latencies) / elapsed,
-        "p50_ms": latencies[len(latencies) // 2] * 1000,
-        "p99_ms": latencies[int(len(latencies) * 0.99)] * 1000,
-        "max_ms": latencies[-1] * 1000,
-        "failures": failures,
-    }
+    return series, failures, elapsed
 
 
 # -- the run ----------------------------------------------------------------

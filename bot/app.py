@@ -22,6 +22,7 @@ from bot.delivery import Deliverer
 from bot.feature import Feature, Job
 from bot.ingest import Ingest
 from bot.messages import Outgoing
+from bot.metrics import CONTENT_TYPE, Metrics
 from bot.outbox import Outbox
 from bot.outbox_health import alert_admins, delivery_health
 from bot.platforms import dingtalk, local, wecom
@@ -34,7 +35,15 @@ from storage.db import Database
 log = logging.getLogger("tongxin.app")
 
 AdapterFactory = Callable[[AdapterEnv], Adapter | None]
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 APP_KEY: web.AppKey[Tongxin] = web.AppKey("tongxin")
+# POSTs that are platform callbacks, by platform (DESIGN.md's endpoints).
+CALLBACK_PATHS = {
+    "/wecom/callback": "wecom",
+    "/wecom/bot": "wecom",
+    "/dingtalk/callback": "dingtalk",
+    "/local/messages": "local",
+}
 
 
 def default_features() -> list[Feature]:
@@ -65,9 +74,11 @@ class Tongxin:
             default_features() if features is None else features,
             timedelta(minutes=settings.conversation_timeout_minutes),
         )
-        self.outbox = Outbox(self.db, self.clock, {})
+        # The app's own registry: no process-wide default, so two apps never mix.
+        self.metrics = Metrics()
+        self.outbox = Outbox(self.db, self.clock, {}, metrics=self.metrics)
         self.runtime = Runtime(settings, self.db, self.clock, self.router, self.outbox)
-        self.ingest = Ingest(self.runtime, settings.workers)
+        self.ingest = Ingest(self.runtime, settings.workers, self.metrics)
         self._http: aiohttp.ClientSession | None = None
         env = AdapterEnv(self.runtime, self.ingest, self.http)
         made = [f(env) for f in (default_adapters() if adapters is None else adapters)]
@@ -83,9 +94,11 @@ class Tongxin:
         ]
         self._tasks: list[asyncio.Task[None]] = []
         self._closers: list[Callable[[], Awaitable[None]]] = []
-        self.web = web.Application(client_max_size=1024 * 1024)
+        self.web = web.Application(client_max_size=1024 * 1024, middlewares=[self._time_ack])
         self.web[APP_KEY] = self
-        self.web.add_routes([web.get("/healthz", self.healthz)])
+        self.web.add_routes(
+            [web.get("/healthz", self.healthz), web.get("/metrics", self.metrics_page)]
+        )
         for adapter in self.adapters:
             self.web.add_routes(adapter.routes())
         self.web.add_routes(Console(self.runtime, self.router.features).routes())
@@ -166,6 +179,36 @@ class Tongxin:
                     last[i] = now
                     await self._run_job(job)
             await asyncio.sleep(1.0)
+
+    @web.middleware
+    async def _time_ack(self, request: web.Request, handler: Handler) -> web.StreamResponse:
+        """How long each platform callback waits for its answer (tongxin_ack_seconds)."""
+        platform = CALLBACK_PATHS.get(request.path) if request.method == "POST" else None
+        if platform is None:
+            return await handler(request)
+        started = time.perf_counter()
+        try:
+            return await handler(request)
+        finally:
+            self.metrics.ack.labels(platform).observe(time.perf_counter() - started)
+
+    async def metrics_page(self, _request: web.Request) -> web.Response:
+        """Prometheus text format; what the database knows is read now."""
+        async with asyncio.timeout(5.0), self.db.reading() as session:
+            await self.metrics.refresh(
+                session, list(self.outbox.deliverers), self.clock.now(), self.token_refreshes()
+            )
+        return web.Response(body=self.metrics.render(), headers={"Content-Type": CONTENT_TYPE})
+
+    def token_refreshes(self) -> dict[str, int]:
+        """Access tokens each platform's adapter has fetched (its token cache counts them)."""
+        counts = {}
+        for adapter in self.adapters:
+            cache = getattr(adapter, "token", None) or getattr(adapter, "api", None)
+            refreshes = getattr(cache, "refreshes", None)
+            if isinstance(refreshes, int):
+                counts[adapter.name] = refreshes
+        return counts
 
     async def healthz(self, _request: web.Request) -> web.Response:
         """200 while the database answers; "degraded" with a backlog or a failing platform."""

@@ -30,6 +30,7 @@ from sqlalchemy import select, update
 from bot import texts
 from bot.context import Context
 from bot.messages import Incoming, Outgoing
+from bot.metrics import Metrics
 from bot.outbox import enqueue, insert_rows, outbox_rows
 from bot.roles import Actor
 from bot.runtime import Runtime
@@ -71,13 +72,16 @@ class Job:
     row_id: int
     incoming: Incoming
     done: asyncio.Future[list[Outgoing]] | None = field(default=None)
+    # When it was recorded (time.monotonic()), for the handling-time histogram.
+    received: float = field(default_factory=time.monotonic)
 
 
 class Ingest:
     """Owns the group-commit writer and the bounded pool of handling workers."""
 
-    def __init__(self, rt: Runtime, workers: int) -> None:
+    def __init__(self, rt: Runtime, workers: int, metrics: Metrics | None = None) -> None:
         self.rt = rt
+        self.metrics = metrics or Metrics()
         self._writes: asyncio.Queue[_Pending] = asyncio.Queue()
         # SQLite has one writer: more workers would only queue on its lock
         # with smaller batches each.
@@ -177,6 +181,9 @@ class Ingest:
             p.accepted.set_result(is_new)
             if is_new and row_id is not None:
                 jobs.append(Job(row_id, p.incoming, p.done))
+                self.metrics.received.labels(p.incoming.platform).inc()
+            else:
+                self.metrics.duplicates.labels(p.incoming.platform).inc()
         return jobs
 
     def _hand_over(self, job: Job) -> None:
@@ -250,18 +257,20 @@ class Ingest:
         """The waiting messages of `ids`, in order; one handled meanwhile is let go."""
         async with self.rt.db.reading() as session:
             rows = await session.execute(
-                select(InboundMessage.id, InboundMessage.payload).where(
+                select(InboundMessage.id, InboundMessage.payload, InboundMessage.received_at).where(
                     InboundMessage.id.in_(ids), InboundMessage.state == "pending"
                 )
             )
-            payloads = {row_id: payload for row_id, payload in rows}
+            found = {row_id: (payload, at) for row_id, payload, at in rows}
+        now, mono = self.rt.clock.now(), time.monotonic()
         jobs = []
         for row_id in ids:
-            payload = payloads.get(row_id)
-            if payload is None:
+            if row_id not in found:
                 self._held.discard(row_id)
-            else:
-                jobs.append(Job(row_id, Incoming.model_validate(payload)))
+                continue
+            payload, at = found[row_id]
+            received = mono - max((now - at).total_seconds(), 0.0)
+            jobs.append(Job(row_id, Incoming.model_validate(payload), received=received))
         return jobs
 
     async def _work_loop(self, queue: asyncio.Queue[Job]) -> None:
@@ -375,6 +384,12 @@ class Ingest:
                 done.append(job.row_id)
             await insert_rows(session, rows)
             await _mark(session, done, "done", now)
+        ended = time.monotonic()
+        for job in jobs[: len(results)]:
+            if job.row_id in todo:
+                platform = job.incoming.platform
+                self.metrics.handled.labels(platform, "done").inc()
+                self.metrics.handling.labels(platform).observe(ended - job.received)
         return results
 
     async def _fail(self, row_id: int, incoming: Incoming, err: Exception) -> list[Outgoing]:
@@ -396,6 +411,7 @@ class Ingest:
                 inline_platforms=rt.outbox.inline_platforms,
             )
             await _mark(session, [row_id], "failed", now, error=type(err).__name__)
+        self.metrics.handled.labels(incoming.platform, "failed").inc()
         return outs
 
     async def recover(self) -> int:

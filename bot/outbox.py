@@ -41,6 +41,7 @@ from bot.delivery import (
     sane_delay,
 )
 from bot.messages import Incoming, Outgoing
+from bot.metrics import Metrics
 from bot.ratelimit import RateLimiter
 from storage.db import Database
 from storage.messaging import OutboxMessage
@@ -177,8 +178,10 @@ class Outbox:
         *,
         slots: int = SLOTS,
         hold: int = HOLD,
+        metrics: Metrics | None = None,
     ) -> None:
         self.db = db
+        self.metrics = metrics or Metrics()
         self.clock = clock
         self.deliverers = dict(deliverers)
         self.limiter = RateLimiter()
@@ -351,6 +354,9 @@ class Outbox:
             except Exception as err:  # a bug of ours: the row is retried, never lost
                 log.exception("outbox %s: deciding the outcome failed", d.key)
                 values = self._result("pending", next_at=self.clock.now(), error=repr(err))
+            if "attempts" in values:  # an attempt was made (not a rate-limit wait)
+                result = {"sent": "sent", "failed": "failed"}.get(values["state"], "retry")
+                self.metrics.deliveries.labels(d.platform, result).inc()
             await self._record(d.id, values)
         finally:
             held = self._held.get(d.platform)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import and_, case, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -18,9 +18,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot import texts
 from bot.config import Settings
 from bot.messages import Outgoing
-from bot.runtime import Runtime
 from storage.messaging import InboundMessage, OutboxMessage
 from storage.models import Person, RoleGrant
+
+if TYPE_CHECKING:
+    from bot.runtime import Runtime
 
 log = logging.getLogger("tongxin.outbox")
 

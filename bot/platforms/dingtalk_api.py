@@ -125,6 +125,7 @@ class DingTalkApi:
         self._token: str = ""
         self._token_until: datetime | None = None
         self._token_lock = asyncio.Lock()
+        self.refreshes = 0  # tokens fetched (tongxin_token_refreshes)
 
     # -- access token -------------------------------------------------------
 
@@ -151,6 +152,7 @@ class DingTalkApi:
             expire_in = int(data.get("expireIn") or 7200)
             self._token = token
             self._token_until = self.clock.now() + timedelta(seconds=expire_in) - TOKEN_EARLY
+            self.refreshes += 1
             return token
 
     def _token_valid(self) -> bool:

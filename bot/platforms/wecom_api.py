@@ -123,6 +123,7 @@ class AccessToken:
         self._token = ""
         self._expires: datetime | None = None
         self._lock = asyncio.Lock()
+        self.refreshes = 0  # tokens fetched (tongxin_token_refreshes)
 
     def _valid(self) -> bool:
         return bool(self._token) and self._expires is not None and self.clock.now() < self._expires
@@ -171,6 +172,7 @@ class AccessToken:
         lifetime = timedelta(seconds=expires_in if isinstance(expires_in, int) else 7200)
         self._token = token
         self._expires = self.clock.now() + max(lifetime - TOKEN_MARGIN, timedelta(seconds=30))
+        self.refreshes += 1
 
     async def call(self, path: str, payload: dict[str, Any]) -> dict[str, Any]:
         """POST to a token-authenticated API; on a refused token, refresh and retry once."""
