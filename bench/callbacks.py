@@ -249,28 +249,9 @@ async def open_loop(base: str, reqs: Sequence[Request], rate: float, pool: int) 
 
 
 async def _sends_at_rate(base: str, reqs: Sequence[Request], rate: float, pool: int) -> Latency:
-    series, failures, elapsed = await sends_at_rate(base, reqs, rate, pool)
-    return summarize([latency for _, latency in series], failures, elapsed)
-
-
-def summarize(latencies: list[float], failures: int, elapsed: float) -> Latency:
-    latencies = sorted(latencies)
-    return {
-        "achieved": len(latencies) / elapsed,
-        "p50_ms": latencies[len(latencies) // 2] * 1000,
-        "p99_ms": latencies[int(len(latencies) * 0.99)] * 1000,
-        "max_ms": latencies[-1] * 1000,
-        "failures": failures,
-    }
-
-
-async def sends_at_rate(
-    base: str, reqs: Sequence[Request], rate: float, pool: int
-) -> tuple[list[tuple[float, float]], int, float]:
-    """(when due, seconds after the start; latency) of each request, failures, elapsed."""
     import aiohttp
 
-    series: list[tuple[float, float]] = []
+    latencies: list[float] = []
     failures = 0
     loop = asyncio.get_running_loop()
     async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=pool)) as http:
@@ -284,11 +265,18 @@ async def sends_at_rate(
                 await r.read()
                 if r.status != 200:
                     failures += 1
-            series.append((due - start, loop.time() - due))
+            latencies.append(loop.time() - due)
 
         await asyncio.gather(*(one(i, req) for i, req in enumerate(reqs)))
         elapsed = loop.time() - start
-    return series, failures, elapsed
+    latencies.sort()
+    return {
+        "achieved": len(latencies) / elapsed,
+        "p50_ms": latencies[len(latencies) // 2] * 1000,
+        "p99_ms": latencies[int(len(latencies) * 0.99)] * 1000,
+        "max_ms": latencies[-1] * 1000,
+        "failures": failures,
+    }
 
 
 # -- the run ----------------------------------------------------------------

@@ -10,7 +10,8 @@ it until the backlog is gone: a feeder hands them over, oldest first, as
 fast as the workers take them, so one person's messages keep their order.
 Messages left by a process that died are found by `recover` and join the
 same backlog. A message is handled once: the handling transaction takes only
-rows still pending.
+rows still pending (another replica may take over a message whose lease ran
+out while it waited here).
 """
 
 from __future__ import annotations
@@ -56,6 +57,7 @@ HANDLE_BATCH_MAX = 64
 HANDLE_BATCH_ACKING = 16
 ACK_TRAFFIC_WINDOW = 2.0
 YIELD_MAX = 1.0
+HANDLE_SHARE = 0.5
 HOLD_MAX = 0.005
 QUEUE_MAX = 1024
 
@@ -289,6 +291,7 @@ class Ingest:
             if self._backlog:
                 self._room.set()
             handled = batch
+            started = time.monotonic()
             try:
                 results = await self._run(batch)
                 handled, left = batch[: len(results)], batch[len(results) :]
@@ -305,6 +308,11 @@ class Ingest:
                 for job in handled:
                     self._held.discard(job.row_id)
                     queue.task_done()
+            if acking:
+                # While platforms wait for acknowledgements, handling (and the
+                # sending it causes) gets at most HANDLE_SHARE of the event
+                # loop: a saturated loop would make every callback queue.
+                await asyncio.sleep((time.monotonic() - started) * (1 / HANDLE_SHARE - 1))
 
     async def _yield_to_recording(self) -> None:
         """Handling yields to recording, which a platform's callback is waiting on.
@@ -415,12 +423,12 @@ class Ingest:
         return outs
 
     async def recover(self) -> int:
-        """Keep our messages leased; take over pending messages whose lease ran out.
+        """Take over pending messages whose lease ran out: those a process that died left.
 
-        Those (left by a process that died) join the backlog, oldest first,
-        all of them: the feeder hands them over as fast as they are handled.
+        They join the backlog, oldest first, all of them: the feeder hands
+        them over as fast as they are handled. Messages this process holds
+        are left alone however old their lease.
         """
-        await self._renew()
         rt = self.rt
         taken = 0
         while True:
@@ -431,17 +439,19 @@ class Ingest:
                 .order_by(InboundMessage.id)
                 .limit(RECOVER_CHUNK)
             )
-            if not rt.db.is_sqlite:
-                pick = pick.with_for_update(skip_locked=True)
-            async with rt.db.transaction() as session:
-                found = list(await session.scalars(pick))
+            if rt.db.is_sqlite:
+                # The one writer is the only taker: look without its lock.
+                async with rt.db.reading() as session:
+                    found = list(await session.scalars(pick))
                 ids = [i for i in found if i not in self._held]
                 if ids:
-                    await session.execute(
-                        update(InboundMessage)
-                        .where(InboundMessage.id.in_(ids))
-                        .values(lease_until=now + LEASE)
-                    )
+                    async with rt.db.transaction() as session:
+                        await self._lease(session, ids, now)
+            else:
+                async with rt.db.transaction() as session:
+                    found = list(await session.scalars(pick.with_for_update(skip_locked=True)))
+                    ids = [i for i in found if i not in self._held]
+                    await self._lease(session, ids, now)
             if ids:
                 self._held.update(ids)
                 self._wait_in_backlog(ids)
@@ -449,22 +459,13 @@ class Ingest:
             if len(found) < RECOVER_CHUNK or not ids:
                 return taken
 
-    async def _renew(self) -> None:
-        """Push back the leases of the messages this process holds, so no one takes them."""
-        held = sorted(self._held)
-        if not held:
-            return
-        until = self.rt.clock.now() + LEASE
-        async with self.rt.db.transaction() as session:
-            for i in range(0, len(held), 1000):
-                await session.execute(
-                    update(InboundMessage)
-                    .where(
-                        InboundMessage.id.in_(held[i : i + 1000]),
-                        InboundMessage.state == "pending",
-                    )
-                    .values(lease_until=until)
-                )
+    async def _lease(self, session: Any, ids: list[int], now: datetime) -> None:
+        if ids:
+            await session.execute(
+                update(InboundMessage)
+                .where(InboundMessage.id.in_(ids))
+                .values(lease_until=now + LEASE)
+            )
 
     async def idle(self) -> None:
         """Wait until every accepted message has been handled (tests, benches)."""

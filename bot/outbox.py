@@ -28,7 +28,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, literal, or_, select, update
+from sqlalchemy import ColumnElement, Select, Update, func, literal, or_, select, update
 
 from bot.clock import Clock
 from bot.delivery import (
@@ -64,6 +64,10 @@ MATTERS_FOR = timedelta(days=1)
 # not drop repeats: each may have shown it once.
 MAX_UNCERTAIN = 3
 PURGED = {"text": "", "purged": True}
+# Results that end this close together are recorded in one transaction.
+RECORD_WINDOW = 0.005
+# The result of a send that went through (values filled in when recorded).
+SENT: dict[str, Any] = {"state": "sent"}
 # How a failure's reason begins, so the console can say what happened.
 EXPIRED = "expired"
 UNCERTAIN = "outcome unknown"
@@ -287,45 +291,59 @@ class Outbox:
     async def _claim(self, room: Mapping[str, int]) -> list[Delivery]:
         now = self.clock.now()
         claimed: list[Delivery] = []
-        async with self.db.transaction() as session:
-            for platform, limit in room.items():
-                due = or_(
-                    (OutboxMessage.state == "pending") & (OutboxMessage.next_attempt_at <= now),
-                    (OutboxMessage.state == "sending") & (OutboxMessage.lease_until < now),
-                )
-                pick = (
-                    select(OutboxMessage.id)
-                    .where(OutboxMessage.platform == platform, due)
-                    .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
-                    .limit(limit)
-                )
-                if not self.db.is_sqlite:
-                    pick = pick.with_for_update(skip_locked=True)
-                ids = list(await session.scalars(pick))
-                if not ids:
-                    continue
-                result = await session.execute(
-                    update(OutboxMessage)
-                    .where(OutboxMessage.id.in_(ids))
-                    .values(state="sending", lease_until=now + LEASE, lease_owner=self.owner)
-                    .returning(
-                        OutboxMessage.id,
-                        OutboxMessage.idempotency_key,
-                        OutboxMessage.platform,
-                        OutboxMessage.chat_type,
-                        OutboxMessage.chat_id,
-                        OutboxMessage.body,
-                        OutboxMessage.attempts,
-                        OutboxMessage.created_at,
-                        OutboxMessage.expires_at,
-                        OutboxMessage.uncertain,
-                        OutboxMessage.uncertain_since,
-                    )
-                )
-                claimed += sorted((Delivery(*row) for row in result), key=lambda d: d.id)
+        if self.db.is_sqlite:
+            # Looked for without the write lock, which callbacks are waiting
+            # on; taken under it, where nothing else can have claimed them.
+            picks: list[list[int]] = []
+            async with self.db.reading() as session:
+                for platform, limit in room.items():
+                    ids = list(await session.scalars(self._pick(platform, limit, now)))
+                    if ids:
+                        picks.append(ids)
+            if not picks:
+                return []
+            async with self.db.transaction() as session:
+                for ids in picks:
+                    claimed += await self._take(session, ids, now)
+        else:
+            async with self.db.transaction() as session:
+                for platform, limit in room.items():
+                    pick = self._pick(platform, limit, now).with_for_update(skip_locked=True)
+                    ids = list(await session.scalars(pick))
+                    if ids:
+                        claimed += await self._take(session, ids, now)
         if claimed and self._renew_at is None:
             self._renew_at = now + LEASE / 3
         return claimed
+
+    def _pick(self, platform: str, limit: int, now: datetime) -> Select[int]:
+        return (
+            select(OutboxMessage.id)
+            .where(OutboxMessage.platform == platform, _due(now))
+            .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
+            .limit(limit)
+        )
+
+    async def _take(self, session: Any, ids: list[int], now: datetime) -> list[Delivery]:
+        result = await session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id.in_(ids), _due(now))
+            .values(state="sending", lease_until=now + LEASE, lease_owner=self.owner)
+            .returning(
+                OutboxMessage.id,
+                OutboxMessage.idempotency_key,
+                OutboxMessage.platform,
+                OutboxMessage.chat_type,
+                OutboxMessage.chat_id,
+                OutboxMessage.body,
+                OutboxMessage.attempts,
+                OutboxMessage.created_at,
+                OutboxMessage.expires_at,
+                OutboxMessage.uncertain,
+                OutboxMessage.uncertain_since,
+            )
+        )
+        return sorted((Delivery(*row) for row in result), key=lambda d: d.id)
 
     async def _renew_if_due(self) -> None:
         """Push back the leases of every row this worker holds, a third of a lease early."""
@@ -354,7 +372,7 @@ class Outbox:
             except Exception as err:  # a bug of ours: the row is retried, never lost
                 log.exception("outbox %s: deciding the outcome failed", d.key)
                 values = self._result("pending", next_at=self.clock.now(), error=repr(err))
-            if "attempts" in values:  # an attempt was made (not a rate-limit wait)
+            if values is SENT or "attempts" in values:  # not a rate-limit wait
                 result = {"sent": "sent", "failed": "failed"}.get(values["state"], "retry")
                 self.metrics.deliveries.labels(d.platform, result).inc()
             await self._record(d.id, values)
@@ -366,30 +384,39 @@ class Outbox:
                     self.wake()
 
     async def _record(self, row_id: int, values: dict[str, Any]) -> None:
-        """Write a result now; results that end while a write is under way share the next."""
+        """Write a result now, with every result that ends in the same few milliseconds."""
         self._results.append((row_id, values))
         async with self._recording:
-            batch, self._results = self._results, []
-            if not batch:
+            if not self._results:
                 return  # written by the write that held the lock before us
+            await asyncio.sleep(RECORD_WINDOW)
+            batch: list[tuple[int, dict[str, Any]]] = []
             try:
                 async with self.db.transaction() as session:
+                    # Taken once the write can start: what ended meanwhile joins.
+                    batch, self._results = self._results, []
+                    # Plain "sent" results (nearly all) in one statement: on
+                    # SQLite the write lock is held for as few awaits as can be.
+                    sent = [rid for rid, vals in batch if vals is SENT]
+                    if sent:
+                        values = self._result("sent")
+                        await session.execute(self._update(sent).values(**values))
                     for rid, vals in batch:
-                        # Only the lease holder records: a row whose lease ran
-                        # out and was claimed again is someone else's now.
-                        await session.execute(
-                            update(OutboxMessage)
-                            .where(
-                                OutboxMessage.id == rid,
-                                OutboxMessage.state == "sending",
-                                OutboxMessage.lease_owner == self.owner,
-                            )
-                            .values(**vals)
-                        )
+                        if vals is not SENT:
+                            await session.execute(self._update([rid]).values(**vals))
             except Exception:
                 # The rows stay leased to us and are tried again once the
                 # lease runs out; a send that got through may then repeat.
                 log.exception("outbox: recording %d results failed", len(batch))
+
+    def _update(self, ids: list[int]) -> Update:
+        # Only the lease holder records: a row whose lease ran out and was
+        # claimed again is someone else's now.
+        return update(OutboxMessage).where(
+            OutboxMessage.id.in_(ids),
+            OutboxMessage.state == "sending",
+            OutboxMessage.lease_owner == self.owner,
+        )
 
     async def _deliver(self, d: Delivery) -> dict[str, Any]:
         """Try one row; what to write back to it."""
@@ -425,7 +452,7 @@ class Outbox:
             except Exception as err:
                 log.exception("outbox %s: unexpected delivery error", d.key)
                 return self._retry(d, f"{type(err).__name__}: {err}", None, limits, True)
-        return self._result("sent", purge=bool(d.body.get("sensitive")))
+        return self._result("sent", purge=True) if d.body.get("sensitive") else SENT
 
     def _retry(
         self,
@@ -506,6 +533,14 @@ class Outbox:
             values["body"] = PURGED
             values["chat_id"] = ""
         return values
+
+
+def _due(now: datetime) -> ColumnElement[bool]:
+    """Rows to claim: due and waiting, or held by a worker whose lease ran out."""
+    return or_(
+        (OutboxMessage.state == "pending") & (OutboxMessage.next_attempt_at <= now),
+        (OutboxMessage.state == "sending") & (OutboxMessage.lease_until < now),
+    )
 
 
 async def batch_status(db: Database, batch: str) -> dict[str, int]:

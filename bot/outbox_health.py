@@ -163,14 +163,17 @@ async def alert_admins(rt: Runtime) -> None:
             ),
         ),
     )
+    counting = (
+        select(OutboxMessage.platform, OutboxMessage.state, func.count())
+        .where(unreported)
+        .group_by(OutboxMessage.platform, OutboxMessage.state)
+    )
+    async with rt.db.reading() as session:
+        if not (await session.execute(counting)).first():
+            return  # nothing to tell, and no write lock taken to find it out
     async with rt.db.transaction() as session:
-        counts = await session.execute(
-            select(OutboxMessage.platform, OutboxMessage.state, func.count())
-            .where(unreported)
-            .group_by(OutboxMessage.platform, OutboxMessage.state)
-        )
         summary: dict[str, dict[str, int]] = {}
-        for platform, state, n in counts:
+        for platform, state, n in await session.execute(counting):
             summary.setdefault(platform, {})[state] = int(n)
         if not summary:
             return
