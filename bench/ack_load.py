@@ -41,8 +41,6 @@ from bench.callbacks import Latency, Request, read_requests, start_server, stop
 from bench.dingtalk_callbacks import DINGTALK, write_requests
 
 WARMUP_SECONDS = 2
-# How long to wait for the rest to be handled after the load (seconds).
-DRAIN = 180.0
 
 
 def summarize(latencies: list[float], failures: int, elapsed: float) -> Latency:
@@ -190,10 +188,12 @@ def run(kind: str, url: str, sink: str, tmp: Path, ns: argparse.Namespace) -> No
             at_end = counts(db_file)
             total = sum(at_end.values())
             print(f"    handled when the load stopped: {at_end.get('done', 0)} of {total}")
-            while (left := counts(db_file).get("pending", 0)) and time.monotonic() - ended < DRAIN:
+            while (
+                left := counts(db_file).get("pending", 0)
+            ) and time.monotonic() - ended < ns.drain:
                 time.sleep(0.5)
             if left:
-                print(f"    {left} still unhandled {DRAIN:.0f} s after the load stopped")
+                print(f"    {left} still unhandled {ns.drain:.0f} s after the load stopped")
             else:
                 print(f"    all handled {time.monotonic() - ended:.1f} s after the load stopped")
         sys.stdout.flush()
@@ -208,6 +208,9 @@ def main() -> int:
     p.add_argument("--rate", type=float, default=1000.0)
     p.add_argument("--seconds", type=int, default=30)
     p.add_argument("--window", type=int, default=5)
+    p.add_argument(
+        "--drain", type=float, default=180.0, help="seconds to wait for the backlog afterwards"
+    )
     p.add_argument("--database-url", default=os.environ.get("TONGXIN_TEST_PG_URL", ""))
     p.add_argument("--only", choices=["bare", "sqlite", "postgresql"], default=None)
     ns = p.parse_args()

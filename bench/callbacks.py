@@ -169,6 +169,10 @@ async def serve(platform: Platform, kind: str, port: int, database_url: str, sin
     runner = web.AppRunner(app, access_log=None)
     await runner.setup()
     await web.TCPSite(runner, "127.0.0.1", port, backlog=1024).start()
+    if kind == "tongxin":
+        from bot.app import settle_heap
+
+        settle_heap()  # as `tongxin serve` does
     print("ready", flush=True)
     profile_to = os.environ.get(f"{platform.name.upper()}_BENCH_PROFILE")
     if profile_to:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import logging
 import signal
 import time
@@ -257,6 +258,17 @@ def recover_inbound(ingest: Ingest) -> Job:
     return recover
 
 
+def settle_heap() -> None:
+    """Keep what start-up built (models, metadata, templates) out of the collector's way.
+
+    A full collection walked it all and paused the event loop for about
+    100 ms every few seconds under load: the acknowledgement p99 was those
+    pauses (docs/BENCHMARKS.md, acknowledgement latency under load).
+    """
+    gc.collect()
+    gc.freeze()
+
+
 async def serve(settings: Settings) -> None:
     """Run until SIGINT/SIGTERM, then shut down cleanly."""
     app = Tongxin(settings)
@@ -264,6 +276,7 @@ async def serve(settings: Settings) -> None:
     await runner.setup()
     site = web.TCPSite(runner, settings.host, settings.port)
     await site.start()
+    settle_heap()
     log.info("tongxin listening on http://%s:%d", settings.host, settings.port)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()

@@ -105,6 +105,7 @@ class Ingest:
         self._held: set[int] = set()
         self._warned = -WARN_EVERY
         self._backlogged = 0
+        self._seen = Seen()
         # Submits waiting for their record; handling yields to them.
         self._recording = 0
         self._last_ack_first = -ACK_TRAFFIC_WINDOW
@@ -371,9 +372,15 @@ class Ingest:
         async with rt.db.transaction() as session:
             now = rt.clock.now()
             # Only rows still pending: another replica may have handled one.
-            todo = await _pending(session, [j.row_id for j in jobs], lock=not rt.db.is_sqlite)
+            # (SQLite has one serving process, which never hands a message
+            # it holds to two workers, and so needs no look.)
+            ids = [j.row_id for j in jobs]
+            todo = set(ids) if rt.db.is_sqlite else await _pending(session, ids)
             mine = [j for j in jobs if j.row_id in todo]
-            contexts = iter(await build_contexts(rt, session, [j.incoming for j in mine], now))
+            built, learned = await contexts_of(
+                rt, session, [j.incoming for j in mine], now, self._seen
+            )
+            contexts = iter(built)
             started = time.monotonic()
             done: list[int] = []
             for job in jobs:
@@ -392,6 +399,7 @@ class Ingest:
                 done.append(job.row_id)
             await insert_rows(session, rows)
             await _mark(session, done, "done", now)
+        self._seen.learn(learned)
         ended = time.monotonic()
         for job in jobs[: len(results)]:
             if job.row_id in todo:
@@ -479,13 +487,13 @@ class Ingest:
             await asyncio.sleep(0.001)
 
 
-async def _pending(session: Any, row_ids: list[int], *, lock: bool) -> set[int]:
-    """Which of `row_ids` are still to handle; on PostgreSQL locked until the commit."""
-    pick = select(InboundMessage.id).where(
-        InboundMessage.id.in_(row_ids), InboundMessage.state == "pending"
+async def _pending(session: Any, row_ids: list[int]) -> set[int]:
+    """Which of `row_ids` are still to handle, locked until the commit."""
+    pick = (
+        select(InboundMessage.id)
+        .where(InboundMessage.id.in_(row_ids), InboundMessage.state == "pending")
+        .with_for_update()
     )
-    if lock:
-        pick = pick.with_for_update()
     return set(await session.scalars(pick))
 
 
@@ -500,26 +508,103 @@ async def _mark(
     )
 
 
+# A person's, group's or participant's row written this recently is taken as
+# up to date (seconds).
+SEEN_FOR = 5.0
+
+
+@dataclass
+class Seen:
+    """People, groups and "spoke in this group" rows this process wrote lately.
+
+    Under load the same teachers and groups come back every few hundred
+    milliseconds, and writing their rows again and again held SQLite's write
+    lock for most of each handling batch (docs/BENCHMARKS.md). A changed
+    name or title is written at once; roles are always read fresh. What a
+    batch wrote is learned only once its transaction has committed.
+    """
+
+    people: dict[tuple[str, str], tuple[int, str, float]] = field(default_factory=dict)
+    groups: dict[tuple[str, str], tuple[int, int | None, str, float]] = field(default_factory=dict)
+    pairs: dict[tuple[int, int], float] = field(default_factory=dict)
+
+    def person(self, key: tuple[str, str], name: str, at: float) -> int | None:
+        found = self.people.get(key)
+        if found is None or at - found[2] >= SEEN_FOR or (name and name != found[1]):
+            return None
+        return found[0]
+
+    def group(self, key: tuple[str, str], title: str, at: float) -> tuple[int, int | None] | None:
+        found = self.groups.get(key)
+        if found is None or at - found[3] >= SEEN_FOR or (title and title != found[2]):
+            return None
+        return found[0], found[1]
+
+    def pair(self, key: tuple[int, int], at: float) -> bool:
+        return at - self.pairs.get(key, -SEEN_FOR) < SEEN_FOR
+
+    def learn(self, learned: Seen) -> None:
+        self.people.update(learned.people)
+        self.groups.update(learned.groups)
+        self.pairs.update(learned.pairs)
+        if len(self.people) + len(self.groups) + len(self.pairs) > 50_000:
+            self.people.clear()
+            self.groups.clear()
+            self.pairs.clear()
+
+
 async def build_contexts(
     rt: Runtime, session: Any, messages: Sequence[Incoming], now: datetime
 ) -> list[Context]:
     """Contexts for messages handled together: people, roles and groups in a few statements."""
-    people = await touch_people(
-        session, [(m.platform, m.sender_id, m.sender_name) for m in messages], now
-    )
+    contexts, _ = await contexts_of(rt, session, messages, now, Seen())
+    return contexts
+
+
+async def contexts_of(
+    rt: Runtime, session: Any, messages: Sequence[Incoming], now: datetime, seen: Seen
+) -> tuple[list[Context], Seen]:
+    """Contexts, writing only the rows `seen` does not vouch for; what was written."""
+    at = time.monotonic()
+    learned = Seen()
+    people: dict[tuple[str, str], int] = {}
+    touch: list[tuple[str, str, str]] = []
+    for m in messages:
+        key = (m.platform, m.sender_id)
+        pid = seen.person(key, m.sender_name, at)
+        if pid is None:
+            touch.append((m.platform, m.sender_id, m.sender_name))
+        else:
+            people[key] = pid
+    written = await touch_people(session, touch, now)
+    names = {(p, u): n for p, u, n in touch if n}
+    for key, pid in written.items():
+        learned.people[key] = (pid, names.get(key, ""), at)
+    people.update(written)
     grants = await grants_of_many(session, people.values())
-    in_groups = [m for m in messages if m.is_group]
-    groups = await touch_groups(
-        session, [(m.platform, m.chat_id, m.chat_title) for m in in_groups], now
-    )
-    await touch_participants(
-        session,
-        [
-            (groups[(m.platform, m.chat_id)][0], people[(m.platform, m.sender_id)])
-            for m in in_groups
-        ],
-        now,
-    )
+    groups: dict[tuple[str, str], tuple[int, int | None]] = {}
+    touch = []
+    for m in messages:
+        if m.is_group:
+            key = (m.platform, m.chat_id)
+            found = seen.group(key, m.chat_title, at)
+            if found is None:
+                touch.append((m.platform, m.chat_id, m.chat_title))
+            else:
+                groups[key] = found
+    new_groups = await touch_groups(session, touch, now)
+    titles = {(p, c): t for p, c, t in touch if t}
+    for key, (gid, unit_id) in new_groups.items():
+        learned.groups[key] = (gid, unit_id, titles.get(key, ""), at)
+    groups.update(new_groups)
+    pairs = {
+        (groups[(m.platform, m.chat_id)][0], people[(m.platform, m.sender_id)])
+        for m in messages
+        if m.is_group
+    }
+    fresh = [pair for pair in pairs if not seen.pair(pair, at)]
+    await touch_participants(session, fresh, now)
+    learned.pairs.update(dict.fromkeys(fresh, at))
     contexts = []
     for m in messages:
         person_id = people[(m.platform, m.sender_id)]
@@ -546,7 +631,7 @@ async def build_contexts(
                 group_unit_id=unit_id,
             )
         )
-    return contexts
+    return contexts, learned
 
 
 def replies_for(incoming: Incoming, outs: Sequence[Outgoing]) -> list[Outgoing]:
