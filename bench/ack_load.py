@@ -12,7 +12,8 @@ the same run:
             (an @-mention in one of 50 groups from one of 500 teachers, answered
             with the fallback hint) and its reply POSTed to a sink standing in
             for the sessionWebhook.
-Callbacks come at a fixed offered rate (`--rate`, default 1,000/s) for
+Every server runs on uvloop, as `tongxin serve` does (`--asyncio`: on asyncio's
+own loop). Callbacks come at a fixed offered rate (`--rate`, default 1,000/s) for
 `--seconds` after a 2 s warm-up, each timed from its scheduled send time, so a
 queue in front of the server counts. At 1,000/s the whole path on SQLite
 cannot handle as many messages as it acknowledges on these 2-core machines,
@@ -160,7 +161,7 @@ def run(kind: str, url: str, sink: str, tmp: Path, ns: argparse.Namespace) -> No
     data = tmp / f"{kind}-requests.tsv"
     write_requests(data, warm + measured, sink)
     reqs = read_requests(data)
-    server, base = start_server(DINGTALK, kind, url, sink)
+    server, base = start_server(DINGTALK, kind, url, sink, uvloop=not ns.asyncio)
     print(f"{ns.label}: pid {server.pid}", flush=True)
     try:
         asyncio.run(sends_at_rate(base, reqs[:warm], ns.rate))
@@ -213,10 +214,13 @@ def main() -> int:
     )
     p.add_argument("--database-url", default=os.environ.get("TONGXIN_TEST_PG_URL", ""))
     p.add_argument("--only", choices=["bare", "sqlite", "postgresql"], default=None)
+    p.add_argument(
+        "--asyncio", action="store_true", help="servers on asyncio's loop instead of uvloop"
+    )
     ns = p.parse_args()
     with tempfile.TemporaryDirectory(prefix="tongxin-ack-") as tmp_name:
         tmp = Path(tmp_name)
-        sink_proc, sink = start_server(DINGTALK, "sink")
+        sink_proc, sink = start_server(DINGTALK, "sink", uvloop=not ns.asyncio)
         try:
             servers = [
                 ("bare", "bare", ""),
