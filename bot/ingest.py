@@ -508,24 +508,25 @@ async def _mark(
     )
 
 
-# A person's, group's or participant's row written this recently is taken as
-# up to date (seconds).
+# A person's or participant's row written this recently is taken as up to
+# date (seconds).
 SEEN_FOR = 5.0
 
 
 @dataclass
 class Seen:
-    """People, groups and "spoke in this group" rows this process wrote lately.
+    """People and "spoke in this group" rows this process wrote lately.
 
-    Under load the same teachers and groups come back every few hundred
-    milliseconds, and writing their rows again and again held SQLite's write
-    lock for most of each handling batch (docs/BENCHMARKS.md). A changed
-    name or title is written at once; roles are always read fresh. What a
-    batch wrote is learned only once its transaction has committed.
+    Under load the same teachers come back every few hundred milliseconds,
+    and writing their rows again and again held SQLite's write lock for most
+    of each handling batch (docs/BENCHMARKS.md). A changed name is written at
+    once. Groups are written every time: their row says which unit a group
+    is bound to, which decides a secretary's powers there; roles are read
+    fresh every time too. What a batch wrote is learned only once its
+    transaction has committed.
     """
 
     people: dict[tuple[str, str], tuple[int, str, float]] = field(default_factory=dict)
-    groups: dict[tuple[str, str], tuple[int, int | None, str, float]] = field(default_factory=dict)
     pairs: dict[tuple[int, int], float] = field(default_factory=dict)
 
     def person(self, key: tuple[str, str], name: str, at: float) -> int | None:
@@ -534,22 +535,14 @@ class Seen:
             return None
         return found[0]
 
-    def group(self, key: tuple[str, str], title: str, at: float) -> tuple[int, int | None] | None:
-        found = self.groups.get(key)
-        if found is None or at - found[3] >= SEEN_FOR or (title and title != found[2]):
-            return None
-        return found[0], found[1]
-
     def pair(self, key: tuple[int, int], at: float) -> bool:
         return at - self.pairs.get(key, -SEEN_FOR) < SEEN_FOR
 
     def learn(self, learned: Seen) -> None:
         self.people.update(learned.people)
-        self.groups.update(learned.groups)
         self.pairs.update(learned.pairs)
-        if len(self.people) + len(self.groups) + len(self.pairs) > 50_000:
+        if len(self.people) + len(self.pairs) > 50_000:
             self.people.clear()
-            self.groups.clear()
             self.pairs.clear()
 
 
@@ -582,21 +575,10 @@ async def contexts_of(
         learned.people[key] = (pid, names.get(key, ""), at)
     people.update(written)
     grants = await grants_of_many(session, people.values())
-    groups: dict[tuple[str, str], tuple[int, int | None]] = {}
-    touch = []
-    for m in messages:
-        if m.is_group:
-            key = (m.platform, m.chat_id)
-            found = seen.group(key, m.chat_title, at)
-            if found is None:
-                touch.append((m.platform, m.chat_id, m.chat_title))
-            else:
-                groups[key] = found
-    new_groups = await touch_groups(session, touch, now)
-    titles = {(p, c): t for p, c, t in touch if t}
-    for key, (gid, unit_id) in new_groups.items():
-        learned.groups[key] = (gid, unit_id, titles.get(key, ""), at)
-    groups.update(new_groups)
+    in_groups = [m for m in messages if m.is_group]
+    groups = await touch_groups(
+        session, [(m.platform, m.chat_id, m.chat_title) for m in in_groups], now
+    )
     pairs = {
         (groups[(m.platform, m.chat_id)][0], people[(m.platform, m.sender_id)])
         for m in messages

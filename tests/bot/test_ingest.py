@@ -16,6 +16,7 @@ from bot.config import Settings
 from bot.context import Context
 from bot.messages import Incoming
 from storage.messaging import InboundMessage
+from storage.models import Person
 from tests.conftest import START
 from tests.harness import ChatHarness
 
@@ -216,3 +217,25 @@ async def test_a_dead_process_backlog_is_recovered_in_one_pass_in_order(chat: Ch
     await chat.app.ingest.idle()
     assert order == {sender: list(range(300)) for sender in "abcd"}
     assert len(await chat.delivered("a")) == 300
+
+
+async def test_a_new_name_or_role_counts_at_once_though_the_person_was_just_seen(
+    chat: ChatHarness,
+) -> None:
+    """Handling skips rewriting a person's row it wrote a moment ago, never a change."""
+    t = chat.user("t1", "王老师")
+    await t.says("/我是谁")
+    t.hears("王老师")
+    chat.users["t1"].name = "王晓明"
+    await t.says("/我是谁")
+    t.hears("王晓明")
+    boss = chat.user("boss", role="admin", unit="一支部")
+    await boss.says("/授权 @t1 书记 一支部")
+    boss.hears("王晓明")
+    await t.says("/我是谁")
+    t.hears("支部书记")
+    async with chat.db.reading() as s:
+        names = list(
+            await s.scalars(select(Person.display_name).where(Person.platform_user_id == "t1"))
+        )
+    assert names == ["王晓明"]
