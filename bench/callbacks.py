@@ -172,6 +172,10 @@ async def serve(platform: Platform, kind: str, port: int, database_url: str, sin
     runner = web.AppRunner(app, access_log=None)
     await runner.setup()
     await web.TCPSite(runner, "127.0.0.1", port, backlog=1024).start()
+    if kind == "tongxin":
+        from bot.app import settle_heap
+
+        settle_heap()  # as `tongxin serve` does
     print("ready", flush=True)
     profile_to = os.environ.get(f"{platform.name.upper()}_BENCH_PROFILE")
     if profile_to:
@@ -194,12 +198,16 @@ async def profile_until_stopped(path: str) -> None:
     os._exit(0)
 
 
+# Set (to anything) to run the servers on uvloop.
+UVLOOP_ENV = "TONGXIN_BENCH_UVLOOP"
+
+
 def start_server(
-    platform: Platform, kind: str, database_url: str = "", sink: str = ""
+    platform: Platform, kind: str, database_url: str = "", sink: str = "", uvloop: bool = False
 ) -> tuple[subprocess.Popen[str], str]:
     port = free_port()
     argv = [sys.executable, "-m", platform.module, "serve", kind, str(port), database_url, sink]
-    env = os.environ | {"PYTHONPATH": str(ROOT)}
+    env = os.environ | {"PYTHONPATH": str(ROOT)} | ({UVLOOP_ENV: "1"} if uvloop else {})
     proc = subprocess.Popen(argv, stdout=subprocess.PIPE, text=True, env=env)
     assert proc.stdout is not None
     if proc.stdout.readline().strip() != "ready":
@@ -317,7 +325,13 @@ def main(platform: Platform, doc: str | None) -> int:
     """The bench's command line, or `serve KIND PORT DATABASE_URL SINK` for one server."""
     if sys.argv[1:2] == ["serve"]:
         kind, port, database_url, sink = sys.argv[2:6]
-        asyncio.run(serve(platform, kind, int(port), database_url, sink))
+        server = serve(platform, kind, int(port), database_url, sink)
+        if os.environ.get(UVLOOP_ENV):
+            import uvloop  # as `tongxin serve` runs, for every server of the run alike
+
+            uvloop.run(server)
+        else:
+            asyncio.run(server)
         return 0
     p = argparse.ArgumentParser(
         description=doc, formatter_class=argparse.RawDescriptionHelpFormatter

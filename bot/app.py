@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import logging
 import signal
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from datetime import timedelta
 
@@ -23,7 +25,9 @@ from bot.feature import Feature, Job
 from bot.ingest import Ingest
 from bot.jobs import Jobs
 from bot.messages import Outgoing
+from bot.metrics import CONTENT_TYPE, Metrics
 from bot.outbox import Outbox
+from bot.outbox_health import alert_delivery_trouble, delivery_health
 from bot.platforms import dingtalk, local, wecom
 from bot.platforms.base import Adapter, AdapterEnv
 from bot.router import Router
@@ -33,7 +37,15 @@ from storage.db import Database
 log = logging.getLogger("tongxin.app")
 
 AdapterFactory = Callable[[AdapterEnv], Adapter | None]
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 APP_KEY: web.AppKey[Tongxin] = web.AppKey("tongxin")
+# POSTs that are platform callbacks, by platform (DESIGN.md's endpoints).
+CALLBACK_PATHS = {
+    "/wecom/callback": "wecom",
+    "/wecom/bot": "wecom",
+    "/dingtalk/callback": "dingtalk",
+    "/local/messages": "local",
+}
 
 
 def default_features() -> list[Feature]:
@@ -64,9 +76,11 @@ class Tongxin:
             default_features() if features is None else features,
             timedelta(minutes=settings.conversation_timeout_minutes),
         )
-        self.outbox = Outbox(self.db, self.clock, {})
+        # The app's own registry: no process-wide default, so two apps never mix.
+        self.metrics = Metrics()
+        self.outbox = Outbox(self.db, self.clock, {}, metrics=self.metrics)
         self.runtime = Runtime(settings, self.db, self.clock, self.router, self.outbox)
-        self.ingest = Ingest(self.runtime, settings.workers)
+        self.ingest = Ingest(self.runtime, settings.workers, self.metrics)
         self._http: aiohttp.ClientSession | None = None
         env = AdapterEnv(self.runtime, self.ingest, self.http)
         made = [f(env) for f in (default_adapters() if adapters is None else adapters)]
@@ -80,6 +94,7 @@ class Tongxin:
                 (timedelta(seconds=10), recover_inbound(self.ingest)),
                 (timedelta(minutes=5), scheduler.plan),
                 (timedelta(seconds=5), scheduler.dispatch),
+                (timedelta(minutes=1), alert_delivery_trouble),
                 (retention.INTERVAL, retention.Retention()),
                 *[job for f in self.router.features for job in f.jobs],
             ],
@@ -87,9 +102,13 @@ class Tongxin:
         self._tasks: list[asyncio.Task[None]] = []
         self._closers: list[Callable[[], Awaitable[None]]] = []
         console = Console(self.runtime, self.router.features)
-        self.web = web.Application(client_max_size=1024 * 1024, middlewares=[console.signed_in])
+        self.web = web.Application(
+            client_max_size=1024 * 1024, middlewares=[self._time_ack, console.signed_in]
+        )
         self.web[APP_KEY] = self
-        self.web.add_routes([web.get("/healthz", self.healthz)])
+        self.web.add_routes(
+            [web.get("/healthz", self.healthz), web.get("/metrics", self.metrics_page)]
+        )
         for adapter in self.adapters:
             self.web.add_routes(adapter.routes())
         self.web.add_routes(console.routes())
@@ -156,16 +175,57 @@ class Tongxin:
         """Run every periodic job once, now (the ticker's unit of work)."""
         await self.jobs.run_all()
 
+    @web.middleware
+    async def _time_ack(self, request: web.Request, handler: Handler) -> web.StreamResponse:
+        """How long each platform callback waits for its answer (tongxin_ack_seconds)."""
+        platform = CALLBACK_PATHS.get(request.path) if request.method == "POST" else None
+        if platform is None:
+            return await handler(request)
+        started = time.perf_counter()
+        try:
+            return await handler(request)
+        finally:
+            self.metrics.ack.labels(platform).observe(time.perf_counter() - started)
+
+    async def metrics_page(self, _request: web.Request) -> web.Response:
+        """Prometheus text format; what the database knows is read now."""
+        async with asyncio.timeout(5.0), self.db.reading() as session:
+            await self.metrics.refresh(
+                session, list(self.outbox.deliverers), self.clock.now(), self.token_refreshes()
+            )
+        return web.Response(body=self.metrics.render(), headers={"Content-Type": CONTENT_TYPE})
+
+    def token_refreshes(self) -> dict[str, int]:
+        """Access tokens each platform's adapter has fetched (its token cache counts them)."""
+        counts = {}
+        for adapter in self.adapters:
+            cache = getattr(adapter, "token", None) or getattr(adapter, "api", None)
+            refreshes = getattr(cache, "refreshes", None)
+            if isinstance(refreshes, int):
+                counts[adapter.name] = refreshes
+        return counts
+
     async def healthz(self, _request: web.Request) -> web.Response:
-        ok = await self.db.ping()
-        body: dict[str, object] = {
-            "status": "ok" if ok else "unavailable",
-            "database": "ok" if ok else "unreachable",
-            # Set-up problems an admin must fix (a wrong secret, an address a
-            # platform does not allow); the bot itself stays up meanwhile.
-            "problems": [p for adapter in self.adapters for p in adapter.problems()],
-        }
-        return web.json_response(body, status=200 if ok else 503)
+        """200 while the database answers; "degraded" with a backlog or a failing platform."""
+        # Set-up problems an admin must fix (a wrong secret, an address a
+        # platform does not allow); the bot itself stays up meanwhile.
+        problems = [p for adapter in self.adapters for p in adapter.problems()]
+        if not await self.db.ping():
+            body = {"status": "unavailable", "database": "unreachable", "problems": problems}
+            return web.json_response(body, status=503)
+        try:
+            async with asyncio.timeout(5.0), self.db.reading() as session:
+                health = await delivery_health(
+                    session, list(self.outbox.deliverers), self.clock.now()
+                )
+        except Exception:
+            log.exception("healthz: reading the delivery state failed")
+            body = {"status": "degraded", "database": "ok", "problems": problems}
+            return web.json_response(body)
+        status = "degraded" if health.degraded else "ok"
+        return web.json_response(
+            {"status": status, "database": "ok", **health.as_json(), "problems": problems}
+        )
 
 
 async def sweep_conversations(rt: Runtime) -> None:
@@ -194,6 +254,17 @@ def recover_inbound(ingest: Ingest) -> Job:
     return recover
 
 
+def settle_heap() -> None:
+    """Keep what start-up built (models, metadata, templates) out of the collector's way.
+
+    A full collection walked it all and paused the event loop for about
+    100 ms every few seconds under load: the acknowledgement p99 was those
+    pauses (docs/BENCHMARKS.md, acknowledgement latency under load).
+    """
+    gc.collect()
+    gc.freeze()
+
+
 async def serve(settings: Settings) -> None:
     """Run until SIGINT/SIGTERM, then shut down cleanly."""
     app = Tongxin(settings)
@@ -201,6 +272,7 @@ async def serve(settings: Settings) -> None:
     await runner.setup()
     site = web.TCPSite(runner, settings.host, settings.port)
     await site.start()
+    settle_heap()
     log.info("tongxin listening on http://%s:%d", settings.host, settings.port)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()

@@ -125,6 +125,11 @@ class Outgoing(BaseModel):
     batch: str = ""
     # A file message instead of (or, where a platform cannot, beside) the text.
     attachment: Attachment | None = None
+    # Until when the message still matters: through an outage it is retried
+    # until then, and never sent later (a meeting reminder: its meeting's
+    # start). None: a day after it was written, or, while the platform refuses
+    # every message until an admin acts (a spent quota), until it is fixed.
+    expires_at: datetime | None = None
 
     @classmethod
     def group(

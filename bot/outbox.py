@@ -1,10 +1,20 @@
 """Every outgoing message is a row first; a worker delivers it, exactly once.
 
 Rows are claimed under a lease (FOR UPDATE SKIP LOCKED on PostgreSQL, the
-single writer on SQLite), so several workers or replicas never take the same
-row. A delivery and the record of its result run to completion even when the
-worker is cancelled; only a hard crash between the platform's acceptance and
-our record can repeat that one message.
+single writer on SQLite) that names its holder, so several workers or
+replicas never take the same row, and only the holder records a result.
+The worker renews the leases of every row it holds, waiting for a send slot
+or sending, so a slow platform never lets a claim run out under a send.
+
+Each platform has its own send slots: one that hangs holds only its own.
+Each result is recorded as soon as its send ends (results that end together
+share one transaction), so a crash repeats at most the sends that were in
+the air.
+
+A message is retried with capped backoff for as long as it still matters
+(`expires_at`); a send that may have reached the platform (a timeout after
+sending) is repeated only while the platform drops repeats by itself
+(`Deduplicating`), else at most MAX_UNCERTAIN times in all.
 """
 
 from __future__ import annotations
@@ -18,11 +28,21 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import ColumnElement, Select, Update, func, literal, or_, select, update
 
 from bot.clock import Clock
-from bot.delivery import Deliverer, Delivery, PermanentError, TransientError
+from bot.delivery import (
+    Deduplicating,
+    Deliverer,
+    Delivery,
+    Limit,
+    NeedsAdmin,
+    PermanentError,
+    TransientError,
+    sane_delay,
+)
 from bot.messages import Incoming, Outgoing
+from bot.metrics import Metrics
 from bot.person_data import ERASED_PLATFORM
 from bot.ratelimit import RateLimiter
 from storage.db import Database
@@ -31,12 +51,28 @@ from storage.upsert import insert_for, on_conflict
 
 log = logging.getLogger("tongxin.outbox")
 
-MAX_ATTEMPTS = 8
 BACKOFF_BASE = 2.0
-BACKOFF_CAP = 600.0
+BACKOFF_CAP = 300.0
 LEASE = timedelta(seconds=60)
-BATCHES_IN_FLIGHT = 4
+# Sends in flight per platform, and rows a worker holds per platform (sending
+# or waiting for a slot): claiming ahead keeps claims to one per batch.
+SLOTS = 16
+HOLD = 64
+# A send that takes this long is abandoned (its outcome unknown).
+SEND_DEADLINE = 300.0
+# How long a message matters when its sender did not say.
+MATTERS_FOR = timedelta(days=1)
+# Attempts with an unknown outcome a message may have when its platform does
+# not drop repeats: each may have shown it once.
+MAX_UNCERTAIN = 3
 PURGED = {"text": "", "purged": True}
+# Results that end this close together are recorded in one transaction.
+RECORD_WINDOW = 0.005
+# The result of a send that went through (values filled in when recorded).
+SENT: dict[str, Any] = {"state": "sent"}
+# How a failure's reason begins, so the console can say what happened.
+EXPIRED = "expired"
+UNCERTAIN = "outcome unknown"
 
 
 def merge_replies(outs: Sequence[Outgoing]) -> list[Outgoing]:
@@ -44,7 +80,7 @@ def merge_replies(outs: Sequence[Outgoing]) -> list[Outgoing]:
     merged: list[Outgoing] = []
     index: dict[tuple[str, str, str, bool, bool], Outgoing] = {}
     for out in outs:
-        if out.key is not None or out.attachment is not None:
+        if out.key is not None or out.attachment is not None or out.expires_at is not None:
             merged.append(out)
             continue
         slot = (out.platform, out.chat_type, out.chat_id, out.sensitive, out.markdown)
@@ -106,6 +142,9 @@ def outbox_rows(
                 "sent_at": now if inline else None,
                 "last_error": "",
                 "batch": out.batch,
+                # Only an expiry the sender set is stored: a set-up problem
+                # (NeedsAdmin) may keep a message past the default day.
+                "expires_at": out.expires_at,
             }
         )
     return outs, rows
@@ -131,6 +170,13 @@ async def enqueue(
     return merged
 
 
+def expiry(d: Delivery) -> datetime | None:
+    """Until when a row is worth sending (rows written before expiry existed: a day)."""
+    if d.expires_at is not None:
+        return d.expires_at
+    return d.created_at + MATTERS_FOR if d.created_at is not None else None
+
+
 class Outbox:
     """The delivery worker of one process."""
 
@@ -140,17 +186,29 @@ class Outbox:
         clock: Clock,
         deliverers: Mapping[str, Deliverer],
         *,
-        concurrency: int = 16,
-        batch: int = 64,
+        slots: int = SLOTS,
+        hold: int = HOLD,
+        metrics: Metrics | None = None,
     ) -> None:
         self.db = db
+        self.metrics = metrics or Metrics()
         self.clock = clock
         self.deliverers = dict(deliverers)
         self.limiter = RateLimiter()
-        self.batch = batch
-        self._sem = asyncio.Semaphore(concurrency)
+        self.slots = slots
+        self.hold = max(hold, slots)
+        # Names this worker's leases: only the holder records a row's result.
+        self.owner = uuid.uuid4().hex
+        self._sems: dict[str, asyncio.Semaphore] = {}
+        # Rows this worker holds (claimed, not yet recorded), by platform, and
+        # the platforms whose last claim filled their room (more may be due).
+        self._held: dict[str, set[int]] = {}
+        self._full: set[str] = set()
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._results: list[tuple[int, dict[str, Any]]] = []
+        self._recording = asyncio.Lock()
         self._wake = asyncio.Event()
-        self._inflight: set[asyncio.Task[None]] = set()
+        self._renew_at: datetime | None = None
 
     @property
     def inline_platforms(self) -> frozenset[str]:
@@ -160,21 +218,16 @@ class Outbox:
         self._wake.set()
 
     async def run(self, poll_seconds: float = 1.0) -> None:
-        """Deliver forever: woken by new rows, or polling for retries that come due.
-
-        Batches run side by side (up to BATCHES_IN_FLIGHT), so one slow
-        platform holding a batch open does not hold up everyone else's.
-        """
+        """Deliver forever: woken by new rows and freed slots, polling for retries."""
         while True:
             self._wake.clear()
+            claimed = 0
             try:
-                _, claimed = await self._start_batch()
+                await self._renew_if_due()
+                claimed = len(await self._start())
             except Exception:
                 log.exception("outbox pass failed")
-                claimed = 0
-            if len(self._inflight) >= BATCHES_IN_FLIGHT:
-                await asyncio.wait(set(self._inflight), return_when=asyncio.FIRST_COMPLETED)
-            elif claimed == 0:
+            if claimed == 0:
                 # Not asyncio.wait_for: on Python 3.11 a wake-up in the same
                 # tick as a cancellation returns and swallows the cancel, and
                 # the app's stop waits on this task forever.
@@ -183,111 +236,294 @@ class Outbox:
                         await self._wake.wait()
 
     async def run_once(self) -> int:
-        """Claim what is due, deliver it, record the results; the number of rows claimed."""
-        task, claimed = await self._start_batch()
-        if task is not None:
-            # Shielded so cancelling the worker lets the deliveries record their results.
-            await asyncio.shield(task)
-        return claimed
+        """Deliver everything due now and record the results; the number of rows claimed.
 
-    async def _start_batch(self) -> tuple[asyncio.Task[None] | None, int]:
-        """Claim what is due and start delivering it; (the batch's task, rows claimed)."""
-        rows = await self._claim()
-        if not rows:
-            return None, 0
-        task = asyncio.create_task(self._deliver_all(rows))
-        self._inflight.add(task)
-        task.add_done_callback(self._inflight.discard)
-        return task, len(rows)
+        Claims as sends end and make room, until nothing due is left and every
+        send has ended (a retry comes due later, not now). Cancelling the
+        caller leaves the sends running to record their results.
+        """
+        total = 0
+        while True:
+            started = await self._start()
+            total += len(started)
+            if not started and not self._tasks:
+                return total
+            while self._tasks:
+                await asyncio.wait(set(self._tasks), return_when=asyncio.FIRST_COMPLETED)
+                if self._room_where_full():
+                    break
 
-    async def _deliver_all(self, rows: list[Delivery]) -> None:
-        outcomes = await asyncio.gather(*(self._deliver(d) for d in rows))
-        # One transaction for the whole batch: on SQLite one turn of the lock.
-        async with self.db.transaction() as session:
-            for row_id, values in outcomes:
-                # Only the lease holder records: a row whose lease ran out and
-                # was claimed again must not be overwritten by a late attempt.
-                await session.execute(
-                    update(OutboxMessage)
-                    .where(OutboxMessage.id == row_id, OutboxMessage.state == "sending")
-                    .values(**values)
-                )
+    def _room_where_full(self) -> bool:
+        """Whether a platform that left due rows behind has room for them again."""
+        return any(len(self._held.get(p, ())) <= self.hold // 2 for p in self._full)
 
     async def drain(self) -> None:
         """Wait for deliveries already started (on shutdown)."""
-        if self._inflight:
-            await asyncio.gather(*self._inflight, return_exceptions=True)
+        if self._tasks:
+            await asyncio.gather(*self._tasks, return_exceptions=True)
 
-    async def _claim(self) -> list[Delivery]:
+    def _sem(self, platform: str) -> asyncio.Semaphore:
+        sem = self._sems.get(platform)
+        if sem is None:
+            sem = self._sems[platform] = asyncio.Semaphore(self.slots)
+        return sem
+
+    async def _start(self) -> list[asyncio.Task[None]]:
+        """Claim what is due for every platform with room, and start sending it."""
+        room = {
+            p: self.hold - len(self._held.get(p, ()))
+            for p in self.deliverers
+            if self.hold - len(self._held.get(p, ())) > 0
+        }
+        if not room:
+            return []
+        started = []
+        claimed = await self._claim(room)
+        counts: dict[str, int] = {}
+        for d in claimed:
+            counts[d.platform] = counts.get(d.platform, 0) + 1
+        self._full = {p for p in self.deliverers if counts.get(p, 0) >= room.get(p, 0)}
+        for d in claimed:
+            held = self._held.setdefault(d.platform, set())
+            if d.id in held:
+                continue  # ours already: its lease ran out under a stall
+            held.add(d.id)
+            task = asyncio.create_task(self._deliver_and_record(d))
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+            started.append(task)
+        return started
+
+    async def _claim(self, room: Mapping[str, int]) -> list[Delivery]:
         now = self.clock.now()
-        platforms = list(self.deliverers)
-        due = or_(
-            (OutboxMessage.state == "pending") & (OutboxMessage.next_attempt_at <= now),
-            (OutboxMessage.state == "sending") & (OutboxMessage.lease_until < now),
-        )
-        pick = (
-            select(OutboxMessage.id)
-            .where(due, OutboxMessage.platform.in_(platforms))
-            .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
-            .limit(self.batch)
-        )
-        if not self.db.is_sqlite:
-            pick = pick.with_for_update(skip_locked=True)
-        async with self.db.transaction() as session:
-            ids = list(await session.scalars(pick))
-            if not ids:
+        claimed: list[Delivery] = []
+        if self.db.is_sqlite:
+            # Looked for without the write lock, which callbacks are waiting
+            # on; taken under it, where nothing else can have claimed them.
+            picks: list[list[int]] = []
+            async with self.db.reading() as session:
+                for platform, limit in room.items():
+                    ids = list(await session.scalars(self._pick(platform, limit, now)))
+                    if ids:
+                        picks.append(ids)
+            if not picks:
                 return []
-            result = await session.execute(
-                update(OutboxMessage)
-                .where(OutboxMessage.id.in_(ids))
-                .values(state="sending", lease_until=now + LEASE)
-                .returning(
-                    OutboxMessage.id,
-                    OutboxMessage.idempotency_key,
-                    OutboxMessage.platform,
-                    OutboxMessage.chat_type,
-                    OutboxMessage.chat_id,
-                    OutboxMessage.body,
-                    OutboxMessage.attempts,
-                )
-            )
-            return [Delivery(*row) for row in result]
+            async with self.db.transaction() as session:
+                for ids in picks:
+                    claimed += await self._take(session, ids, now)
+        else:
+            async with self.db.transaction() as session:
+                for platform, limit in room.items():
+                    pick = self._pick(platform, limit, now).with_for_update(skip_locked=True)
+                    ids = list(await session.scalars(pick))
+                    if ids:
+                        claimed += await self._take(session, ids, now)
+        if claimed and self._renew_at is None:
+            self._renew_at = now + LEASE / 3
+        return claimed
 
-    async def _deliver(self, d: Delivery) -> tuple[int, dict[str, Any]]:
+    def _pick(self, platform: str, limit: int, now: datetime) -> Select[int]:
+        return (
+            select(OutboxMessage.id)
+            .where(OutboxMessage.platform == platform, _due(now))
+            .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
+            .limit(limit)
+        )
+
+    async def _take(self, session: Any, ids: list[int], now: datetime) -> list[Delivery]:
+        result = await session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id.in_(ids), _due(now))
+            .values(state="sending", lease_until=now + LEASE, lease_owner=self.owner)
+            .returning(
+                OutboxMessage.id,
+                OutboxMessage.idempotency_key,
+                OutboxMessage.platform,
+                OutboxMessage.chat_type,
+                OutboxMessage.chat_id,
+                OutboxMessage.body,
+                OutboxMessage.attempts,
+                OutboxMessage.created_at,
+                OutboxMessage.expires_at,
+                OutboxMessage.uncertain,
+                OutboxMessage.uncertain_since,
+            )
+        )
+        return sorted((Delivery(*row) for row in result), key=lambda d: d.id)
+
+    async def _renew_if_due(self) -> None:
+        """Push back the leases of every row this worker holds, a third of a lease early."""
+        now = self.clock.now()
+        if self._renew_at is None or now < self._renew_at:
+            return
+        ids = sorted(i for held in self._held.values() for i in held)
+        self._renew_at = now + LEASE / 3 if ids else None
+        if not ids:
+            return
+        async with self.db.transaction() as session:
+            await session.execute(
+                update(OutboxMessage)
+                .where(
+                    OutboxMessage.id.in_(ids),
+                    OutboxMessage.state == "sending",
+                    OutboxMessage.lease_owner == self.owner,
+                )
+                .values(lease_until=now + LEASE)
+            )
+
+    async def _deliver_and_record(self, d: Delivery) -> None:
+        try:
+            try:
+                values = await self._deliver(d)
+            except Exception as err:  # a bug of ours: the row is retried, never lost
+                log.exception("outbox %s: deciding the outcome failed", d.key)
+                values = self._result("pending", next_at=self.clock.now(), error=repr(err))
+            if values is SENT or "attempts" in values:  # not a rate-limit wait
+                result = {"sent": "sent", "failed": "failed"}.get(values["state"], "retry")
+                self.metrics.deliveries.labels(d.platform, result).inc()
+            await self._record(d.id, values)
+        finally:
+            held = self._held.get(d.platform)
+            if held is not None:
+                held.discard(d.id)
+                if self._room_where_full():
+                    self.wake()
+
+    async def _record(self, row_id: int, values: dict[str, Any]) -> None:
+        """Write a result now, with every result that ends in the same few milliseconds."""
+        self._results.append((row_id, values))
+        async with self._recording:
+            if not self._results:
+                return  # written by the write that held the lock before us
+            await asyncio.sleep(RECORD_WINDOW)
+            batch: list[tuple[int, dict[str, Any]]] = []
+            try:
+                async with self.db.transaction() as session:
+                    # Taken once the write can start: what ended meanwhile joins.
+                    batch, self._results = self._results, []
+                    # Plain "sent" results (nearly all) in one statement: on
+                    # SQLite the write lock is held for as few awaits as can be.
+                    sent = [rid for rid, vals in batch if vals is SENT]
+                    if sent:
+                        values = self._result("sent")
+                        await session.execute(self._update(sent).values(**values))
+                    for rid, vals in batch:
+                        if vals is not SENT:
+                            await session.execute(self._update([rid]).values(**vals))
+            except Exception:
+                # The rows stay leased to us and are tried again once the
+                # lease runs out; a send that got through may then repeat.
+                log.exception("outbox: recording %d results failed", len(batch))
+
+    def _update(self, ids: list[int]) -> Update:
+        # Only the lease holder records: a row whose lease ran out and was
+        # claimed again is someone else's now.
+        return update(OutboxMessage).where(
+            OutboxMessage.id.in_(ids),
+            OutboxMessage.state == "sending",
+            OutboxMessage.lease_owner == self.owner,
+        )
+
+    async def _deliver(self, d: Delivery) -> dict[str, Any]:
         """Try one row; what to write back to it."""
         deliverer = self.deliverers[d.platform]
         now = self.clock.now()
+        until = expiry(d)
+        if until is not None and now >= until:
+            values = self._failed(f"{EXPIRED} before it could be sent", count=False)
+            if d.attempts:
+                # Keep what went wrong with the attempts that were made.
+                values["last_error"] = literal(f"{EXPIRED} before the next attempt, after: ").op(
+                    "||"
+                )(OutboxMessage.last_error)
+            return values
         limits = deliverer.limits(d)
         wait = self.limiter.wait(limits, now)
         if wait > 0:
-            return d.id, self._result("pending", next_at=now + timedelta(seconds=wait), count=False)
+            return self._result("pending", next_at=now + timedelta(seconds=wait), count=False)
         self.limiter.record(limits, now)
-        async with self._sem:
+        async with self._sem(d.platform):
             try:
-                await deliverer.deliver(d)
+                async with asyncio.timeout(SEND_DEADLINE):
+                    await deliverer.deliver(d)
+            except NeedsAdmin as err:
+                # The set-up is at fault, not the message: it waits for the fix
+                # (a month for a spent quota) without using up its attempts
+                # or its default day; only an expiry its sender set still holds.
+                return self._retry(d, err.reason, err.retry_after, limits, False, held=True)
             except TransientError as err:
-                return d.id, self._retry(d, err.reason, err.retry_after, limits)
+                wait_asked = sane_delay(err.retry_after)
+                return self._retry(d, err.reason, wait_asked, limits, err.maybe_sent)
             except PermanentError as err:
                 log.warning("outbox %s failed for good: %s", d.key, err.reason)
-                return d.id, self._result("failed", error=err.reason)
+                return self._failed(err.reason)
+            except TimeoutError:
+                reason = f"no answer within {SEND_DEADLINE:.0f} s"
+                return self._retry(d, reason, None, limits, True)
             except Exception as err:
                 log.exception("outbox %s: unexpected delivery error", d.key)
-                return d.id, self._retry(d, f"{type(err).__name__}: {err}", None, limits)
-        return d.id, self._result("sent", purge=bool(d.body.get("sensitive")))
+                return self._retry(d, f"{type(err).__name__}: {err}", None, limits, True)
+        return self._result("sent", purge=True) if d.body.get("sensitive") else SENT
 
     def _retry(
-        self, d: Delivery, reason: str, retry_after: float | None, limits: Sequence[Any]
+        self,
+        d: Delivery,
+        reason: str,
+        retry_after: float | None,
+        limits: Sequence[Limit],
+        maybe_sent: bool,
+        *,
+        held: bool = False,
     ) -> dict[str, Any]:
         now = self.clock.now()
-        if d.attempts + 1 >= MAX_ATTEMPTS:
-            return self._result("failed", error=f"gave up after {MAX_ATTEMPTS} attempts: {reason}")
         if retry_after is not None:
             delay = retry_after
             for limit in limits:
                 self.limiter.block(limit.key, now + timedelta(seconds=retry_after))
         else:
-            delay = min(BACKOFF_BASE * 2**d.attempts, BACKOFF_CAP) * random.uniform(0.5, 1.5)
-        return self._result("pending", next_at=now + timedelta(seconds=delay), error=reason)
+            # Jittered below the cap, so the cap is the longest wait after an outage.
+            step = BACKOFF_BASE * 2 ** min(d.attempts, 16)
+            delay = min(step, BACKOFF_CAP) * random.uniform(0.5, 1.0)
+        # Never "again at once": that would spin on a platform that says 0.
+        delay = max(delay, 1.0)
+        next_at = now + timedelta(seconds=delay)
+        uncertain = d.uncertain + (1 if maybe_sent else 0)
+        since = d.uncertain_since or (now if maybe_sent else None)
+        until = d.expires_at if held else expiry(d)
+        if until is not None and next_at >= until:
+            return self._failed(f"{EXPIRED} while the platform kept failing: {reason}", uncertain)
+        if uncertain and not self._may_repeat(d, uncertain, since, next_at):
+            log.warning("outbox %s: stopped, an earlier attempt may have arrived", d.key)
+            return self._failed(
+                f"{UNCERTAIN} after {uncertain} attempts that may have arrived: {reason}",
+                uncertain,
+            )
+        values = self._result("pending", next_at=next_at, error=reason, count=not held)
+        if held and d.expires_at is None:
+            # Its default day starts again once the platform takes messages.
+            values["expires_at"] = next_at + MATTERS_FOR
+        values["uncertain"] = uncertain
+        values["uncertain_since"] = since
+        return values
+
+    def _may_repeat(
+        self, d: Delivery, uncertain: int, since: datetime | None, next_at: datetime
+    ) -> bool:
+        """Whether another attempt cannot show the message twice, or only boundedly."""
+        deliverer = self.deliverers[d.platform]
+        window = deliverer.dedup_seconds(d) if isinstance(deliverer, Deduplicating) else 0.0
+        if window > 0 and since is not None:
+            return next_at < since + timedelta(seconds=window)
+        return uncertain < MAX_UNCERTAIN
+
+    def _failed(
+        self, reason: str, uncertain: int | None = None, *, count: bool = True
+    ) -> dict[str, Any]:
+        values = self._result("failed", error=reason, count=count)
+        values["failed_at"] = self.clock.now()
+        if uncertain is not None:
+            values["uncertain"] = uncertain
+        return values
 
     def _result(
         self,
@@ -298,7 +534,7 @@ class Outbox:
         purge: bool = False,
         count: bool = True,
     ) -> dict[str, Any]:
-        values: dict[str, Any] = {"state": state, "lease_until": None}
+        values: dict[str, Any] = {"state": state, "lease_until": None, "lease_owner": ""}
         if count:
             values["attempts"] = OutboxMessage.attempts + 1
         if next_at is not None:
@@ -313,6 +549,14 @@ class Outbox:
             values["body"] = PURGED
             values["chat_id"] = ""
         return values
+
+
+def _due(now: datetime) -> ColumnElement[bool]:
+    """Rows to claim: due and waiting, or held by a worker whose lease ran out."""
+    return or_(
+        (OutboxMessage.state == "pending") & (OutboxMessage.next_attempt_at <= now),
+        (OutboxMessage.state == "sending") & (OutboxMessage.lease_until < now),
+    )
 
 
 async def batch_status(db: Database, batch: str) -> dict[str, int]:

@@ -94,3 +94,21 @@ def deadline_too_soon(lead: timedelta) -> str:
     minutes = int(lead.total_seconds() // 60)
     span = f"{minutes // 60} 小时" if minutes % 60 == 0 else f"{minutes} 分钟"
     return f"截止时间太近了，请留出至少 {span}，例如「明天17:00」。"
+
+
+PLATFORM_NAMES = {"wecom": "企业微信", "dingtalk": "钉钉", "local": "本地通道"}
+
+
+def delivery_alert(summary: dict[str, dict[str, int]], link: str) -> str:
+    """To admins, once: messages given up, and messages still being retried."""
+    lines = ["【同心】消息发送出现问题："]
+    for platform, states in sorted(summary.items()):
+        parts = []
+        if states.get("failed"):
+            parts.append(f"{states['failed']} 条未能送达")
+        if states.get("pending"):
+            parts.append(f"{states['pending']} 条多次发送失败、仍在重试")
+        lines.append(f"· {PLATFORM_NAMES.get(platform, platform)}：{'，'.join(parts)}")
+    where = f"后台「发送失败」页（{link}）" if link else "后台「发送失败」页"
+    lines.append(f"请到{where}查看原因，可逐条重发。之后再有问题，一小时内不再重复提醒。")
+    return "\n".join(lines)

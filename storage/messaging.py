@@ -58,7 +58,16 @@ class ConversationState(Base):
 
 
 class OutboxMessage(Base):
-    """A message to deliver. It exists before any attempt, so nothing is lost."""
+    """A message to deliver. It exists before any attempt, so nothing is lost.
+
+    `lease_owner` names the worker holding a "sending" row, so only that
+    worker records its result. `expires_at` is how long the message still
+    matters (a reminder until its meeting starts): it is retried through an
+    outage until then. `uncertain` counts attempts that may have reached the
+    platform (a timeout after sending), since `uncertain_since`; they bound
+    how often a message can be repeated. `failed_at`: when it was given up;
+    `alerted_at`: when admins were told about it.
+    """
 
     __tablename__ = "outbox"
     __table_args__ = (
@@ -81,3 +90,9 @@ class OutboxMessage(Base):
     sent_at: Mapped[datetime | None]
     last_error: Mapped[str] = mapped_column(Text, default="")
     batch: Mapped[str] = mapped_column(String(64), default="")
+    expires_at: Mapped[datetime | None]
+    lease_owner: Mapped[str] = mapped_column(String(32), default="")
+    uncertain: Mapped[int] = mapped_column(default=0)
+    uncertain_since: Mapped[datetime | None]
+    failed_at: Mapped[datetime | None]
+    alerted_at: Mapped[datetime | None]

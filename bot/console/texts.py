@@ -17,3 +17,29 @@ FORBIDDEN = "您没有查看这一页的权限。"
 NOT_FOUND_TITLE = "没有这一页"
 NOT_FOUND = "没有找到您要的内容。"
 INDEX_TITLE = "同心后台"
+
+# The deliveries page (admins): messages that could not be delivered.
+DELIVERIES_TITLE = "发送失败"
+DELIVERIES_INTRO = (
+    "这里列出未能送达和正在重试的消息。平台故障时，消息会在仍有意义的时间内（如会议提醒到会议开始前）"
+    "自动重试；过期、被平台拒绝或送达情况不明的消息停在这里，确认原因后可点「重发」。"
+)
+DELIVERIES_HEALTH = "各平台状态"
+DELIVERIES_FAILED = "未能送达"
+DELIVERIES_RETRYING = "正在重试"
+DELIVERIES_NONE_FAILED = "没有未能送达的消息。"
+DELIVERIES_NONE_RETRYING = "没有正在重试的消息。"
+DELIVERIES_HEAD = ("创建时间", "平台", "发给", "内容", "尝试", "原因", "")
+DELIVERIES_HEALTH_HEAD = ("平台", "状态", "积压", "重试中", "近 24 小时失败")
+RESEND = "重发"
+RESENT = "已重新排入发送队列。"
+HIDDEN_RECIPIENT = "（匿名，不显示）"
+HIDDEN_BODY = "（匿名内容，不显示）"
+PURGED_BODY = "（内容已清除，无法重发）"
+FILE_BODY = "（文件）"
+STATE_OK = "正常"
+STATE_FAILING = "连续失败"
+REASON_EXPIRED = "已过期"
+REASON_UNCERTAIN = "送达情况不明"
+REASON_REFUSED = "平台拒绝"
+CHAT_KINDS = {"group": "群", "direct": "私聊"}

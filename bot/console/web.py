@@ -16,7 +16,7 @@ from typing import Any
 from aiohttp import web
 from aiohttp.typedefs import Handler
 
-from bot.console import auth
+from bot.console import auth, deliveries
 from bot.console import texts as t
 from bot.console.view import ConsoleView, Forbidden, NotFound, template_env, xlsx_response
 from bot.feature import Exporter, Feature, Page
@@ -45,6 +45,8 @@ VISITOR: web.RequestKey[Visitor] = web.RequestKey("tongxin_visitor", Visitor)
 class Console:
     def __init__(self, runtime: Runtime, features: Sequence[Feature]) -> None:
         self.rt = runtime
+        # The console's own pages come with it; the features add theirs.
+        features = [*features, deliveries.feature]
         self.pages: dict[str, Page] = {p.path: p for f in features for p in f.pages}
         self.exports: dict[str, Exporter] = {k: e for f in features for k, e in f.exports.items()}
         self.templates = template_env(features)

@@ -22,7 +22,13 @@ from typing import Any
 import aiohttp
 
 from bot.clock import Clock
-from bot.delivery import NeedsAdmin, PermanentError, TransientError
+from bot.delivery import (
+    NeedsAdmin,
+    PermanentError,
+    TransientError,
+    maybe_sent,
+    parse_retry_after,
+)
 from bot.platforms import texts
 from bot.platforms.alerts import REFUSAL_MEMORY_SECONDS, RETRY_SECONDS, Alerts
 from bot.platforms.pacer import Pacer
@@ -163,6 +169,7 @@ class DingTalkApi:
         self._token: str = ""
         self._token_until: datetime | None = None
         self._token_lock = asyncio.Lock()
+        self.refreshes = 0  # tokens fetched (tongxin_token_refreshes)
 
     # -- access token -------------------------------------------------------
 
@@ -197,6 +204,7 @@ class DingTalkApi:
             expire_in = int(data.get("expireIn") or 7200)
             self._token = token
             self._token_until = self.clock.now() + timedelta(seconds=expire_in) - TOKEN_EARLY
+            self.refreshes += 1
             return token
 
     def _token_valid(self) -> bool:
@@ -348,7 +356,8 @@ class DingTalkApi:
                 raw = await resp.read()
                 retry_after = resp.headers.get("Retry-After", "")
         except (aiohttp.ClientError, TimeoutError) as err:
-            raise TransientError(f"{what}: {type(err).__name__} {err}") from None
+            reason = f"{what}: {type(err).__name__} {err}"
+            raise TransientError(reason, maybe_sent=maybe_sent(err)) from None
         try:
             data = json.loads(raw) if raw else {}
         except ValueError:
@@ -363,7 +372,8 @@ class DingTalkApi:
             raise _BadToken(reason)
         self._raise_for_code(code, reason)
         if status == 429 or "Throttling" in code or "Flowcontrol" in code:
-            raise TransientError(reason, _seconds(retry_after) or FLOW_CONTROL_SECONDS)
+            wait = parse_retry_after(retry_after, self.clock.now())
+            raise TransientError(reason, wait or FLOW_CONTROL_SECONDS)
         if status >= 500:
             raise TransientError(reason)
         raise PermanentError(reason)
@@ -413,10 +423,3 @@ def _code(data: dict[str, Any]) -> str:
     if "code" in data:
         return f"{data.get('code')} {data.get('message', '')}".strip()
     return "no error code"
-
-
-def _seconds(value: str) -> float | None:
-    try:
-        return max(float(value), 1.0)
-    except ValueError:
-        return None

@@ -50,6 +50,7 @@ from bot.platforms.wecom_inbound import NAME, parse_app_message, parse_bot_messa
 from bot.platforms.wecom_send import (
     RESPONSE_URL_BYTES,
     app_body,
+    check_interval,
     cut_head,
     file_body,
     response_url_body,
@@ -196,6 +197,14 @@ class WeComAdapter:
     def problems(self) -> list[str]:
         return self.alerts.problems()
 
+    def dedup_seconds(self, delivery: Delivery) -> float:
+        """message/send drops a repeat of a text (a file's media_id is new each time)."""
+        if delivery.chat_type != "direct" or delivery.attachment is not None:
+            return 0.0
+        plan = self._plans.get(delivery.id)
+        via_url = plan.via_url if plan is not None else self._url_usable(delivery)
+        return 0.0 if via_url else float(check_interval(delivery.id))
+
     async def deliver(self, delivery: Delivery) -> None:
         try:
             await self._deliver(delivery)
@@ -220,7 +229,8 @@ class WeComAdapter:
                         plan = self._plans[delivery.id] = _Plan(split_text(delivery.text))
                         continue
                 elif delivery.chat_type == "direct":
-                    await self._to_member(delivery.chat_id, app_body(piece, delivery.markdown))
+                    body = app_body(piece, delivery.markdown, delivery.id)
+                    await self._to_member(delivery.chat_id, body)
                 else:
                     if creds is None:
                         async with self.env.runtime.db.reading() as session:
@@ -312,7 +322,7 @@ class WeComAdapter:
             await self._webhook_send(creds[WEBHOOK_KIND][0], body)
             return
         if APPCHAT_KIND in creds:
-            await self._appchat_send(creds[APPCHAT_KIND][0], app_body(text, d.markdown))
+            await self._appchat_send(creds[APPCHAT_KIND][0], app_body(text, d.markdown, d.id))
             return
         raise _no_group_route(d)
 

@@ -16,7 +16,7 @@ from typing import Any
 import aiohttp
 
 from bot.clock import Clock
-from bot.delivery import NeedsAdmin, PermanentError, TransientError
+from bot.delivery import NeedsAdmin, PermanentError, TransientError, maybe_sent
 from bot.platforms import texts
 from bot.platforms.alerts import REFUSAL_MEMORY_SECONDS, RETRY_SECONDS, Alerts
 
@@ -84,7 +84,7 @@ async def _request(
                 raise PermanentError(f"{what}: HTTP {resp.status}")
             body = await resp.read()
     except (aiohttp.ClientError, TimeoutError) as err:
-        raise TransientError(f"{what}: {type(err).__name__}") from None
+        raise TransientError(f"{what}: {type(err).__name__}", maybe_sent=maybe_sent(err)) from None
     try:
         data = json.loads(body)
     except ValueError:
@@ -144,6 +144,7 @@ class AccessToken:
         self._expires: datetime | None = None
         self._lock = asyncio.Lock()
         self._refused: tuple[datetime, NeedsAdmin] | None = None
+        self.refreshes = 0  # tokens fetched (tongxin_token_refreshes)
 
     def _valid(self) -> bool:
         return bool(self._token) and self._expires is not None and self.clock.now() < self._expires
@@ -216,6 +217,7 @@ class AccessToken:
         lifetime = timedelta(seconds=expires_in if isinstance(expires_in, int) else 7200)
         self._token = token
         self._expires = self.clock.now() + max(lifetime - TOKEN_MARGIN, timedelta(seconds=30))
+        self.refreshes += 1
 
     async def call(self, path: str, payload: dict[str, Any]) -> dict[str, Any]:
         """POST to a token-authenticated API; on a refused token, refresh and retry once."""

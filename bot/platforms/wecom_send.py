@@ -10,6 +10,15 @@ PIECE_BYTES = 2048
 # to 20,480 bytes of UTF-8: "最长不超过20480个字节" (developer.work.weixin.qq.com
 # path/101031 and path/101138).
 RESPONSE_URL_BYTES = 20480
+# message/send drops a request whose JSON equals one it took within
+# duplicate_check_interval seconds (developer.work.weixin.qq.com/document/
+# path/90236, 重复消息检查; default 1800, at most 4 hours), so a send retried
+# after a timeout is not shown twice. appchat/send gets the same fields; no
+# document says it honours them. Each outbox row has its own interval in
+# [DUPLICATE_CHECK_SECONDS, 2 × that): its retries repeat its JSON exactly,
+# while two rows with the same words (a question asked twice, the same
+# answer) almost never do, so the second is not dropped as a repeat.
+DUPLICATE_CHECK_SECONDS = 600
 
 
 def split_text(text: str, limit: int = PIECE_BYTES) -> list[str]:
@@ -66,9 +75,19 @@ def webhook_body(text: str, markdown: bool, mentions: list[str]) -> dict[str, An
     return {"msgtype": "text", "text": content}
 
 
-def app_body(text: str, markdown: bool) -> dict[str, Any]:
+def check_interval(row: int) -> int:
+    return DUPLICATE_CHECK_SECONDS + row % DUPLICATE_CHECK_SECONDS
+
+
+def app_body(text: str, markdown: bool, row: int) -> dict[str, Any]:
+    """message/send and appchat/send: outbox row `row`'s text, repeats of it dropped."""
     kind = "markdown" if markdown else "text"
-    return {"msgtype": kind, kind: {"content": text}}
+    return {
+        "msgtype": kind,
+        kind: {"content": text},
+        "enable_duplicate_check": 1,
+        "duplicate_check_interval": check_interval(row),
+    }
 
 
 def response_url_body(text: str) -> dict[str, Any]:

@@ -16,6 +16,8 @@ from bot.config import Settings
 from bot.context import Context
 from bot.messages import Incoming
 from storage.messaging import InboundMessage
+from storage.models import Person
+from tests.conftest import START
 from tests.harness import ChatHarness
 
 
@@ -119,3 +121,121 @@ async def test_a_callback_does_not_wait_for_a_whole_handling_batch(
     async with chat.db.reading() as s:
         states = set(await s.scalars(select(InboundMessage.state)))
     assert states == {"done"}
+
+
+def said(chat: ChatHarness, sender: str, n: int) -> Incoming:
+    return Incoming(
+        platform="local",
+        chat_id=sender,
+        chat_type="direct",
+        sender_id=sender,
+        sender_name=sender,
+        text=f"/我是谁 {n}",
+        msg_id=f"{sender}-{n}",
+        at=chat.clock.now(),
+    )
+
+
+async def test_after_an_overload_the_backlog_drains_at_once_in_each_senders_order(
+    db_url: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Messages past a full queue used to wait for the recovery pass (500 every 10 s,
+    after their lease), out of order, with a warning per message."""
+    monkeypatch.setattr(ingest_module, "QUEUE_MAX", 8)
+    chat = ChatHarness(db_url, START, tmp_path)
+    await chat.start()
+    try:
+        router = chat.app.runtime.router
+        dispatch = router.dispatch
+        gate = asyncio.Event()
+        order: dict[str, list[int]] = {}
+
+        async def held_dispatch(ctx: Context) -> None:
+            await gate.wait()  # handling stalls: the queue fills
+            sender, n = ctx.incoming.msg_id.split("-")
+            order.setdefault(sender, []).append(int(n))
+            await dispatch(ctx)
+
+        monkeypatch.setattr(router, "dispatch", held_dispatch)
+        ingest = chat.app.ingest
+        for n in range(40):
+            for sender in ("a", "b", "c", "d", "e"):
+                is_new, _ = await ingest.submit(said(chat, sender, n))
+                assert is_new
+        gate.set()
+        async with asyncio.timeout(20):  # no clock moves, no recovery pass
+            await ingest.idle()
+        async with chat.db.reading() as s:
+            states = dict(
+                (
+                    await s.execute(
+                        select(InboundMessage.state, func.count()).group_by(InboundMessage.state)
+                    )
+                ).all()
+            )
+        assert states == {"done": 200}
+        assert order == {sender: list(range(40)) for sender in "abcde"}
+        full = [r for r in caplog.records if "queues full" in r.getMessage()]
+        assert len(full) == 1
+    finally:
+        await chat.stop()
+
+
+async def test_a_dead_process_backlog_is_recovered_in_one_pass_in_order(chat: ChatHarness) -> None:
+    """1,200 messages a crashed process acknowledged: all handled after one recovery
+    pass (it took 500 a pass, every 10 s), each sender's in the order they came."""
+    async with chat.db.transaction() as s:
+        s.add_all(
+            InboundMessage(
+                platform="local",
+                msg_id=f"{sender}-{n}",
+                state="pending",
+                payload=said(chat, sender, n).model_dump(mode="json"),
+                received_at=chat.clock.now(),
+                lease_until=chat.clock.now() + timedelta(seconds=30),
+                error="",
+            )
+            for n in range(300)
+            for sender in ("a", "b", "c", "d")
+        )
+    await chat.restart()
+    router = chat.app.runtime.router
+    dispatch = router.dispatch
+    order: dict[str, list[int]] = {}
+
+    async def recording_dispatch(ctx: Context) -> None:
+        sender, n = ctx.incoming.msg_id.split("-")
+        order.setdefault(sender, []).append(int(n))
+        await dispatch(ctx)
+
+    router.dispatch = recording_dispatch  # type: ignore[method-assign]
+    chat.clock.advance(seconds=31)
+    assert await chat.app.ingest.recover() == 1200
+    await chat.app.ingest.idle()
+    assert order == {sender: list(range(300)) for sender in "abcd"}
+    assert len(await chat.delivered("a")) == 300
+
+
+async def test_a_new_name_or_role_counts_at_once_though_the_person_was_just_seen(
+    chat: ChatHarness,
+) -> None:
+    """Handling skips rewriting a person's row it wrote a moment ago, never a change."""
+    t = chat.user("t1", "王老师")
+    await t.says("/我是谁")
+    t.hears("王老师")
+    chat.users["t1"].name = "王晓明"
+    await t.says("/我是谁")
+    t.hears("王晓明")
+    boss = chat.user("boss", role="admin", unit="一支部")
+    await boss.says("/授权 @t1 书记 一支部")
+    boss.hears("王晓明")
+    await t.says("/我是谁")
+    t.hears("支部书记")
+    async with chat.db.reading() as s:
+        names = list(
+            await s.scalars(select(Person.display_name).where(Person.platform_user_id == "t1"))
+        )
+    assert names == ["王晓明"]

@@ -12,7 +12,7 @@ from sqlalchemy import func, select, update
 from bot.clock import ManualClock
 from bot.delivery import Delivery, Limit, PermanentError, TransientError
 from bot.messages import Outgoing
-from bot.outbox import MAX_ATTEMPTS, Outbox, enqueue
+from bot.outbox import EXPIRED, Outbox, enqueue
 from storage.db import Database
 from storage.messaging import OutboxMessage
 from tests.conftest import START
@@ -90,7 +90,7 @@ async def test_kill_and_restart_mid_way_delivers_each_exactly_once(db_url: str) 
     platform = FlakyPlatform()
     try:
         await fill(db, clock, messages(500))
-        first = Outbox(db, clock, {"fake": platform}, batch=32)
+        first = Outbox(db, clock, {"fake": platform}, hold=32)
         worker = asyncio.create_task(first.run(poll_seconds=0.01))
         while sum(platform.accepted.values()) < 150:  # noqa: ASYNC110 - polling a fake
             await asyncio.sleep(0.005)
@@ -99,7 +99,7 @@ async def test_kill_and_restart_mid_way_delivers_each_exactly_once(db_url: str) 
         await first.drain()
         assert 150 <= sum(platform.accepted.values()) < 500
 
-        second = Outbox(db, clock, {"fake": platform}, batch=32)
+        second = Outbox(db, clock, {"fake": platform}, hold=32)
         await run_until_done(second, clock, db)
     finally:
         await db.dispose()
@@ -130,7 +130,9 @@ async def test_a_row_whose_worker_died_is_taken_again_after_its_lease(db_url: st
         await db.dispose()
 
 
-async def test_permanent_errors_and_exhausted_retries_are_recorded(db_url: str) -> None:
+async def test_permanent_errors_fail_at_once_and_retries_stop_when_the_message_expires(
+    db_url: str,
+) -> None:
     clock = ManualClock(START)
     db = Database(db_url)
     try:
@@ -141,20 +143,32 @@ async def test_permanent_errors_and_exhausted_retries_are_recorded(db_url: str) 
                 Outgoing(
                     platform="fake", chat_type="group", chat_id="nowhere", text="x", key="lost"
                 ),
-                Outgoing(platform="fake", chat_type="group", chat_id="g1", text="y", key="flaky"),
+                Outgoing(
+                    platform="fake",
+                    chat_type="group",
+                    chat_id="g1",
+                    text="y",
+                    key="flaky",
+                    expires_at=START + timedelta(minutes=30),
+                ),
             ],
         )
         outbox = Outbox(db, clock, {"fake": FlakyPlatform(fail_rate=1.0)})
-        for _ in range(MAX_ATTEMPTS + 2):
+        for _ in range(40):
             await outbox.run_once()
-            clock.advance(seconds=700)
+            clock.advance(seconds=100)
         async with db.reading() as s:
             rows = {r.idempotency_key: r for r in await s.scalars(select(OutboxMessage))}
     finally:
         await db.dispose()
     assert rows["lost"].state == "failed" and "no such chat" in rows["lost"].last_error
-    assert rows["flaky"].state == "failed" and rows["flaky"].attempts == MAX_ATTEMPTS
-    assert "HTTP 503" in rows["flaky"].last_error
+    assert rows["lost"].attempts == 1
+    flaky = rows["flaky"]
+    assert flaky.state == "failed" and flaky.last_error.startswith(EXPIRED)
+    assert "HTTP 503" in flaky.last_error
+    # Tried throughout the half hour, with the backoff capped at five minutes.
+    assert flaky.attempts >= 8
+    assert flaky.failed_at is not None and flaky.failed_at <= START + timedelta(minutes=30)
 
 
 async def test_per_chat_limit_spreads_sends_over_time(db_url: str) -> None:
@@ -163,7 +177,7 @@ async def test_per_chat_limit_spreads_sends_over_time(db_url: str) -> None:
     platform = FlakyPlatform(fail_rate=0, per_chat=20)
     try:
         await fill(db, clock, messages(45, chats=1))
-        outbox = Outbox(db, clock, {"fake": platform}, batch=100)
+        outbox = Outbox(db, clock, {"fake": platform}, hold=100)
         await outbox.run_once()
         assert sum(platform.accepted.values()) == 20
         clock.advance(seconds=61)
@@ -183,8 +197,8 @@ async def test_two_workers_on_one_postgresql_never_deliver_twice(pg_url: str) ->
     platform = FlakyPlatform(fail_rate=0.2, seed=3)
     try:
         await fill(db_a, clock, messages(500))
-        a = Outbox(db_a, clock, {"fake": platform}, batch=16)
-        b = Outbox(db_b, clock, {"fake": platform}, batch=16)
+        a = Outbox(db_a, clock, {"fake": platform}, hold=16)
+        b = Outbox(db_b, clock, {"fake": platform}, hold=16)
 
         async def both() -> None:
             for _ in range(400):
@@ -209,13 +223,17 @@ class SlowPlatform(FlakyPlatform):
     def __init__(self) -> None:
         super().__init__(fail_rate=0)
         self.release = asyncio.Event()
+        self.waiting = 0
 
     async def deliver(self, delivery: Delivery) -> None:
+        self.waiting += 1
         await self.release.wait()
         self.accepted[delivery.key] += 1
 
 
-async def test_a_slow_platform_does_not_hold_up_the_others(db_url: str) -> None:
+async def test_a_hanging_platform_does_not_hold_up_the_others(db_url: str) -> None:
+    """40 sends hang on one platform; the other's messages go out meanwhile (DingTalk
+    replies waited 30 s behind 40 stuck WeCom sends)."""
     clock = ManualClock(START)
     db = Database(db_url)
     slow, fast = SlowPlatform(), FlakyPlatform(fail_rate=0)
@@ -223,11 +241,16 @@ async def test_a_slow_platform_does_not_hold_up_the_others(db_url: str) -> None:
         await fill(
             db,
             clock,
-            [Outgoing(platform="slow", chat_type="group", chat_id="s", text="x", key="s1")],
+            [
+                Outgoing(platform="slow", chat_type="group", chat_id="s", text="x", key=f"s{i}")
+                for i in range(40)
+            ],
         )
-        outbox = Outbox(db, clock, {"slow": slow, "fake": fast}, batch=8)
+        outbox = Outbox(db, clock, {"slow": slow, "fake": fast})
         worker = asyncio.create_task(outbox.run(poll_seconds=0.01))
-        await asyncio.sleep(0.05)  # the slow batch is claimed and hangs
+        async with asyncio.timeout(5):
+            while slow.waiting < 16:  # noqa: ASYNC110 - polling a fake
+                await asyncio.sleep(0.005)
         await fill(db, clock, messages(5))
         outbox.wake()
         async with asyncio.timeout(5):
@@ -238,7 +261,7 @@ async def test_a_slow_platform_does_not_hold_up_the_others(db_url: str) -> None:
         worker.cancel()
         await asyncio.gather(worker, return_exceptions=True)
         await outbox.drain()
-        assert slow.accepted["s1"] == 1
+        assert sum(slow.accepted.values()) == 40
     finally:
         await db.dispose()
 

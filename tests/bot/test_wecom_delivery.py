@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from bot.delivery import Deduplicating, Delivery
 from bot.messages import Outgoing
 from bot.platforms import texts
 from bot.platforms.wecom_send import split_text
@@ -150,6 +151,29 @@ async def test_server_errors_are_retried_later(chat: WeComChat) -> None:
     assert [s for s, _ in await outbox(chat)] == ["sent"]
 
 
+async def test_app_messages_ask_wecom_to_drop_a_repeat_of_the_same_row(chat: WeComChat) -> None:
+    """A retry after a timeout repeats the row's request exactly, so WeCom's duplicate
+    check drops it if the first got through; two rows saying the same words differ."""
+    chat.fake.fail(SEND, Fault(status=502))
+    await send(chat, direct("t1", "收到"), direct("t1", "收到"))
+    await chat.advance(seconds=5)
+    calls = chat.fake.sent(SEND)
+    assert len(calls) == 3 and all(c.body["enable_duplicate_check"] == 1 for c in calls)
+    by_row: dict[int, list[dict[str, object]]] = {}
+    for c in calls:
+        by_row.setdefault(c.body["duplicate_check_interval"], []).append(c.body)
+    # Row 1 and row 2 have their own intervals; the failed one was sent again as is.
+    assert sorted(len(bodies) for bodies in by_row.values()) == [1, 2]
+    assert set(by_row) == {601, 602}
+    [twice] = [bodies for bodies in by_row.values() if len(bodies) == 2]
+    assert twice[0] == twice[1]
+    adapter = chat.app.outbox.deliverers["wecom"]
+    assert isinstance(adapter, Deduplicating)
+    row = Delivery(7, "k", "wecom", "direct", "t1", {"text": "x"}, 0)
+    assert adapter.dedup_seconds(row) == 607
+    assert adapter.dedup_seconds(Delivery(7, "k", "wecom", "group", "g", {"text": "x"}, 0)) == 0
+
+
 async def test_group_messages_go_through_the_bound_webhook(chat: WeComChat) -> None:
     await bind(chat, "wrkG1", "wecom_webhook", HOOK_KEY)
     await send(chat, group("wrkG1", "请大家签到", mentions=["t1", "t2"]))
@@ -169,6 +193,8 @@ async def test_groups_the_app_created_use_appchat(chat: WeComChat) -> None:
         "chatid": "appchat-id-1",
         "msgtype": "markdown",
         "markdown": {"content": "**通知**"},
+        "enable_duplicate_check": 1,
+        "duplicate_check_interval": 601,  # outbox row 1's own interval
     }
 
 

@@ -70,8 +70,10 @@ class FakeDingTalkApi:
     token_ttl: int = 7200
     calls: list[Call] = field(default_factory=list)
     valid_tokens: set[str] = field(default_factory=set)
-    # path -> what the next requests to it get: (HTTP status, JSON body)
-    injected: dict[str, deque[tuple[int, dict[str, Any]]]] = field(default_factory=dict)
+    # path -> what the next requests to it get: (HTTP status, JSON body, headers)
+    injected: dict[str, deque[tuple[int, dict[str, Any], dict[str, str]]]] = field(
+        default_factory=dict
+    )
     flow_controlled: set[str] = field(default_factory=set)
     filtered: set[str] = field(default_factory=set)
     invalid: set[str] = field(default_factory=set)
@@ -111,8 +113,16 @@ class FakeDingTalkApi:
     def session_url(self, session: str) -> str:
         return f"{self.url}{SESSION}?session={session}"
 
-    def inject(self, path: str, status: int, body: dict[str, Any], times: int = 1) -> None:
-        self.injected.setdefault(path, deque()).extend([(status, body)] * times)
+    def inject(
+        self,
+        path: str,
+        status: int,
+        body: dict[str, Any],
+        times: int = 1,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        answer = (status, body, headers or {})
+        self.injected.setdefault(path, deque()).extend([answer] * times)
 
     def refuse(self, path: str, code: str, times: int = 1) -> None:
         """The next calls of `path` refused as the new API refuses: HTTP 403 (400 for a
@@ -153,8 +163,8 @@ class FakeDingTalkApi:
         self.calls.append(call)
         queue = self.injected.get(request.path)
         if queue:
-            status, answer = queue.popleft()
-            return web.json_response(answer, status=status)
+            status, answer, headers = queue.popleft()
+            return web.json_response(answer, status=status, headers=headers)
         assert call.query.get("type") == "file"
         if call.query.get("access_token") not in self.valid_tokens:
             return web.json_response({"errcode": 40014, "errmsg": "不合法的access_token"})
@@ -170,8 +180,8 @@ class FakeDingTalkApi:
         self.calls.append(call)
         queue = self.injected.get(request.path)
         if queue:
-            status, answer = queue.popleft()
-            return call, web.json_response(answer, status=status)
+            status, answer, headers = queue.popleft()
+            return call, web.json_response(answer, status=status, headers=headers)
         return call, None
 
     async def token(self, request: web.Request) -> web.Response:

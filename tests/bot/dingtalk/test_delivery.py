@@ -172,6 +172,28 @@ async def test_flow_controlled_person_is_tried_again_later(
     assert len(api.to(OTO_SEND)) == 2
 
 
+@pytest.mark.parametrize(
+    ("header", "wait"),
+    [
+        ("nan", 60.0),  # unreadable: the flow-control default
+        ("-5", 60.0),
+        ("120", 120.0),
+        ("Wed, 25 Nov 2026 12:03:00 GMT", 180.0),  # three minutes after START
+        ("1e40", 3600.0),
+    ],
+)
+async def test_a_throttled_send_honours_any_retry_after_it_can_read(
+    ding: ChatHarness, api: FakeDingTalkApi, header: str, wait: float
+) -> None:
+    """`Retry-After: nan` used to raise in the retry path and lose the batch's results."""
+    api.inject(GROUP_SEND, 429, {"code": "Throttling.Api"}, headers={"Retry-After": header})
+    await send(ding, group("开会了"), direct("请投票"))
+    first, second = await rows(ding)
+    assert second.state == "sent"
+    assert first.state == "pending" and "429" in first.last_error
+    assert first.next_attempt_at == ding.clock.now() + timedelta(seconds=wait)
+
+
 async def test_errors_are_sorted_into_retry_and_give_up(
     ding: ChatHarness, api: FakeDingTalkApi
 ) -> None:

@@ -1,0 +1,101 @@
+"""The deliveries page: admins see what failed (never an anonymous message's words or
+recipient) and put it back in the queue with 重发."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import AsyncIterator
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from bot.messages import Outgoing
+from storage.messaging import OutboxMessage
+from tests.bot.test_outages import OutageHarness, group
+from tests.console.helpers import login_link, serve_publicly
+
+CSRF = re.compile(r'name="csrf" value="([^"]+)"')
+
+
+@pytest.fixture
+async def chat(db_url: str, tmp_path: Path) -> AsyncIterator[OutageHarness]:
+    h = OutageHarness(db_url, tmp_path, admins=["local:boss"])
+    await h.start()
+    try:
+        yield h
+    finally:
+        await h.stop()
+
+
+async def sign_in(chat: OutageHarness, user_id: str, role: str) -> None:
+    """Follow the /后台 link with the test client, which keeps the session cookie."""
+    assert chat.client is not None
+    link = await login_link(chat.user(user_id, role=role, unit="一支部"))
+    resp = await chat.client.get(link.removeprefix(chat.settings.public_url))
+    assert resp.status == 200
+
+
+async def test_failed_deliveries_are_listed_and_resent(chat: OutageHarness) -> None:
+    assert chat.client is not None
+    serve_publicly(chat)
+    chat.platform.down = True
+    minute = chat.clock.now() + timedelta(minutes=1)
+    ballot = Outgoing(
+        platform="fake",
+        chat_type="direct",
+        chat_id="voter-t9",
+        text="您的选择：丙方案",
+        sensitive=True,
+        key="ballot",
+        expires_at=minute,
+    )
+    await chat.send_out(group(1, expires_at=minute), ballot, group(2))
+    for _ in range(4):
+        await chat.advance(seconds=30)
+
+    await sign_in(chat, "boss", "admin")
+    resp = await chat.client.get("/console/deliveries")
+    assert resp.status == 200
+    html = await resp.text()
+    assert "通知1" in html and "已过期" in html and "群 g1" in html
+    assert "通知2" in html  # still being retried, listed apart
+    assert "丙方案" not in html and "voter-t9" not in html
+    assert "（匿名内容，不显示）" in html and "（匿名，不显示）" in html
+    found = CSRF.search(html)
+    assert found
+
+    async with chat.db.reading() as s:
+        row = await s.scalar(select(OutboxMessage).where(OutboxMessage.idempotency_key == "m1"))
+    assert row is not None and row.state == "failed"
+    refused = await chat.client.post("/console/deliveries", data={"id": str(row.id)})
+    assert refused.status == 403
+    chat.platform.down = False
+    resp = await chat.client.post(
+        "/console/deliveries",
+        data={"id": str(row.id), "csrf": found.group(1)},
+        allow_redirects=False,
+    )
+    assert resp.status == 303 and resp.headers["Location"] == "/console/deliveries?resent=1"
+    await chat.settle()
+    assert chat.platform.shown["通知1"] == 1
+    async with chat.db.reading() as s:
+        again = await s.get(OutboxMessage, row.id)
+    assert again is not None and again.state == "sent"
+    # Only a failed row goes back; a second click changes nothing.
+    resp = await chat.client.post(
+        "/console/deliveries", data={"id": str(row.id), "csrf": found.group(1)}
+    )
+    assert resp.status == 404
+    await chat.settle()
+    assert chat.platform.shown["通知1"] == 1
+
+
+async def test_only_admins_see_the_page(chat: OutageHarness) -> None:
+    assert chat.client is not None
+    serve_publicly(chat)
+    await sign_in(chat, "li", "secretary")
+    resp = await chat.client.get("/console/deliveries")
+    assert resp.status == 403
+    assert "发送失败" not in await (await chat.client.get("/console/")).text()
