@@ -13,6 +13,7 @@ import aiohttp
 from aiohttp import web
 
 from bot import scheduler, texts
+from bot.anonymous import Writes
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.console.web import Console
@@ -28,6 +29,7 @@ from bot.platforms import dingtalk, local, wecom
 from bot.platforms.base import Adapter, AdapterEnv
 from bot.router import Router
 from bot.runtime import Runtime
+from bot.seal import Sealer
 from storage.db import Database
 
 log = logging.getLogger("tongxin.app")
@@ -64,9 +66,13 @@ class Tongxin:
             default_features() if features is None else features,
             timedelta(minutes=settings.conversation_timeout_minutes),
         )
-        self.outbox = Outbox(self.db, self.clock, {})
-        self.runtime = Runtime(settings, self.db, self.clock, self.router, self.outbox)
+        sealer = Sealer(settings)
+        self.outbox = Outbox(self.db, self.clock, {}, sealer=sealer)
+        self.runtime = Runtime(settings, self.db, self.clock, self.router, self.outbox, sealer)
         self.ingest = Ingest(self.runtime, settings.workers)
+        self.writes = Writes(
+            self.runtime, [k for f in self.router.features for k in f.anonymous_kinds]
+        )
         self._http: aiohttp.ClientSession | None = None
         env = AdapterEnv(self.runtime, self.ingest, self.http)
         made = [f(env) for f in (default_adapters() if adapters is None else adapters)]
@@ -113,6 +119,7 @@ class Tongxin:
             await adapter.start()
         if background:
             self._tasks.append(asyncio.create_task(self.outbox.run(), name="outbox"))
+            self._tasks.append(asyncio.create_task(self.writes.run(), name="anonymous-writes"))
             for p in self.jobs.periodic:
                 self._tasks.append(asyncio.create_task(self.jobs.forever(p), name=p.name))
             self._closers.append((await scheduler.start_alarm(self.runtime)).close)
@@ -163,6 +170,7 @@ class Tongxin:
 
 async def sweep_conversations(rt: Runtime) -> None:
     """Close flows left alone past their expiry and tell the person so."""
+    flows = rt.router.conversations.flows
     async with rt.db.transaction() as session:
         expired = await take_expired(session, rt.clock.now())
         outs = [
@@ -173,6 +181,8 @@ async def sweep_conversations(rt: Runtime) -> None:
                 text=texts.timed_out(rt.router.conversations.title_of(s.flow)),
                 mentions=[s.user_id] if s.chat_type == "group" else [],
                 key=f"timeout:{s.id}:{s.updated_at.isoformat()}",
+                # That someone left a ballot open says where they were.
+                sensitive=s.flow in flows and flows[s.flow].sensitive,
             )
             for s in expired
         ]

@@ -26,6 +26,7 @@ from bot.messages import Incoming, Outgoing
 from bot.outbox import enqueue, insert_rows, outbox_rows
 from bot.roles import Actor
 from bot.runtime import Runtime
+from bot.sensitive import open_payload, seal_payload
 from storage.inbound_log import InboundLog, NewMessage
 from storage.messaging import InboundMessage
 from storage.people import grants_of_many, touch_groups, touch_participants, touch_people
@@ -142,7 +143,7 @@ class Ingest:
         for p in batch:
             first.setdefault((p.incoming.platform, p.incoming.msg_id), p)
         rows = [
-            NewMessage(platform, msg_id, p.incoming.model_dump_json())
+            NewMessage(platform, msg_id, seal_payload(self.rt.sealer, p.incoming))
             for (platform, msg_id), p in first.items()
         ]
         inserted = await self._log.record(rows, now, now + LEASE)
@@ -268,7 +269,7 @@ class Ingest:
                     break
                 await rt.router.dispatch(ctx)
                 outs, new_rows = outbox_rows(
-                    ctx.out, now, source=job.incoming, inline_platforms=inline
+                    ctx.out, now, source=job.incoming, inline_platforms=inline, sealer=rt.sealer
                 )
                 results.append(outs)
                 rows += new_rows
@@ -319,9 +320,14 @@ class Ingest:
                 .values(lease_until=now + LEASE)
                 .returning(InboundMessage.id, InboundMessage.payload)
             )
-            claimed = list(result)
-        for row_id, payload in claimed:
-            self._hand_over(Job(row_id, Incoming.model_validate(payload)))
+            claimed = [(row_id, open_payload(rt.sealer, payload)) for row_id, payload in result]
+            # Sealed under a key since replaced: nobody can read it any more.
+            lost = [row_id for row_id, incoming in claimed if incoming is None]
+            if lost:
+                await _mark(session, lost, "failed", now, error="unreadable")
+        for row_id, incoming in claimed:
+            if incoming is not None:
+                self._hand_over(Job(row_id, incoming))
         return len(claimed)
 
     async def idle(self) -> None:

@@ -24,6 +24,8 @@ from bot.clock import Clock
 from bot.delivery import Deliverer, Delivery, PermanentError, TransientError
 from bot.messages import Incoming, Outgoing
 from bot.ratelimit import RateLimiter
+from bot.seal import Sealer
+from bot.sensitive import UNREADABLE, open_delivery, seal_outbox_row
 from storage.db import Database
 from storage.messaging import OutboxMessage
 from storage.upsert import insert_for, on_conflict
@@ -64,12 +66,14 @@ def outbox_rows(
     *,
     source: Incoming | None = None,
     inline_platforms: frozenset[str] = frozenset(),
+    sealer: Sealer | None = None,
 ) -> tuple[list[Outgoing], list[dict[str, Any]]]:
     """Messages as outbox rows (after merging the replies to one message).
 
     A message without a key gets one derived from the inbound message (so a
     re-handled message cannot enqueue twice) or a fresh one. Replies to
-    `source` on an inline platform are stored as already sent.
+    `source` on an inline platform are stored as already sent. A sensitive
+    message's row is sealed (bot.sensitive), so it needs the `sealer`.
     """
     outs = merge_replies(outs) if source is not None else list(outs)
     rows = []
@@ -89,22 +93,25 @@ def outbox_rows(
             and out.chat_id == source.chat_id
         )
         purge = inline and out.sensitive
-        rows.append(
-            {
-                "idempotency_key": key,
-                "platform": out.platform,
-                "chat_type": out.chat_type,
-                "chat_id": "" if purge else out.chat_id,
-                "body": PURGED if purge else out.body(),
-                "state": "sent" if inline else "pending",
-                "attempts": 0,
-                "next_attempt_at": now,
-                "created_at": now,
-                "sent_at": now if inline else None,
-                "last_error": "",
-                "batch": out.batch,
-            }
-        )
+        row = {
+            "idempotency_key": key,
+            "platform": out.platform,
+            "chat_type": out.chat_type,
+            "chat_id": "" if purge else out.chat_id,
+            "body": PURGED if purge else out.body(),
+            "state": "sent" if inline else "pending",
+            "attempts": 0,
+            "next_attempt_at": now,
+            "created_at": now,
+            "sent_at": now if inline else None,
+            "last_error": "",
+            "batch": out.batch,
+        }
+        if out.sensitive:
+            if sealer is None:
+                raise ValueError("a sensitive message needs a sealer to be stored")
+            row = seal_outbox_row(sealer, row)
+        rows.append(row)
     return outs, rows
 
 
@@ -121,9 +128,12 @@ async def enqueue(
     *,
     source: Incoming | None = None,
     inline_platforms: frozenset[str] = frozenset(),
+    sealer: Sealer | None = None,
 ) -> list[Outgoing]:
     """Write messages as outbox rows in the caller's transaction; returns what was enqueued."""
-    merged, rows = outbox_rows(outs, now, source=source, inline_platforms=inline_platforms)
+    merged, rows = outbox_rows(
+        outs, now, source=source, inline_platforms=inline_platforms, sealer=sealer
+    )
     await insert_rows(session, rows)
     return merged
 
@@ -139,8 +149,10 @@ class Outbox:
         *,
         concurrency: int = 16,
         batch: int = 64,
+        sealer: Sealer | None = None,
     ) -> None:
         self.db = db
+        self.sealer = sealer
         self.clock = clock
         self.deliverers = dict(deliverers)
         self.limiter = RateLimiter()
@@ -248,12 +260,14 @@ class Outbox:
                     OutboxMessage.attempts,
                 )
             )
-            return [Delivery(*row) for row in result]
+            return [open_delivery(self.sealer, Delivery(*row)) for row in result]
 
     async def _deliver(self, d: Delivery) -> tuple[int, dict[str, Any]]:
         """Try one row; what to write back to it."""
         deliverer = self.deliverers[d.platform]
         now = self.clock.now()
+        if d.body.get(UNREADABLE):
+            return d.id, self._result("failed", error="sealed under another key", purge=True)
         limits = deliverer.limits(d)
         wait = self.limiter.wait(limits, now)
         if wait > 0:
@@ -266,7 +280,9 @@ class Outbox:
                 return d.id, self._retry(d, err.reason, err.retry_after, limits)
             except PermanentError as err:
                 log.warning("outbox %s failed for good: %s", d.key, err.reason)
-                return d.id, self._result("failed", error=err.reason)
+                return d.id, self._result(
+                    "failed", error=err.reason, purge=bool(d.body.get("sensitive"))
+                )
             except Exception as err:
                 log.exception("outbox %s: unexpected delivery error", d.key)
                 return d.id, self._retry(d, f"{type(err).__name__}: {err}", None, limits)
@@ -277,7 +293,11 @@ class Outbox:
     ) -> dict[str, Any]:
         now = self.clock.now()
         if d.attempts + 1 >= MAX_ATTEMPTS:
-            return self._result("failed", error=f"gave up after {MAX_ATTEMPTS} attempts: {reason}")
+            return self._result(
+                "failed",
+                error=f"gave up after {MAX_ATTEMPTS} attempts: {reason}",
+                purge=bool(d.body.get("sensitive")),
+            )
         if retry_after is not None:
             delay = retry_after
             for limit in limits:
@@ -305,8 +325,8 @@ class Outbox:
         if state == "sent":
             values["sent_at"] = self.clock.now()
         if purge:
-            # Neither what was said nor to whom: an anonymous author's
-            # receipt must not point back at them.
+            # Delivered or given up: neither what was said nor to whom (it
+            # was only sealed while it could still go out).
             values["body"] = PURGED
             values["chat_id"] = ""
         return values

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -13,6 +14,7 @@ from bot.events import Event
 from bot.messages import Outgoing
 from bot.outbox import Outbox, enqueue
 from bot.router import Router
+from bot.seal import Sealer
 
 if TYPE_CHECKING:
     from bot.timers import JobContext, Timer
@@ -26,7 +28,11 @@ class Runtime:
     clock: Clock
     router: Router
     outbox: Outbox
+    # The key kept outside the database, and what seals with it (bot.seal).
+    sealer: Sealer
     errors: ErrorReporter = field(default_factory=ErrorReporter)
+    # Set when a transaction that left anonymous content to write commits (bot.anonymous).
+    writes_due: asyncio.Event = field(default_factory=asyncio.Event)
 
     @property
     def timers(self) -> dict[str, Timer[Any]]:
@@ -41,5 +47,5 @@ class Runtime:
 
     async def send(self, session: Any, outs: Sequence[Outgoing]) -> None:
         """Enqueue messages a job produced, in the job's transaction."""
-        await enqueue(session, outs, self.clock.now())
+        await enqueue(session, outs, self.clock.now(), sealer=self.sealer)
         self.outbox.wake()

@@ -31,7 +31,6 @@ from sqlalchemy import (
     delete,
     func,
     select,
-    update,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
@@ -94,7 +93,6 @@ class FeedbackOpinion(Base):
     text: Mapped[str] = mapped_column(Text, default="")
     receipt: Mapped[str] = mapped_column(String(16))
     submitted_at: Mapped[datetime | None]
-    restamped: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
 class Suggestion(Base):
@@ -111,7 +109,6 @@ class Suggestion(Base):
     sealed_author: Mapped[bytes | None] = mapped_column(LargeBinary)
     text: Mapped[str] = mapped_column(Text)
     received_on: Mapped[date]
-    restamped: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
 class SuggestionMessage(Base):
@@ -127,7 +124,6 @@ class SuggestionMessage(Base):
     person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
     text: Mapped[str] = mapped_column(Text)
     sent_on: Mapped[date]
-    restamped: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
 # --- audience ----------------------------------------------------------------------
@@ -282,6 +278,35 @@ async def anonymous_opinions(session: AsyncSession, call_id: int) -> list[Feedba
     return list(rows)
 
 
+async def add_anonymous_opinion(
+    session: AsyncSession, call_id: int, kind: str, text: str, receipt: str
+) -> None:
+    """Add an anonymous answer by writing the call's anonymous answers afresh.
+
+    Each is written again, in content order, with a new id: so on
+    PostgreSQL they all carry this transaction's id, and neither ids, row
+    positions nor transaction ids tell which came last.
+    """
+    rows = [
+        (o.kind, o.text, o.receipt)
+        for o in await session.scalars(
+            select(FeedbackOpinion).where(
+                FeedbackOpinion.call_id == call_id, FeedbackOpinion.person_id.is_(None)
+            )
+        )
+    ]
+    await session.execute(
+        delete(FeedbackOpinion).where(
+            FeedbackOpinion.call_id == call_id, FeedbackOpinion.person_id.is_(None)
+        )
+    )
+    session.add_all(
+        FeedbackOpinion(call_id=call_id, kind=k, text=x, receipt=r)
+        for k, x, r in sorted([*rows, (kind, text, receipt)])
+    )
+    await session.flush()
+
+
 @dataclass
 class BoxEntry:
     suggestion: Suggestion
@@ -310,21 +335,6 @@ async def recent_suggestions(
         stmt = stmt.where(Suggestion.unit_id.in_(unit_ids))
     rows = await session.execute(stmt)
     return [BoxEntry(s, unit, author, int(n)) for s, unit, author, n in rows]
-
-
-async def restamp_anonymous(session: AsyncSession) -> int:
-    """Rewrite anonymous rows not yet restamped, in the caller's own transaction."""
-    n = 0
-    for model, anonymous in (
-        (FeedbackOpinion, FeedbackOpinion.person_id.is_(None)),
-        (Suggestion, Suggestion.author_person_id.is_(None)),
-        (SuggestionMessage, SuggestionMessage.from_author.is_(True)),
-    ):
-        result = await session.execute(
-            update(model).where(model.restamped.is_(False), anonymous).values(restamped=True)
-        )
-        n += int(result.rowcount)  # type: ignore[attr-defined]
-    return n
 
 
 # --- the console ---------------------------------------------------------------------

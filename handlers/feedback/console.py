@@ -133,7 +133,7 @@ async def _thread(view: ConsoleView, sid: int) -> web.StreamResponse:
         else:
             out = await answer_author(
                 view.session,
-                view.runtime.settings,
+                view.runtime.sealer,
                 view.actor.person_id,
                 box,
                 draft,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-from datetime import timedelta
 from pathlib import Path
 
 from bot.args import Args
@@ -21,7 +20,6 @@ from storage.feedback import (
     FeedbackCall,
     latest_call,
     pending_people,
-    restamp_anonymous,
 )
 from storage.models import Person
 
@@ -133,19 +131,6 @@ async def close(job: JobContext, call_id: int) -> None:
             t.closed_group(call.title, len(summary.rows), opinions, none, len(summary.silent)),
             key=f"feedback:{call.id}:closed",
         )
-
-
-@feature.every(timedelta(minutes=1))
-async def restamp(rt: Runtime) -> None:
-    """Give new anonymous rows a transaction id of their own (PostgreSQL's xmin).
-
-    Their writer's transaction also touched the author's rows (the person,
-    the audience seat); until this pass, xmin would pair them up.
-    """
-    if rt.db.is_sqlite:
-        return
-    async with rt.db.transaction() as session:
-        await restamp_anonymous(session)
 
 
 # --- export -------------------------------------------------------------------------

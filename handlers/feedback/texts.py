@@ -255,6 +255,9 @@ def suggestion_preview(unit: str, text: str, way: str) -> str:
     return f"请确认投入{unit}意见箱的建言（{way}）：\n——\n{text}\n——"
 
 
+SUGGESTION_ON_ITS_WAY = "已收到，正在匿名投入意见箱，编号稍后私聊告诉您。"
+
+
 def suggestion_received(sid: int) -> str:
     return (
         f"已投入意见箱，编号 #{sid}。书记回复后我会转给您；要补充，随时发送「/回复 {sid} 内容」。"
