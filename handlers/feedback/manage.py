@@ -13,7 +13,13 @@ from bot.runtime import Runtime
 from bot.timers import JobContext
 from handlers.feedback import feature, feedback_close, feedback_cmd, feedback_nudge
 from handlers.feedback import texts as t
-from handlers.feedback.report import build_feedback_export, render_summary, show_time, summarize
+from handlers.feedback.report import (
+    LISTED,
+    build_feedback_export,
+    render_summary,
+    show_time,
+    summarize,
+)
 from storage.feedback import (
     NO_OPINION,
     OPINION,
@@ -123,12 +129,15 @@ async def close(job: JobContext, call_id: int) -> None:
             key=f"feedback:{call.id}:summary",
         )
     if call.chat_id:
-        opinions = len(summary.named(OPINION)) + len(summary.anon(OPINION))
-        none = len(summary.named(NO_OPINION)) + len(summary.anon(NO_OPINION))
+        split = None
+        if summary.anon_shown == LISTED:
+            opinions = len(summary.named(OPINION)) + len(summary.anon(OPINION))
+            none = len(summary.named(NO_OPINION)) + len(summary.anon(NO_OPINION))
+            split = (opinions, none)
         job.to_group(
             call.platform,
             call.chat_id,
-            t.closed_group(call.title, len(summary.rows), opinions, none, len(summary.silent)),
+            t.closed_group(call.title, len(summary.rows), split, len(summary.silent)),
             key=f"feedback:{call.id}:closed",
         )
 

@@ -14,10 +14,11 @@ async def test_ledger_in_direct_chat_brings_a_link_and_the_file(chat: ChatHarnes
     serve_publicly(chat)
     sec = await one_meeting(chat)
     await sec.says("/签到 台账 2026")
-    sec.hears("一支部 2026 年签到台账，共 1 次会议：")
-    *_, link, file = await chat.delivered(sec.user_id)
-    assert "/console/download/" in link["text"]
-    assert file["file"] == LEDGER_FILE
+    sec.hears("一支部 2026 年签到台账，共 1 次会议：", "/console/download/")
+    # The link was answered here and kept nowhere: it is sensitive.
+    delivered = await chat.delivered(sec.user_id)
+    assert [m["file"] for m in delivered if m.get("file")] == [LEDGER_FILE]
+    assert not any("/console/download/" in m["text"] for m in delivered)
     [(state, attachment, _)] = await attachments(chat)
     assert state == "sent"
     assert attachment.export == "checkin" and attachment.params["year"] == "2026"

@@ -13,7 +13,7 @@ async def test_anonymous_single_choice_is_answered_privately_and_final(chat: Cha
     assert "匿名（私聊作答，提交后不能修改）" in preview
     await b.sec.says("确认", b.g)
     b.sec.hears("【匿名单选】食堂服务评议", "请在与我的私聊中回复「投票」作答")
-    assert "匿名投票，谁选了什么无人知晓" in (await t1.inbox())[-1]
+    assert "不记您选了什么，截止后只公布票数" in (await t1.inbox())[-1]
 
     await t1.says("投票 1", b.g)
     t1.hears("是匿名投票，请在与我的私聊中回复「投票」作答")
