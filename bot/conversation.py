@@ -282,8 +282,9 @@ class Conversations:
         if self.flows.get(flow.name) is not flow:
             raise LookupError(f"flow {flow.name!r} is not declared by any feature")
         dropped = await self.drop(ctx)
-        if dropped and dropped != flow.title:
-            ctx.reply(texts.replaced_flow(dropped), sensitive=flow.sensitive)
+        if dropped is not None and dropped.title != flow.title:
+            sensitive = flow.sensitive or dropped.sensitive
+            ctx.reply(texts.replaced_flow(dropped.title), sensitive=sensitive)
         step = flow.next_step(data, None)
         if step is None:
             await flow.on_done(ctx, data)
@@ -312,13 +313,14 @@ class Conversations:
             sensitive=flow.sensitive,
         )
 
-    async def drop(self, ctx: Context) -> str | None:
-        """End the open flow without a word; its title, or None when there was none."""
+    async def drop(self, ctx: Context) -> Flow[Any] | None:
+        """End the open flow without a word; the flow, or None when there was none
+        (or it is no longer declared)."""
         state = await self.current(ctx)
         if state is None:
             return None
         await self._end(ctx, state)
-        return self.title_of(state.flow)
+        return self.flows.get(state.flow)
 
     @staticmethod
     def _stored(ctx: Context, flow: Flow[Any], data: BaseModel) -> Any:

@@ -1,17 +1,16 @@
 """征求意见 calls, their audience and opinions; the 意见箱 and its threads.
 
-Anonymity lives in the shape of these tables:
+Anonymity lives in the shape of these tables (docs/ANONYMITY.md):
 - `feedback_members` says whether each person answered and whether by name,
   never which opinion is theirs; an anonymous `feedback_opinions` row has no
-  person and no time, so neither a key nor a timestamp points back.
+  person and no time, and the call's anonymous rows are all written afresh
+  with each new one (`add_anonymous_opinion`), so neither ids, positions nor
+  PostgreSQL's transaction ids (xmin) tell which came last.
 - A `suggestions` row of an anonymous author keeps only `sealed_author`, the
   author's address encrypted under a key that is not in the database
-  (handlers/feedback_seal.py), and a day, not a moment.
-- On PostgreSQL a row also carries the id of the transaction that wrote it
-  (xmin), which an anonymous row shares with its author's own rows touched in
-  that transaction. `restamp_anonymous` rewrites new anonymous rows in a
-  transaction of their own, so their xmin is shared with no one; `restamped`
-  marks the rows done.
+  (bot.seal), and a day, not a moment.
+- Anonymous rows are written by bot.anonymous, in a transaction that touches
+  no row of their author.
 """
 
 from __future__ import annotations
