@@ -173,6 +173,7 @@ async def test_anonymous_evaluation_shows_counts_only_after_the_close(
         ("基本称职", "1", "50"),
         ("不称职", "0", "0"),
     ]
+    assert "仅 2 人投票" in (await page.text_content("#few-voters") or "")
     await screenshot(page, "console-poll-evaluation")
     sheet = cells(await download(page, "#download"))
     assert "赵主任" in sheet and "优秀" in sheet

@@ -50,6 +50,8 @@ async def test_anonymous_single_choice_is_answered_privately_and_final(chat: Cha
     assert "1. 非常好 `██████████` 1票 50%" not in closed
     assert "1. 非常好 `█████░░░░░` 1票 50%" in closed
     assert "3. 需改进 `█████░░░░░` 1票 50%" in closed
+    # Two ballots: the counts may give a voter away, and the closing says so.
+    assert "（仅 2 人投票，不足 3 人：票数可能让人推断出个人的选择。）" in closed
     await t3.says("投票")
     t3.hears("「食堂服务评议」投票已截止")
 
