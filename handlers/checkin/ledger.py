@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.args import Args
+from bot.console.view import YEARS
 from bot.console.xlsx import Book
 from bot.context import Context
 from bot.exports import send_export, send_export_file
@@ -190,7 +191,7 @@ async def answer_in_chat(ctx: Context, args: Args) -> None:
     words = list(args.positional)
     year = ctx.local_now.year
     if words and words[0].isdigit():
-        if len(words[0]) != 4:
+        if len(words[0]) != 4 or int(words[0]) not in YEARS:
             ctx.reply(t.LEDGER_YEAR)
             return
         year = int(words.pop(0))
@@ -230,6 +231,9 @@ async def export_cli(rt: Runtime, argv: list[str]) -> int:
         ns = parser.parse_args(argv)
     except SystemExit as stop:
         return int(stop.code or 0)
+    if ns.year not in YEARS:
+        print(f"tongxin: year {ns.year} is out of range ({YEARS[0]}–{YEARS[-1]})", file=sys.stderr)
+        return 2
     tz = rt.settings.tz
     async with rt.db.reading() as session:
         unit = await unit_by_name(session, ns.unit)

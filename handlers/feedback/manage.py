@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 from bot.args import Args
+from bot.console.view import is_id
 from bot.context import Context
 from bot.exports import send_export
 from bot.roles import Role
@@ -148,7 +149,7 @@ async def close(job: JobContext, call_id: int) -> None:
 @feature.cli_command("export feedback")
 async def export(rt: Runtime, argv: list[str]) -> int:
     """`tongxin export feedback ID [--out FILE]`: the call's ledger as XLSX."""
-    if not argv or not argv[0].lstrip("#").isdigit():
+    if not argv or not is_id(argv[0].lstrip("#")):
         print("usage: tongxin export feedback ID [--out FILE]", file=sys.stderr)
         return 2
     call_id = int(argv[0].lstrip("#"))

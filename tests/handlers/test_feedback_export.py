@@ -78,6 +78,7 @@ async def test_export_has_one_row_per_member(chat: ChatHarness, tmp_path: Path) 
 
     assert await export(chat.app.runtime, ["99", "--out", str(out)]) == 2
     assert await export(chat.app.runtime, []) == 2
+    assert await export(chat.app.runtime, ["99999999999999999999"]) == 2
 
 
 def test_key_file_is_made_once_with_owner_only_access(tmp_path: Path) -> None:
