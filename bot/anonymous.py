@@ -81,12 +81,17 @@ class Anonymous(Generic[M]):
 
 
 class Writes:
-    """The app's applier of sealed writes."""
+    """The runtime's applier of sealed writes (`rt.writes`).
 
-    def __init__(self, rt: Runtime, kinds: list[Anonymous[Any]]) -> None:
+    Something that must count every ballot cast before it (a poll's closing
+    at its deadline, perhaps just after a restart) first applies what still
+    waits, in its own transaction: `await job.runtime.writes.catch_up(job.session)`.
+    """
+
+    def __init__(self, rt: Runtime) -> None:
         self.rt = rt
         self.kinds: dict[str, Anonymous[Any]] = {}
-        for kind in kinds:
+        for kind in (k for f in rt.router.features for k in f.anonymous_kinds):
             if kind.name in self.kinds:
                 raise ValueError(f"anonymous kind {kind.name!r} declared twice")
             self.kinds[kind.name] = kind
@@ -108,46 +113,55 @@ class Writes:
                     await due.wait()
 
     async def run_once(self) -> int:
-        """Apply what waits, in one transaction; how many rows were applied."""
+        """Apply what waits, in a transaction of its own; how many rows were taken."""
         rt = self.rt
-        failures: list[Failure] = []
         async with rt.db.transaction() as session:
-            rows = list(
-                await session.execute(
-                    select(SealedWrite.id, SealedWrite.blob, SealedWrite.attempts).limit(PASS_SIZE)
-                )
-            )
-            if not rows:
-                return 0
-            # The order of arrival is not the order of writing.
-            random.shuffle(rows)
-            now = rt.clock.now()
-            done: list[int] = []
-            for row_id, blob, attempts in rows:
-                error = await self._apply(session, blob)
-                if error is None:
-                    done.append(row_id)
-                    continue
-                final = attempts + 1 >= MAX_ATTEMPTS
-                failures.append(Failure("job", "anonymous write", error, attempts + 1, final))
-                if final:
-                    done.append(row_id)
-                    outs = await alert_admins(
-                        session, rt.settings.admins, f"anonymous:{row_id}", texts.WRITE_LOST
-                    )
-                    await enqueue(session, outs, now, sealer=rt.sealer)
-                else:
-                    await session.execute(
-                        update(SealedWrite)
-                        .where(SealedWrite.id == row_id)
-                        .values(attempts=attempts + 1)
-                    )
-            await session.execute(delete(SealedWrite).where(SealedWrite.id.in_(done)))
+            taken, failures = await self.apply(session)
         for failure in failures:
             await rt.errors.report(failure)
-        await rt.db.checkpoint()
-        rt.outbox.wake()
-        return len(rows)
+        if taken:
+            await rt.db.checkpoint()
+            rt.outbox.wake()
+        return taken
+
+    async def catch_up(self, session: Any) -> None:
+        """Apply what waits in `session`'s transaction, before counting what was cast."""
+        _, failures = await self.apply(session)
+        for failure in failures:
+            await self.rt.errors.report(failure)
+
+    async def apply(self, session: Any) -> tuple[int, list[Failure]]:
+        """Apply what waits in `session`'s transaction: (rows taken, failures to report)."""
+        rt = self.rt
+        pick = select(SealedWrite.id, SealedWrite.blob, SealedWrite.attempts).limit(PASS_SIZE)
+        if not rt.db.is_sqlite:
+            # Replicas share the rows: each is applied by the one that locked it.
+            pick = pick.with_for_update(skip_locked=True)
+        rows = list(await session.execute(pick))
+        # The order of arrival is not the order of writing.
+        random.shuffle(rows)
+        now = rt.clock.now()
+        done: list[int] = []
+        failures: list[Failure] = []
+        for row_id, blob, attempts in rows:
+            error = await self._apply(session, blob)
+            if error is None:
+                done.append(row_id)
+                continue
+            final = attempts + 1 >= MAX_ATTEMPTS
+            failures.append(Failure("job", "anonymous write", error, attempts + 1, final))
+            if final:
+                done.append(row_id)
+                outs = await alert_admins(
+                    session, rt.settings.admins, f"anonymous:{row_id}", texts.WRITE_LOST
+                )
+                await enqueue(session, outs, now, sealer=rt.sealer)
+            else:
+                again = update(SealedWrite).where(SealedWrite.id == row_id)
+                await session.execute(again.values(attempts=attempts + 1))
+        if done:
+            await session.execute(delete(SealedWrite).where(SealedWrite.id.in_(done)))
+        return len(rows), failures
 
     async def _apply(self, session: Any, blob: str) -> BaseException | None:
         """Write one row's content in a savepoint; the error it raised, if any."""

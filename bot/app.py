@@ -13,7 +13,6 @@ import aiohttp
 from aiohttp import web
 
 from bot import scheduler, texts
-from bot.anonymous import Writes
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.console.web import Console
@@ -70,9 +69,7 @@ class Tongxin:
         self.outbox = Outbox(self.db, self.clock, {}, sealer=sealer)
         self.runtime = Runtime(settings, self.db, self.clock, self.router, self.outbox, sealer)
         self.ingest = Ingest(self.runtime, settings.workers)
-        self.writes = Writes(
-            self.runtime, [k for f in self.router.features for k in f.anonymous_kinds]
-        )
+        self.writes = self.runtime.writes
         self._http: aiohttp.ClientSession | None = None
         env = AdapterEnv(self.runtime, self.ingest, self.http)
         made = [f(env) for f in (default_adapters() if adapters is None else adapters)]

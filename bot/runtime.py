@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from bot.anonymous import Writes
 from bot.clock import Clock
 from bot.config import Settings
 from bot.errors import ErrorReporter
@@ -33,6 +34,10 @@ class Runtime:
     errors: ErrorReporter = field(default_factory=ErrorReporter)
     # Set when a transaction that left anonymous content to write commits (bot.anonymous).
     writes_due: asyncio.Event = field(default_factory=asyncio.Event)
+    writes: Writes = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.writes = Writes(self)
 
     @property
     def timers(self) -> dict[str, Timer[Any]]:

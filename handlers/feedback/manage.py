@@ -117,6 +117,8 @@ async def close(job: JobContext, call_id: int) -> None:
     call = await job.session.get(FeedbackCall, call_id)
     if call is None or call.state != "open":
         return
+    # Answers given just before (or before a restart) are counted first.
+    await job.runtime.writes.catch_up(job.session)
     call.state, call.closed_at = "closed", job.now
     await job.session.flush()
     summary = await summarize(job.session, call.id)

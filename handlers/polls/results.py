@@ -143,6 +143,8 @@ async def close(session: AsyncSession, poll: Poll, now: datetime) -> list[Outgoi
 async def close_at_deadline(job: JobContext, poll_id: int) -> None:
     poll = await lock_poll(job.session, poll_id, lock=True)
     if poll is not None and poll.is_open:
+        # Ballots cast just before (or before a restart) are counted first.
+        await job.runtime.writes.catch_up(job.session)
         job.out.extend(await close(job.session, poll, job.now))
 
 
