@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import json
+
+from sqlalchemy import select
+
 from bot.attachments import build_attachment
 from bot.messages import Attachment, Outgoing
+from storage.messaging import OutboxMessage
 from storage.people import ensure_unit, find_person, revoke_role
 from tests.console.helpers import serve_publicly
 from tests.export_files import LEDGER_FILE, attachments, meetings_sheet, one_meeting
@@ -35,6 +40,10 @@ async def test_asked_in_a_group_the_file_goes_to_the_direct_chat(chat: ChatHarne
     await sec.says("/签到 台账 2026", g)
     assert not any(m.get("file") for m in await chat.delivered(g.chat_id))
     assert (await chat.delivered(sec.user_id))[-1]["file"] == LEDGER_FILE
+    # The one-time link went out and is kept nowhere: whoever read it could download.
+    async with chat.db.reading() as session:
+        bodies = [json.dumps(b) for b in await session.scalars(select(OutboxMessage.body))]
+    assert not any("/console/download/" in b for b in bodies)
 
 
 async def test_a_file_for_someone_no_longer_secretary_fails_for_good(chat: ChatHarness) -> None:
