@@ -66,4 +66,9 @@ def test_every_workbook_goes_through_one_door() -> None:
     assert direct == []
 
 
-READS_XLSX = {"openpyxl", "openpyxl.load_workbook"}
+READS_XLSX = {
+    "openpyxl",
+    "openpyxl.load_workbook",
+    "openpyxl.utils.exceptions",
+    "openpyxl.utils.exceptions.InvalidFileException",
+}
