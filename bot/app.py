@@ -32,6 +32,7 @@ from bot.platforms import dingtalk, local, wecom
 from bot.platforms.base import Adapter, AdapterEnv
 from bot.router import Router
 from bot.runtime import Runtime
+from bot.seal import Sealer
 from storage.db import Database
 
 log = logging.getLogger("tongxin.app")
@@ -78,9 +79,11 @@ class Tongxin:
         )
         # The app's own registry: no process-wide default, so two apps never mix.
         self.metrics = Metrics()
-        self.outbox = Outbox(self.db, self.clock, {}, metrics=self.metrics)
-        self.runtime = Runtime(settings, self.db, self.clock, self.router, self.outbox)
+        sealer = Sealer(settings)
+        self.outbox = Outbox(self.db, self.clock, {}, sealer=sealer, metrics=self.metrics)
+        self.runtime = Runtime(settings, self.db, self.clock, self.router, self.outbox, sealer)
         self.ingest = Ingest(self.runtime, settings.workers, self.metrics)
+        self.writes = self.runtime.writes
         self._http: aiohttp.ClientSession | None = None
         env = AdapterEnv(self.runtime, self.ingest, self.http)
         made = [f(env) for f in (default_adapters() if adapters is None else adapters)]
@@ -133,6 +136,7 @@ class Tongxin:
             await adapter.start()
         if background:
             self._tasks.append(asyncio.create_task(self.outbox.run(), name="outbox"))
+            self._tasks.append(asyncio.create_task(self.writes.run(), name="anonymous-writes"))
             for p in self.jobs.periodic:
                 self._tasks.append(asyncio.create_task(self.jobs.forever(p), name=p.name))
             self._closers.append((await scheduler.start_alarm(self.runtime)).close)
@@ -230,6 +234,7 @@ class Tongxin:
 
 async def sweep_conversations(rt: Runtime) -> None:
     """Close flows left alone past their expiry and tell the person so."""
+    flows = rt.router.conversations.flows
     async with rt.db.transaction() as session:
         expired = await take_expired(session, rt.clock.now())
         outs = [
@@ -240,6 +245,8 @@ async def sweep_conversations(rt: Runtime) -> None:
                 text=texts.timed_out(rt.router.conversations.title_of(s.flow)),
                 mentions=[s.user_id] if s.chat_type == "group" else [],
                 key=f"timeout:{s.id}:{s.updated_at.isoformat()}",
+                # That someone left a ballot open says where they were.
+                sensitive=s.flow in flows and flows[s.flow].sensitive,
             )
             for s in expired
         ]

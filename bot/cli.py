@@ -184,10 +184,10 @@ async def _backup(settings: Settings, what: str, file: Path) -> int:
 
 async def _roster(settings: Settings, ns: argparse.Namespace) -> int:
     from bot.clock import SystemClock
-    from bot.roster_file import import_rows, read_rows
+    from bot.roster_file import import_in_batches, read_rows
     from storage.db import Database
 
-    if not ns.file.exists():
+    if not ns.file.is_file():
         print(f"tongxin: no such file: {ns.file}", file=sys.stderr)
         return 2
     try:
@@ -199,8 +199,8 @@ async def _roster(settings: Settings, ns: argparse.Namespace) -> int:
         print(f"第 {e.line} 行：{e.reason}", file=sys.stderr)
     db = Database(settings.database_url)
     try:
-        async with db.transaction() as session:
-            n = await import_rows(session, rows, SystemClock().now())
+        # In batches: a running bot's writes wait for one batch, not the whole file.
+        n = await import_in_batches(db, rows, SystemClock().now())
     finally:
         await db.dispose()
     print(f"导入 {n} 人，{len(errors)} 行有误未导入。")

@@ -39,6 +39,8 @@ from sqlalchemy import delete, select
 
 from bot import texts
 from bot.context import Context
+from bot.seal import Unreadable
+from bot.sensitive import state_context
 from storage.messaging import ConversationState
 
 D = TypeVar("D", bound=BaseModel)
@@ -221,8 +223,10 @@ class Flow(Generic[D]):
     on_done: Callable[[Context, D], Awaitable[None]]
     timeout: timedelta | None = None
     on_cancel: Callable[[Context, D], Awaitable[None]] | None = None
-    # Every prompt, hint and notice of the flow is sent `sensitive`: a flow
-    # where someone writes anonymously leaves no trace of it in the outbox.
+    # Every prompt, hint and notice of the flow is sent `sensitive`, and its
+    # state is kept sealed (bot.sensitive): a flow where someone writes
+    # anonymously leaves nothing readable beside their name, in the outbox
+    # or in its own row.
     sensitive: bool = False
 
     def step_list(self, data: D) -> list[Step]:
@@ -239,7 +243,7 @@ class Flow(Generic[D]):
     def find(self, data: D, step_id: str) -> Step | None:
         return next((s for s in self.step_list(data) if s.id == step_id), None)
 
-    def load(self, raw: dict[str, Any]) -> D | None:
+    def load(self, raw: Any) -> D | None:
         try:
             return self.model.model_validate(raw)
         except ValidationError:
@@ -278,8 +282,9 @@ class Conversations:
         if self.flows.get(flow.name) is not flow:
             raise LookupError(f"flow {flow.name!r} is not declared by any feature")
         dropped = await self.drop(ctx)
-        if dropped and dropped != flow.title:
-            ctx.reply(texts.replaced_flow(dropped), sensitive=flow.sensitive)
+        if dropped is not None and dropped.title != flow.title:
+            sensitive = flow.sensitive or dropped.sensitive
+            ctx.reply(texts.replaced_flow(dropped.title), sensitive=sensitive)
         step = flow.next_step(data, None)
         if step is None:
             await flow.on_done(ctx, data)
@@ -293,7 +298,7 @@ class Conversations:
                 user_id=msg.sender_id,
                 flow=flow.name,
                 step=step.id,
-                data=data.model_dump(mode="json"),
+                data=self._stored(ctx, flow, data),
                 expires_at=self._expiry(flow, ctx.now),
                 updated_at=ctx.now,
             )
@@ -308,17 +313,38 @@ class Conversations:
             sensitive=flow.sensitive,
         )
 
-    async def drop(self, ctx: Context) -> str | None:
-        """End the open flow without a word; its title, or None when there was none."""
+    async def drop(self, ctx: Context) -> Flow[Any] | None:
+        """End the open flow without a word; the flow, or None when there was none
+        (or it is no longer declared)."""
         state = await self.current(ctx)
         if state is None:
             return None
         await self._end(ctx, state)
-        return self.title_of(state.flow)
+        return self.flows.get(state.flow)
+
+    @staticmethod
+    def _stored(ctx: Context, flow: Flow[Any], data: BaseModel) -> Any:
+        """The flow's data as its row keeps it: sealed for a sensitive flow."""
+        raw = data.model_dump(mode="json")
+        if not flow.sensitive:
+            return raw
+        msg = ctx.incoming
+        context = state_context(msg.platform, msg.chat_id, msg.sender_id)
+        return ctx.runtime.sealer.seal_json(raw, context)
+
+    @staticmethod
+    def _loaded(ctx: Context, flow: Flow[D] | None, state: ConversationState) -> D | None:
+        if flow is None:
+            return None
+        context = state_context(state.platform, state.chat_id, state.user_id)
+        try:
+            return flow.load(ctx.runtime.sealer.open_json(state.data, context))
+        except Unreadable:
+            return None
 
     async def answer(self, ctx: Context, state: ConversationState, text: str) -> None:
         flow = self.flows.get(state.flow)
-        data = flow.load(state.data) if flow is not None else None
+        data = self._loaded(ctx, flow, state)
         step = flow.find(data, state.step) if flow is not None and data is not None else None
         if flow is None or data is None or step is None:
             # A flow renamed, removed or reshaped by an upgrade: drop it rather than guess.
@@ -327,13 +353,13 @@ class Conversations:
             return
         if step.ambiguous(text) and self.is_stale(state, ctx.now):
             # Left alone for a while: show what the answer would be for first.
-            self._touch(flow, state, data, ctx.now)
+            self._touch(ctx, flow, state, data)
             self._ask(ctx, flow, step, data, texts.resumed(flow.title))
             return
         try:
             finished, value = await step.take(ctx, text, data)
         except Invalid as bad:
-            self._touch(flow, state, data, ctx.now)
+            self._touch(ctx, flow, state, data)
             self._ask(ctx, flow, step, data, bad.hint)
             return
         step.assign(data, value)
@@ -347,16 +373,16 @@ class Conversations:
             await flow.on_done(ctx, data)
             return
         state.step = nxt.id
-        self._touch(flow, state, data, ctx.now)
+        self._touch(ctx, flow, state, data)
         if nxt is not step:
             self._ask(ctx, flow, nxt, data)
         elif isinstance(step, Collect):
             ctx.reply(texts.collected(len(value)), sensitive=flow.sensitive)
 
-    def _touch(self, flow: Flow[Any], state: ConversationState, data: Any, now: datetime) -> None:
-        state.data = data.model_dump(mode="json")
-        state.expires_at = self._expiry(flow, now)
-        state.updated_at = now
+    def _touch(self, ctx: Context, flow: Flow[Any], state: ConversationState, data: Any) -> None:
+        state.data = self._stored(ctx, flow, data)
+        state.expires_at = self._expiry(flow, ctx.now)
+        state.updated_at = ctx.now
 
     async def _end(self, ctx: Context, state: ConversationState) -> None:
         await ctx.session.delete(state)
@@ -372,7 +398,7 @@ class Conversations:
         if state is None:
             return False
         flow = self.flows.get(state.flow)
-        data = flow.load(state.data) if flow is not None else None
+        data = self._loaded(ctx, flow, state)
         await self._end(ctx, state)
         if flow is not None and data is not None:
             await self._cancelled(ctx, flow, data)

@@ -33,7 +33,9 @@ async def download_link(ctx: Context, kind: str, params: dict[str, str], label: 
 async def send_export(ctx: Context, kind: str, params: dict[str, str], label: str) -> None:
     """An export, to the asker's direct chat only: the one-time download link,
     then the file itself where the platform carries files."""
-    ctx.send_direct(ctx.actor.user_id, await download_link(ctx, kind, params, label))
+    # Sensitive: whoever read the link in the outbox could download the file.
+    link = await download_link(ctx, kind, params, label)
+    ctx.send_direct(ctx.actor.user_id, link, sensitive=True)
     send_export_file(ctx, kind, params)
 
 

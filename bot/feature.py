@@ -20,6 +20,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from bot.anonymous import Anonymous
 from bot.args import Args
 from bot.context import Context
 from bot.roles import Role
@@ -173,6 +174,7 @@ class Feature:
     pages: list[Page] = field(default_factory=list)
     exports: dict[str, Exporter] = field(default_factory=dict)
     holdings: list[PersonData] = field(default_factory=list)
+    anonymous_kinds: list[Anonymous[Any]] = field(default_factory=list)
 
     @property
     def has_templates(self) -> bool:
@@ -232,6 +234,13 @@ class Feature:
         timer = Timer(kind, ref, grace=grace, push=push)
         self.timers.append(timer)
         return timer
+
+    def anonymous(self, name: str, model: type[D]) -> Anonymous[D]:
+        """Content written apart from its author's message (bot.anonymous):
+        `await kind.submit(ctx, data)`, written by `@kind.writer`."""
+        kind = Anonymous(name, model)
+        self.anonymous_kinds.append(kind)
+        return kind
 
     def on(
         self, event: type[E]

@@ -36,6 +36,7 @@ from bot.metrics import Metrics
 from bot.outbox import enqueue, insert_rows, outbox_rows
 from bot.roles import Actor
 from bot.runtime import Runtime
+from bot.sensitive import open_payload, seal_payload
 from storage.inbound_log import InboundLog, NewMessage
 from storage.messaging import InboundMessage
 from storage.people import grants_of_many, touch_groups, touch_participants, touch_people
@@ -173,7 +174,7 @@ class Ingest:
         for p in batch:
             first.setdefault((p.incoming.platform, p.incoming.msg_id), p)
         rows = [
-            NewMessage(platform, msg_id, p.incoming.model_dump_json())
+            NewMessage(platform, msg_id, seal_payload(self.rt.sealer, p.incoming))
             for (platform, msg_id), p in first.items()
         ]
         inserted = await self._log.record(rows, now, now + LEASE)
@@ -268,13 +269,23 @@ class Ingest:
             found = {row_id: (payload, at) for row_id, payload, at in rows}
         now, mono = self.rt.clock.now(), time.monotonic()
         jobs = []
+        lost = []
         for row_id in ids:
             if row_id not in found:
                 self._held.discard(row_id)
                 continue
             payload, at = found[row_id]
+            incoming = open_payload(self.rt.sealer, payload)
+            if incoming is None:
+                lost.append(row_id)
+                continue
             received = mono - max((now - at).total_seconds(), 0.0)
-            jobs.append(Job(row_id, Incoming.model_validate(payload), received=received))
+            jobs.append(Job(row_id, incoming, received=received))
+        if lost:
+            # Sealed under a key since replaced: nobody can read it any more.
+            async with self.rt.db.transaction() as session:
+                await _mark(session, lost, "failed", now, error="unreadable")
+            self._held.difference_update(lost)
         return jobs
 
     async def _work_loop(self, queue: asyncio.Queue[Job]) -> None:
@@ -394,7 +405,7 @@ class Ingest:
                 ctx = next(contexts)
                 await rt.router.dispatch(ctx)
                 outs, new_rows = outbox_rows(
-                    ctx.out, now, source=job.incoming, inline_platforms=inline
+                    ctx.out, now, source=job.incoming, inline_platforms=inline, sealer=rt.sealer
                 )
                 results.append(outs)
                 rows += new_rows
@@ -476,6 +487,11 @@ class Ingest:
                 .where(InboundMessage.id.in_(ids))
                 .values(lease_until=now + LEASE)
             )
+
+    def forget_senders(self) -> None:
+        """Look every sender up afresh: one erased by another process is
+        otherwise still known here for up to SEEN_FOR seconds."""
+        self._seen = Seen()
 
     async def idle(self) -> None:
         """Wait until every accepted message has been handled (tests, benches)."""

@@ -118,8 +118,9 @@ class Outgoing(BaseModel):
     # Same key, same message: a retried handler or a resumed broadcast
     # cannot enqueue it twice.
     key: str | None = None
-    # Body and recipient are wiped from the outbox once delivered (anonymous
-    # ballots, relays to an anonymous author).
+    # Body and recipient are sealed in the outbox while it waits, and wiped
+    # once delivered or given up (bot.sensitive): anonymous ballots' echoes,
+    # relays to an anonymous author, sign-in and download links.
     sensitive: bool = False
     # A group-commit batch name, e.g. a broadcast's id, to report progress by.
     batch: str = ""

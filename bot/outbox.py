@@ -45,6 +45,8 @@ from bot.messages import Incoming, Outgoing
 from bot.metrics import Metrics
 from bot.person_data import ERASED_PLATFORM
 from bot.ratelimit import RateLimiter
+from bot.seal import Sealer
+from bot.sensitive import UNREADABLE, open_delivery, seal_outbox_row
 from storage.db import Database
 from storage.messaging import OutboxMessage
 from storage.upsert import insert_for, on_conflict
@@ -101,13 +103,15 @@ def outbox_rows(
     *,
     source: Incoming | None = None,
     inline_platforms: frozenset[str] = frozenset(),
+    sealer: Sealer | None = None,
 ) -> tuple[list[Outgoing], list[dict[str, Any]]]:
     """Messages as outbox rows (after merging the replies to one message).
 
     A message without a key gets one derived from the inbound message (so a
     re-handled message cannot enqueue twice) or a fresh one. Replies to
     `source` on an inline platform are stored as already sent. A message to an
-    erased person (bot.person_data) has no one to reach and is dropped.
+    erased person (bot.person_data) has no one to reach and is dropped. A
+    sensitive message's row is sealed (bot.sensitive), so it needs the `sealer`.
     """
     outs = [o for o in outs if o.platform != ERASED_PLATFORM]
     outs = merge_replies(outs) if source is not None else outs
@@ -128,25 +132,28 @@ def outbox_rows(
             and out.chat_id == source.chat_id
         )
         purge = inline and out.sensitive
-        rows.append(
-            {
-                "idempotency_key": key,
-                "platform": out.platform,
-                "chat_type": out.chat_type,
-                "chat_id": "" if purge else out.chat_id,
-                "body": PURGED if purge else out.body(),
-                "state": "sent" if inline else "pending",
-                "attempts": 0,
-                "next_attempt_at": now,
-                "created_at": now,
-                "sent_at": now if inline else None,
-                "last_error": "",
-                "batch": out.batch,
-                # Only an expiry the sender set is stored: a set-up problem
-                # (NeedsAdmin) may keep a message past the default day.
-                "expires_at": out.expires_at,
-            }
-        )
+        row = {
+            "idempotency_key": key,
+            "platform": out.platform,
+            "chat_type": out.chat_type,
+            "chat_id": "" if purge else out.chat_id,
+            "body": PURGED if purge else out.body(),
+            "state": "sent" if inline else "pending",
+            "attempts": 0,
+            "next_attempt_at": now,
+            "created_at": now,
+            "sent_at": now if inline else None,
+            "last_error": "",
+            "batch": out.batch,
+            # Only an expiry the sender set is stored: a set-up problem
+            # (NeedsAdmin) may keep a message past the default day.
+            "expires_at": out.expires_at,
+        }
+        if out.sensitive:
+            if sealer is None:
+                raise ValueError("a sensitive message needs a sealer to be stored")
+            row = seal_outbox_row(sealer, row)
+        rows.append(row)
     return outs, rows
 
 
@@ -163,9 +170,12 @@ async def enqueue(
     *,
     source: Incoming | None = None,
     inline_platforms: frozenset[str] = frozenset(),
+    sealer: Sealer | None = None,
 ) -> list[Outgoing]:
     """Write messages as outbox rows in the caller's transaction; returns what was enqueued."""
-    merged, rows = outbox_rows(outs, now, source=source, inline_platforms=inline_platforms)
+    merged, rows = outbox_rows(
+        outs, now, source=source, inline_platforms=inline_platforms, sealer=sealer
+    )
     await insert_rows(session, rows)
     return merged
 
@@ -189,9 +199,11 @@ class Outbox:
         slots: int = SLOTS,
         hold: int = HOLD,
         metrics: Metrics | None = None,
+        sealer: Sealer | None = None,
     ) -> None:
         self.db = db
         self.metrics = metrics or Metrics()
+        self.sealer = sealer
         self.clock = clock
         self.deliverers = dict(deliverers)
         self.limiter = RateLimiter()
@@ -349,7 +361,8 @@ class Outbox:
                 OutboxMessage.uncertain_since,
             )
         )
-        return sorted((Delivery(*row) for row in result), key=lambda d: d.id)
+        deliveries = (open_delivery(self.sealer, Delivery(*row)) for row in result)
+        return sorted(deliveries, key=lambda d: d.id)
 
     async def _renew_if_due(self) -> None:
         """Push back the leases of every row this worker holds, a third of a lease early."""
@@ -428,9 +441,11 @@ class Outbox:
         """Try one row; what to write back to it."""
         deliverer = self.deliverers[d.platform]
         now = self.clock.now()
+        if d.body.get(UNREADABLE):
+            return self._failed(d, "sealed under another key")
         until = expiry(d)
         if until is not None and now >= until:
-            values = self._failed(f"{EXPIRED} before it could be sent", count=False)
+            values = self._failed(d, f"{EXPIRED} before it could be sent", count=False)
             if d.attempts:
                 # Keep what went wrong with the attempts that were made.
                 values["last_error"] = literal(f"{EXPIRED} before the next attempt, after: ").op(
@@ -456,7 +471,7 @@ class Outbox:
                 return self._retry(d, err.reason, wait_asked, limits, err.maybe_sent)
             except PermanentError as err:
                 log.warning("outbox %s failed for good: %s", d.key, err.reason)
-                return self._failed(err.reason)
+                return self._failed(d, err.reason)
             except TimeoutError:
                 reason = f"no answer within {SEND_DEADLINE:.0f} s"
                 return self._retry(d, reason, None, limits, True)
@@ -491,10 +506,13 @@ class Outbox:
         since = d.uncertain_since or (now if maybe_sent else None)
         until = d.expires_at if held else expiry(d)
         if until is not None and next_at >= until:
-            return self._failed(f"{EXPIRED} while the platform kept failing: {reason}", uncertain)
+            return self._failed(
+                d, f"{EXPIRED} while the platform kept failing: {reason}", uncertain
+            )
         if uncertain and not self._may_repeat(d, uncertain, since, next_at):
             log.warning("outbox %s: stopped, an earlier attempt may have arrived", d.key)
             return self._failed(
+                d,
                 f"{UNCERTAIN} after {uncertain} attempts that may have arrived: {reason}",
                 uncertain,
             )
@@ -517,9 +535,12 @@ class Outbox:
         return uncertain < MAX_UNCERTAIN
 
     def _failed(
-        self, reason: str, uncertain: int | None = None, *, count: bool = True
+        self, d: Delivery, reason: str, uncertain: int | None = None, *, count: bool = True
     ) -> dict[str, Any]:
-        values = self._result("failed", error=reason, count=count)
+        # A sensitive message given up is wiped like a sent one: its words
+        # must not wait on disk for an admin to look.
+        purge = bool(d.body.get("sensitive"))
+        values = self._result("failed", error=reason, count=count, purge=purge)
         values["failed_at"] = self.clock.now()
         if uncertain is not None:
             values["uncertain"] = uncertain
@@ -544,8 +565,8 @@ class Outbox:
         if state == "sent":
             values["sent_at"] = self.clock.now()
         if purge:
-            # Neither what was said nor to whom: an anonymous author's
-            # receipt must not point back at them.
+            # Delivered or given up: neither what was said nor to whom (it
+            # was only sealed while it could still go out).
             values["body"] = PURGED
             values["chat_id"] = ""
         return values

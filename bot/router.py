@@ -81,8 +81,9 @@ class Router:
             ctx.reply(texts.unknown_command(word, self._suggest(word)))
             return
         dropped = await self.conversations.drop(ctx)
-        if dropped:
-            ctx.reply(texts.replaced_flow(dropped))
+        if dropped is not None:
+            # That someone left a ballot says where they were: sealed like the ballot.
+            ctx.reply(texts.replaced_flow(dropped.title), sensitive=dropped.sensitive)
         # A line break ends the sub-command word too: "/提醒 放假安排⏎<rows>".
         sub_word, _, sub_rest = rest.strip().replace("\n", " \n", 1).partition(" ")
         sub = cmd.find_sub(sub_word) if sub_word else None

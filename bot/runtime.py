@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from bot.anonymous import Writes
 from bot.clock import Clock
 from bot.config import Settings
 from bot.errors import ErrorReporter
@@ -13,6 +15,7 @@ from bot.events import Event
 from bot.messages import Outgoing
 from bot.outbox import Outbox, enqueue
 from bot.router import Router
+from bot.seal import Sealer
 
 if TYPE_CHECKING:
     from bot.timers import JobContext, Timer
@@ -26,7 +29,15 @@ class Runtime:
     clock: Clock
     router: Router
     outbox: Outbox
+    # The key kept outside the database, and what seals with it (bot.seal).
+    sealer: Sealer
     errors: ErrorReporter = field(default_factory=ErrorReporter)
+    # Set when a transaction that left anonymous content to write commits (bot.anonymous).
+    writes_due: asyncio.Event = field(default_factory=asyncio.Event)
+    writes: Writes = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.writes = Writes(self)
 
     @property
     def timers(self) -> dict[str, Timer[Any]]:
@@ -41,5 +52,5 @@ class Runtime:
 
     async def send(self, session: Any, outs: Sequence[Outgoing]) -> None:
         """Enqueue messages a job produced, in the job's transaction."""
-        await enqueue(session, outs, self.clock.now())
+        await enqueue(session, outs, self.clock.now(), sealer=self.sealer)
         self.outbox.wake()

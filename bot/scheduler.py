@@ -210,7 +210,7 @@ async def _run(
     try:
         async with session.begin_nested():
             await timer.run(job, timer.parse(row.ref))
-            await enqueue(session, job.out, now)
+            await enqueue(session, job.out, now, sealer=rt.sealer)
     except Exception as err:
         return err
     return None

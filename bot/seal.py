@@ -1,40 +1,31 @@
-"""Sealing the address of an anonymous 意见箱 author.
+"""Sealing: what must not sit in the database in clear, encrypted under a key kept outside it.
 
-The bot must relay a secretary's answer to an anonymous author, so it has to
-know where to send it; yet no table or log may tie a suggestion to its
-author. The address ("platform:user id") is therefore kept only encrypted
-(AES-256-GCM, a fresh nonce each time, the suggestion id as associated data)
-under a key that is never written to the database.
-
-Threat model:
-- Someone holding the database alone (a dump, a backup, a curious DBA, the
-  secretary with an XLSX export) cannot tell who wrote an anonymous
-  suggestion: the row holds ciphertext, a day rather than a moment, and no
-  person id; every message the bot exchanged with the author about it is
-  sent `sensitive`, so the outbox forgets body and recipient once delivered,
-  and the inbound log keeps no text and no sender. On PostgreSQL, the
-  transaction id each row carries is rewritten for anonymous rows by the
-  `restamp` job (storage/feedback.py).
-- The running server can relay, because it holds the key. Whoever controls
-  the server and the key file together (an operator) could unseal an address;
-  that is the price of a two-way relay, and the key is kept apart from the
-  database so that the two must be taken together.
-- Sizes and counts are not hidden: with a single anonymous answer to a call,
-  the list of who answered anonymously names its author. Choosing 匿名 hides
-  who wrote what among those who chose it.
+The bot has to read some things that no database reader may: where to
+relay a secretary's answer to an anonymous 意见箱 author, the state of a
+flow where someone is casting an anonymous ballot, a receipt waiting for a
+platform to come back, an inbound message before it is handled. These are
+kept only sealed (AES-256-GCM, a fresh nonce each time, with what the
+value is for as associated data), and wiped when no longer needed.
 
 The key comes from TONGXIN_SECRET_KEY (32 bytes, URL-safe base64). When it
 is unset, a key file `tongxin-secret.key` is created at first use with mode
 0600 next to the SQLite database, or in the working directory for
-PostgreSQL. Losing the key only means old anonymous authors can no longer be
-answered; it must not be copied with database backups.
+PostgreSQL. It must never be copied with database backups: whoever holds
+the database and the key together can open what is sealed (docs/ANONYMITY.md
+says what holds against whom). Losing it only means that sealed values
+written before can no longer be opened: old anonymous authors cannot be
+answered, and messages still waiting are dropped.
 """
 
 from __future__ import annotations
 
 import base64
+import hashlib
+import hmac
+import json
 import os
 import secrets
+from typing import Any
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -79,3 +70,73 @@ def unseal(key: bytes, blob: bytes, context: str) -> tuple[str, str] | None:
         return None
     platform, _, user_id = plain.decode().partition(":")
     return platform, user_id
+
+
+class Sealer:
+    """The key, loaded at first use, and what is done with it.
+
+    Owned by the app (bot.app) and lent through the runtime; nothing else
+    reads the key.
+    """
+
+    def __init__(self, settings: Settings) -> None:
+        self._settings = settings
+        self._key: bytes | None = None
+        self._tag_key: bytes | None = None
+
+    @property
+    def key(self) -> bytes:
+        if self._key is None:
+            self._key = load_key(self._settings)
+        return self._key
+
+    def seal(self, data: bytes, context: str) -> str:
+        """`data` sealed for `context`, as URL-safe base64 text (fits a JSON column)."""
+        nonce = secrets.token_bytes(NONCE)
+        blob = nonce + AESGCM(self.key).encrypt(nonce, data, context.encode())
+        return base64.urlsafe_b64encode(blob).decode()
+
+    def open(self, token: str, context: str) -> bytes | None:
+        """What `seal` sealed for this very context; None for another key or context."""
+        try:
+            blob = base64.urlsafe_b64decode(token)
+            return AESGCM(self.key).decrypt(blob[:NONCE], blob[NONCE:], context.encode())
+        except (InvalidTag, ValueError):
+            return None
+
+    def seal_json(self, value: Any, context: str) -> dict[str, str]:
+        """A JSON value sealed, as the JSON object stored in its place."""
+        plain = json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode()
+        return {SEALED: self.seal(plain, context)}
+
+    def open_json(self, stored: Any, context: str) -> Any:
+        """A value `seal_json` stored, opened; a value stored in clear passes as it is.
+
+        Raises Unreadable when it was sealed under another key or for
+        another context.
+        """
+        if not is_sealed(stored):
+            return stored
+        plain = self.open(stored[SEALED], context)
+        if plain is None:
+            raise Unreadable(context)
+        return json.loads(plain)
+
+    def tag(self, text: str) -> str:
+        """A keyed hash of `text`: equal texts give equal tags, and without the
+        key nobody can tell which text a tag stands for (idempotency keys)."""
+        if self._tag_key is None:
+            self._tag_key = hmac.new(self.key, b"tongxin tag key", hashlib.sha256).digest()
+        digest = hmac.new(self._tag_key, text.encode(), hashlib.sha256).digest()
+        return base64.urlsafe_b64encode(digest[:18]).decode()
+
+
+SEALED = "sealed"
+
+
+class Unreadable(Exception):
+    """A sealed value that this key cannot open (the key was changed)."""
+
+
+def is_sealed(stored: Any) -> bool:
+    return isinstance(stored, dict) and set(stored) == {SEALED}

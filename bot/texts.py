@@ -85,6 +85,12 @@ def job_failing(name: str, times: int) -> str:
     )
 
 
+WRITE_LOST = (
+    "【系统提醒】一份匿名提交（投票或意见）多次写入失败，已放弃。"
+    "提交人已收到回执，请查看服务日志，或联系技术人员处理。"
+)
+
+
 DEADLINE_NEEDS_TIME = "请写明具体时刻，例如「今天15:30」或「明天下午3点」。"
 
 

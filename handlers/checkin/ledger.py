@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import io
 import re
 import sys
 from collections import defaultdict
@@ -18,10 +17,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from openpyxl import Workbook
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.args import Args
+from bot.console.view import YEARS
+from bot.console.xlsx import Book
 from bot.context import Context
 from bot.exports import send_export, send_export_file
 from handlers.checkin import texts as t
@@ -126,18 +126,15 @@ async def build_checkin_ledger(
 ) -> bytes:
     """The XLSX: a sheet of meetings, a sheet of each person's attendance."""
     meetings = await year_meetings(session, unit_id, year, tz)
-    wb = Workbook()
-    sheet = wb.active
-    sheet.title = "会议"
+    book = Book()
+    sheet = book.sheet("会议")
     sheet.append(MEETING_HEADER)
     for m in meetings:
         sheet.append(_meeting_row(m, tz))
-    people = wb.create_sheet("个人出勤")
+    people = book.sheet("个人出勤")
     for row in people_sheet(meetings, tz):
         people.append(row)
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+    return book.save()
 
 
 def summary_lines(unit: str, year: int, meetings: list[Meeting], tz: ZoneInfo) -> list[str]:
@@ -194,7 +191,7 @@ async def answer_in_chat(ctx: Context, args: Args) -> None:
     words = list(args.positional)
     year = ctx.local_now.year
     if words and words[0].isdigit():
-        if len(words[0]) != 4:
+        if len(words[0]) != 4 or int(words[0]) not in YEARS:
             ctx.reply(t.LEDGER_YEAR)
             return
         year = int(words.pop(0))
@@ -234,6 +231,9 @@ async def export_cli(rt: Runtime, argv: list[str]) -> int:
         ns = parser.parse_args(argv)
     except SystemExit as stop:
         return int(stop.code or 0)
+    if ns.year not in YEARS:
+        print(f"tongxin: year {ns.year} is out of range ({YEARS[0]}–{YEARS[-1]})", file=sys.stderr)
+        return 2
     tz = rt.settings.tz
     async with rt.db.reading() as session:
         unit = await unit_by_name(session, ns.unit)

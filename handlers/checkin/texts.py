@@ -28,7 +28,7 @@ LEAVE_AFTER_ATTEND = "您已签到，无需请假。"
 NOT_ON_ROSTER = "您不在本次签到的应到名单中，已单独记录。如有出入请联系书记。"
 NOBODY_MISSING = "应到人员都已签到或请假，无需提醒。"
 LEDGER_UNIT_NEEDED = "请写明支部，例如「/签到 台账 2026 第一党支部」。"
-LEDGER_YEAR = "年份请写 4 位数字，例如「/签到 台账 2026」。"
+LEDGER_YEAR = "年份请写 1901–2099 之间的 4 位数字，例如「/签到 台账 2026」。"
 LEDGER_NOT_YOURS = "您不是该支部的书记，不能查看它的台账。"
 GROUP_FALLBACK = "（本群未绑定支部，应到按在本群发过言的人计算。）"
 

@@ -1,8 +1,9 @@
 """A teacher answers a call in direct chat: pick, write, 实名 or 匿名, confirm.
 
-The whole flow is `sensitive`: nothing the bot says while someone writes
-stays in the outbox with their address, so an anonymous answer leaves no
-trace that points at its author.
+The whole flow is `sensitive`: its state and everything the bot says while
+someone writes are sealed, and wiped when done. An anonymous answer is
+written apart from its author's transaction (bot.anonymous), which only
+marks their seat as answered.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from bot.args import Args
 from bot.context import Context
 from bot.conversation import Choose, Confirm, Flow
 from bot.roles import Role
+from bot.timers import JobContext
 from handlers.feedback import feature, feedback_cmd
 from handlers.feedback import texts as t
 from handlers.feedback.report import show_time
@@ -27,6 +29,7 @@ from storage.feedback import (
     PENDING,
     FeedbackCall,
     FeedbackOpinion,
+    add_anonymous_opinion,
     calls_for,
     member,
     withdraw,
@@ -92,6 +95,21 @@ def receipt_code() -> str:
     return "FK" + "".join(secrets.choice(RECEIPT_ALPHABET) for _ in range(6))
 
 
+class AnonymousAnswer(BaseModel):
+    call_id: int
+    kind: str
+    text: str
+    receipt: str
+
+
+anonymous_answer = feature.anonymous("feedback.answer", AnonymousAnswer)
+
+
+@anonymous_answer.writer
+async def write_answer(job: JobContext, a: AnonymousAnswer) -> None:
+    await add_anonymous_opinion(job.session, a.call_id, a.kind, a.text, a.receipt)
+
+
 async def submit(ctx: Context, data: Answer) -> None:
     chosen = data.chosen()
     assert chosen is not None
@@ -116,16 +134,22 @@ async def submit(ctx: Context, data: Answer) -> None:
     parts = data.text
     anonymous = data.way == "anon"
     code = receipt_code()
-    ctx.session.add(
-        FeedbackOpinion(
-            call_id=call.id,
-            person_id=None if anonymous else pid,
-            kind=NO_OPINION if is_no_opinion(parts) else OPINION,
-            text="" if is_no_opinion(parts) else joined(parts),
-            receipt=code,
-            submitted_at=None if anonymous else ctx.now,
+    kind = NO_OPINION if is_no_opinion(parts) else OPINION
+    text = "" if is_no_opinion(parts) else joined(parts)
+    if anonymous:
+        answer = AnonymousAnswer(call_id=call.id, kind=kind, text=text, receipt=code)
+        await anonymous_answer.submit(ctx, answer)
+    else:
+        ctx.session.add(
+            FeedbackOpinion(
+                call_id=call.id,
+                person_id=pid,
+                kind=kind,
+                text=text,
+                receipt=code,
+                submitted_at=ctx.now,
+            )
         )
-    )
     seat.status = ANONYMOUS if anonymous else NAMED
     ctx.reply(t.receipt(title, code, anonymous), sensitive=True)
 

@@ -1,7 +1,8 @@
 """The console's 征求意见 and 意见箱 pages: each call's lists, XLSX, threads and replies.
 
 An anonymous opinion is shown without its author and in content order (as
-`anonymous_opinions` returns it), never beside who answered anonymously. A
+`anonymous_opinions` returns it), never beside who answered anonymously,
+and as the chat summary shows it (report.py: one by one from three on). A
 reply from the page goes through `suggestions.answer_author`, the code path
 of `/回复`, so the author stays anonymous from the console too.
 """
@@ -16,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.console.view import ConsoleView, Forbidden, NotFound, export_url, managed
 from bot.console.xlsx import table_xlsx
 from bot.roles import Actor
-from handlers.feedback import feature
+from handlers.feedback import feature, report
 from handlers.feedback import texts as t
 from handlers.feedback.report import build_feedback_export, summarize
 from handlers.feedback.steps import MAX_CHARS
@@ -53,7 +54,13 @@ async def _call(view: ConsoleView, call_id: int) -> web.StreamResponse:
     s = await summarize(view.session, call.id)
     assert s is not None
     named, named_none = s.named(OPINION), s.named(NO_OPINION)
-    anon, anon_none = s.anon(OPINION), s.anon(NO_OPINION)
+    listed = s.anon_shown == report.LISTED
+    anon, anon_none = (s.anon(OPINION), s.anon(NO_OPINION)) if listed else ([], [])
+    note = ""
+    if s.anon_shown == report.MERGED:
+        note = t.anon_merged(len(s.anonymous), report.MIN_ANONYMOUS)
+    elif s.anon_shown == report.WITHHELD:
+        note = t.anon_withheld(len(s.anonymous), report.MIN_ANONYMOUS)
     return view.render(
         "feedback_call.html",
         title=t.call_title(call.title, call.id),
@@ -61,6 +68,9 @@ async def _call(view: ConsoleView, call_id: int) -> web.StreamResponse:
         s=s,
         named=named,
         anon=anon,
+        anon_note=note,
+        merged=s.merged_text if s.anon_shown == report.MERGED else "",
+        unsplit=0 if listed else len(s.anonymous),
         none_names=[r.name for r in named_none],
         anon_none=len(anon_none),
         opinions=len(named) + len(anon),
@@ -133,7 +143,7 @@ async def _thread(view: ConsoleView, sid: int) -> web.StreamResponse:
         else:
             out = await answer_author(
                 view.session,
-                view.runtime.settings,
+                view.runtime.sealer,
                 view.actor.person_id,
                 box,
                 draft,

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import sys
-from datetime import timedelta
 from pathlib import Path
 
 from bot.args import Args
+from bot.console.view import is_id
 from bot.context import Context
 from bot.exports import send_export
 from bot.roles import Role
@@ -14,14 +14,19 @@ from bot.runtime import Runtime
 from bot.timers import JobContext
 from handlers.feedback import feature, feedback_close, feedback_cmd, feedback_nudge
 from handlers.feedback import texts as t
-from handlers.feedback.report import build_feedback_export, render_summary, show_time, summarize
+from handlers.feedback.report import (
+    LISTED,
+    build_feedback_export,
+    render_summary,
+    show_time,
+    summarize,
+)
 from storage.feedback import (
     NO_OPINION,
     OPINION,
     FeedbackCall,
     latest_call,
     pending_people,
-    restamp_anonymous,
 )
 from storage.models import Person
 
@@ -112,6 +117,8 @@ async def close(job: JobContext, call_id: int) -> None:
     call = await job.session.get(FeedbackCall, call_id)
     if call is None or call.state != "open":
         return
+    # Answers given just before (or before a restart) are counted first.
+    await job.runtime.writes.catch_up(job.session)
     call.state, call.closed_at = "closed", job.now
     await job.session.flush()
     summary = await summarize(job.session, call.id)
@@ -125,27 +132,17 @@ async def close(job: JobContext, call_id: int) -> None:
             key=f"feedback:{call.id}:summary",
         )
     if call.chat_id:
-        opinions = len(summary.named(OPINION)) + len(summary.anon(OPINION))
-        none = len(summary.named(NO_OPINION)) + len(summary.anon(NO_OPINION))
+        split = None
+        if summary.anon_shown == LISTED:
+            opinions = len(summary.named(OPINION)) + len(summary.anon(OPINION))
+            none = len(summary.named(NO_OPINION)) + len(summary.anon(NO_OPINION))
+            split = (opinions, none)
         job.to_group(
             call.platform,
             call.chat_id,
-            t.closed_group(call.title, len(summary.rows), opinions, none, len(summary.silent)),
+            t.closed_group(call.title, len(summary.rows), split, len(summary.silent)),
             key=f"feedback:{call.id}:closed",
         )
-
-
-@feature.every(timedelta(minutes=1))
-async def restamp(rt: Runtime) -> None:
-    """Give new anonymous rows a transaction id of their own (PostgreSQL's xmin).
-
-    Their writer's transaction also touched the author's rows (the person,
-    the audience seat); until this pass, xmin would pair them up.
-    """
-    if rt.db.is_sqlite:
-        return
-    async with rt.db.transaction() as session:
-        await restamp_anonymous(session)
 
 
 # --- export -------------------------------------------------------------------------
@@ -154,7 +151,7 @@ async def restamp(rt: Runtime) -> None:
 @feature.cli_command("export feedback")
 async def export(rt: Runtime, argv: list[str]) -> int:
     """`tongxin export feedback ID [--out FILE]`: the call's ledger as XLSX."""
-    if not argv or not argv[0].lstrip("#").isdigit():
+    if not argv or not is_id(argv[0].lstrip("#")):
         print("usage: tongxin export feedback ID [--out FILE]", file=sys.stderr)
         return 2
     call_id = int(argv[0].lstrip("#"))

@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.person_data import Erased, Section, Subject, changed, cleared, deleted, kept
 from handlers.feedback import feature
-from handlers.feedback.texts import STATUS_NONE, STATUS_OPINION, STATUS_PENDING, STATUS_SILENT
+from handlers.feedback import texts as t
 from storage.feedback import (
     ANONYMOUS,
     NO_OPINION,
@@ -30,39 +30,13 @@ from storage.feedback import (
 )
 from storage.models import Unit
 
-CALLS = "征求意见"
-CALLS_NOTE = "匿名反馈只记录您已反馈：意见不与您关联，无法导出。"
-OPENED = "发起的征求意见"
-SUGGESTIONS = "实名建言"
-SUGGESTIONS_NOTE = "匿名建言不与您关联，不在此列。"
-THREAD = "实名建言的往来"
-ANSWERS = "以书记身份回复的建言"
-OPEN_SEATS = "未截止征求意见中的待反馈名额"
-SEATS = "征求意见名单记录"
-OPINIONS = "实名意见"
-OPENERS = "征求意见发起人"
-K_TITLE = "事项"
-K_DEADLINE = "截止时间"
-K_STATUS = "反馈情况"
-K_TEXT = "内容"
-K_AT = "提交时间"
-K_RECEIPT = "回执编号"
-K_OPENED_AT = "发起时间"
-K_NUMBER = "建言编号"
-K_UNIT = "支部"
-K_DAY = "日期"
-K_FROM = "发言"
-FROM_YOU = "您"
-FROM_SECRETARY = "书记"
-STATUS_ANON = "匿名反馈（内容不与您关联）"
-
 
 def _status(member: str, opinion: FeedbackOpinion | None, closed: bool) -> str:
     if member == ANONYMOUS:
-        return STATUS_ANON
+        return t.STATUS_ANON
     if opinion is not None:
-        return STATUS_NONE if opinion.kind == NO_OPINION else STATUS_OPINION
-    return STATUS_SILENT if closed else STATUS_PENDING
+        return t.STATUS_NONE if opinion.kind == NO_OPINION else t.STATUS_OPINION
+    return t.STATUS_SILENT if closed else t.STATUS_PENDING
 
 
 async def export(session: AsyncSession, who: Subject) -> list[Section]:
@@ -83,20 +57,20 @@ async def export(session: AsyncSession, who: Subject) -> list[Section]:
         op = opinions.get(call.id)
         calls.append(
             {
-                K_TITLE: call.title,
-                K_DEADLINE: call.deadline,
-                K_STATUS: _status(status, op, call.state != "open"),
-                K_TEXT: op.text if op else "",
-                K_AT: op.submitted_at if op else None,
-                K_RECEIPT: op.receipt if op else "",
+                t.K_TITLE: call.title,
+                t.K_DEADLINE: call.deadline,
+                t.K_STATUS: _status(status, op, call.state != "open"),
+                t.K_TEXT: op.text if op else "",
+                t.K_AT: op.submitted_at if op else None,
+                t.K_RECEIPT: op.receipt if op else "",
             }
         )
     opened = await session.scalars(
         select(FeedbackCall).where(FeedbackCall.creator_id == who.id).order_by(FeedbackCall.id)
     )
     return [
-        Section(CALLS, calls, CALLS_NOTE),
-        Section(OPENED, [{K_TITLE: c.title, K_OPENED_AT: c.created_at} for c in opened]),
+        Section(t.CALLS, calls, t.CALLS_NOTE),
+        Section(t.OPENED, [{t.K_TITLE: c.title, t.K_OPENED_AT: c.created_at} for c in opened]),
         *await _suggestions(session, who),
     ]
 
@@ -109,7 +83,8 @@ async def _suggestions(session: AsyncSession, who: Subject) -> list[Section]:
         .order_by(Suggestion.id)
     )
     written = [
-        {K_NUMBER: s.id, K_UNIT: unit, K_DAY: s.received_on, K_TEXT: s.text} for s, unit in boxes
+        {t.K_NUMBER: s.id, t.K_UNIT: unit, t.K_DAY: s.received_on, t.K_TEXT: s.text}
+        for s, unit in boxes
     ]
     thread = await session.scalars(
         select(SuggestionMessage)
@@ -123,22 +98,22 @@ async def _suggestions(session: AsyncSession, who: Subject) -> list[Section]:
         .order_by(SuggestionMessage.id)
     )
     return [
-        Section(SUGGESTIONS, written, SUGGESTIONS_NOTE),
+        Section(t.SUGGESTIONS, written, t.SUGGESTIONS_NOTE),
         Section(
-            THREAD,
+            t.THREAD,
             [
                 {
-                    K_NUMBER: m.suggestion_id,
-                    K_DAY: m.sent_on,
-                    K_FROM: FROM_YOU if m.from_author else FROM_SECRETARY,
-                    K_TEXT: m.text,
+                    t.K_NUMBER: m.suggestion_id,
+                    t.K_DAY: m.sent_on,
+                    t.K_FROM: t.FROM_YOU if m.from_author else t.FROM_SECRETARY,
+                    t.K_TEXT: m.text,
                 }
                 for m in thread
             ],
         ),
         Section(
-            ANSWERS,
-            [{K_NUMBER: m.suggestion_id, K_DAY: m.sent_on, K_TEXT: m.text} for m in answers],
+            t.ANSWERS,
+            [{t.K_NUMBER: m.suggestion_id, t.K_DAY: m.sent_on, t.K_TEXT: m.text} for m in answers],
         ),
     ]
 
@@ -163,12 +138,12 @@ async def erase(session: AsyncSession, who: Subject) -> list[Erased]:
         update(FeedbackCall).where(FeedbackCall.creator_id == who.id).values(creator_id=None),
     )
     return [
-        deleted(OPEN_SEATS, removed),
-        kept(SEATS, int(seats or 0)),
-        kept(OPINIONS, int(opinions or 0)),
-        kept(SUGGESTIONS, int(boxes or 0)),
-        kept(ANSWERS, int(answers or 0)),
-        cleared(OPENERS, openers),
+        deleted(t.OPEN_SEATS, removed),
+        kept(t.SEATS, int(seats or 0)),
+        kept(t.OPINIONS, int(opinions or 0)),
+        kept(t.SUGGESTIONS, int(boxes or 0)),
+        kept(t.ANSWERS, int(answers or 0)),
+        cleared(t.OPENERS, openers),
     ]
 
 

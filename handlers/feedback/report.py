@@ -1,19 +1,27 @@
 """What a call gathered: the summary the secretary reads and the XLSX ledger.
 
 Both are plain functions of a session and a call id, so the chat, the
-closing timer, the CLI and (later) the console share them.
+closing timer, the CLI and the console share them.
+
+Anonymity in what is shown: the ledger says only 已反馈 of everyone who
+answered, by name or not; named opinions are listed on their own. The
+anonymous answers are shown one by one only once there are at least
+MIN_ANONYMOUS of them; with fewer, only their number until the deadline,
+and then their texts merged into one block, with a note saying why. (Who
+answered is never hidden: 逾期未反馈视为无意见 needs it, so with one
+anonymous answer whoever sees the ledger can tell who wrote it; the merged
+block at least does not say which of two wrote what, and the note says so.)
 """
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from openpyxl import Workbook
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.console.xlsx import Book
 from handlers.feedback import texts as t
 from schedules.timeparse import SHANGHAI, When, format_when
 from storage.feedback import (
@@ -33,6 +41,8 @@ EXCERPT = 200
 # A chat message stays readable; the export has everything.
 OPINIONS_SHOWN = 20
 NAMES_SHOWN = 50
+MIN_ANONYMOUS = 3
+LISTED, MERGED, WITHHELD = "listed", "merged", "withheld"
 
 
 def show_time(at: datetime, now: datetime, tz: ZoneInfo) -> str:
@@ -58,6 +68,23 @@ class Summary:
     @property
     def silent(self) -> list[MemberRow]:
         return [r for r in self.rows if r.status == PENDING]
+
+    @property
+    def answered(self) -> int:
+        return len(self.rows) - len(self.silent)
+
+    @property
+    def anon_shown(self) -> str:
+        """How the anonymous answers may be shown now: LISTED, MERGED or WITHHELD."""
+        if not self.anonymous or len(self.anonymous) >= MIN_ANONYMOUS:
+            return LISTED
+        return MERGED if self.closed else WITHHELD
+
+    @property
+    def merged_text(self) -> str:
+        """The anonymous opinions as one block, in content order (MERGED)."""
+        texts = [o.text for o in self.anon(OPINION)]
+        return "\n\n".join(texts) if texts else t.ANON_ALL_NONE
 
 
 async def summarize(session: AsyncSession, call_id: int) -> Summary | None:
@@ -89,24 +116,33 @@ def render_summary(s: Summary, now: datetime, tz: ZoneInfo) -> str:
     """The chat summary; long calls show the first opinions and point to the export."""
     call = s.call
     named, named_none = s.named(OPINION), s.named(NO_OPINION)
-    anon, anon_none = s.anon(OPINION), s.anon(NO_OPINION)
-    lines = [
-        t.summary_head(call.id, call.title, s.closed, show_time(call.deadline, now, tz)),
-        t.summary_counts(
+    listed = s.anon_shown == LISTED
+    anon, anon_none = (s.anon(OPINION), s.anon(NO_OPINION)) if listed else ([], [])
+    head = t.summary_head(call.id, call.title, s.closed, show_time(call.deadline, now, tz))
+    if listed:
+        counts = t.summary_counts(
             len(s.rows),
             len(named),
             len(anon),
             len(named_none) + len(anon_none),
             len(s.silent),
             s.closed,
-        ),
-    ]
+        )
+    else:
+        counts = t.summary_counts_unsplit(
+            len(s.rows), len(named), len(named_none), len(s.anonymous), len(s.silent), s.closed
+        )
+    lines = [head, counts]
     if named:
         lines.append(t.SUMMARY_NAMED)
         lines += _listed([f"{r.name}：{_excerpt(r.opinion.text)}" for r in named if r.opinion])
     if anon:
         lines.append(t.SUMMARY_ANON)
         lines += _listed([_excerpt(o.text) for o in anon])
+    if s.anon_shown == MERGED:
+        lines += [t.anon_merged(len(s.anonymous), MIN_ANONYMOUS), _excerpt(s.merged_text)]
+    elif s.anon_shown == WITHHELD:
+        lines.append(t.anon_withheld(len(s.anonymous), MIN_ANONYMOUS))
     if named_none or anon_none:
         names = _names([r.name for r in named_none])
         extra = t.anon_none(len(anon_none)) if anon_none else ""
@@ -119,49 +155,44 @@ def render_summary(s: Summary, now: datetime, tz: ZoneInfo) -> str:
 
 
 def member_status(row: MemberRow, closed: bool) -> str:
-    if row.status == ANONYMOUS:
-        return t.STATUS_ANON
-    if row.status == NAMED and row.opinion is not None:
-        return t.STATUS_NONE if row.opinion.kind == NO_OPINION else t.STATUS_OPINION
+    """The ledger's word for a member: the same 已反馈 whether by name or anonymously."""
+    if row.status in (NAMED, ANONYMOUS):
+        return t.STATUS_ANSWERED
     return t.STATUS_SILENT if closed else t.STATUS_PENDING
 
 
 async def build_feedback_export(
     session: AsyncSession, call_id: int, *, tz: ZoneInfo = SHANGHAI
 ) -> bytes:
-    """The call's ledger as XLSX: one row per member of the audience, then the
-    anonymous opinions on a sheet of their own, with no order of arrival."""
+    """The call's ledger as XLSX: one row per member of the audience, the named
+    opinions, and the anonymous ones (as the summary shows them) with no order
+    of arrival, each on a sheet of its own."""
     s = await summarize(session, call_id)
     if s is None:
         raise LookupError(call_id)
-    book = Workbook()
-    sheet = book.active
-    sheet.title = t.SHEET_MEMBERS
+    book = Book()
+    sheet = book.sheet(t.SHEET_MEMBERS)
     sheet.append(t.HEADER_MEMBERS)
     for i, row in enumerate(s.rows, 1):
-        op = row.opinion if row.status == NAMED else None
-        at = (
-            op.submitted_at.astimezone(tz).strftime("%Y-%m-%d %H:%M")
-            if op and op.submitted_at
-            else ""
-        )
-        text = op.text if op and op.kind == OPINION else ""
-        sheet.append(
-            (
-                i,
-                row.name,
-                row.user_id,
-                member_status(row, s.closed),
-                text,
-                at,
-                op.receipt if op else "",
-            )
-        )
-    anon_sheet = book.create_sheet(t.SHEET_ANON)
-    anon_sheet.append(t.HEADER_ANON)
-    for i, op in enumerate(s.anonymous, 1):
-        kind = t.KIND_NONE if op.kind == NO_OPINION else t.KIND_OPINION
-        anon_sheet.append((i, kind, op.text if op.kind == OPINION else ""))
-    buf = io.BytesIO()
-    book.save(buf)
-    return buf.getvalue()
+        sheet.append((i, row.name, row.user_id, member_status(row, s.closed)))
+    named = book.sheet(t.SHEET_NAMED)
+    named.append(t.HEADER_NAMED)
+    answers = [r for r in s.rows if r.status == NAMED and r.opinion is not None]
+    for i, row in enumerate(answers, 1):
+        op = row.opinion
+        assert op is not None
+        at = op.submitted_at.astimezone(tz).strftime("%Y-%m-%d %H:%M") if op.submitted_at else ""
+        text = op.text if op.kind == OPINION else t.KIND_NONE
+        named.append((i, row.name, row.user_id, text, at, op.receipt))
+    anon_sheet = book.sheet(t.SHEET_ANON)
+    if s.anon_shown == LISTED:
+        anon_sheet.append(t.HEADER_ANON)
+        for i, op in enumerate(s.anonymous, 1):
+            kind = t.KIND_NONE if op.kind == NO_OPINION else t.KIND_OPINION
+            anon_sheet.append((i, kind, op.text if op.kind == OPINION else ""))
+    elif s.anon_shown == MERGED:
+        anon_sheet.append((t.anon_merged(len(s.anonymous), MIN_ANONYMOUS),))
+        anon_sheet.append((s.merged_text,))
+    else:
+        anon_sheet.append((t.anon_withheld(len(s.anonymous), MIN_ANONYMOUS),))
+    return book.save()

@@ -3,8 +3,10 @@
 `/意见箱` takes a suggestion for the secretaries of the teacher's unit;
 `/回复 编号 内容` carries a secretary's answer to the author and the author's
 follow-up back to the secretaries. An anonymous author is known to the bot
-only through the sealed address (see bot/seal.py for the threat model),
-and every message the bot exchanges with them is sent `sensitive`.
+only through the sealed address (bot.seal), every message the bot exchanges
+with them is sent `sensitive`, and what they write is stored apart from
+their own message's transaction (bot.anonymous): the suggestion, its
+number and the secretaries' notice come from a transaction of their own.
 """
 
 from __future__ import annotations
@@ -16,12 +18,12 @@ from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.args import Args
-from bot.config import Settings
 from bot.context import Context
 from bot.conversation import Choose, Confirm, Flow
 from bot.messages import Outgoing
 from bot.roles import Role
-from bot.seal import load_key, seal, unseal
+from bot.seal import Sealer, seal, unseal
+from bot.timers import JobContext
 from handlers.feedback import feature, reply_cmd, suggest_cmd
 from handlers.feedback import texts as t
 from handlers.feedback.steps import MAX_CHARS, MAX_MESSAGES, Opinion, joined
@@ -55,22 +57,50 @@ def _preview(ctx: Context, data: NewSuggestion) -> str:
     return t.suggestion_preview(data.chosen_unit()[1], joined(data.text), WAYS[data.way])
 
 
+class AnonymousSuggestion(BaseModel):
+    unit_id: int
+    unit: str
+    text: str
+    day: date
+    # Where the author is, to seal with the suggestion and send its number to.
+    platform: str
+    user_id: str
+
+
+class AnonymousFollowUp(BaseModel):
+    suggestion_id: int
+    text: str
+    day: date
+
+
+anonymous_suggestion = feature.anonymous("feedback.suggestion", AnonymousSuggestion)
+anonymous_follow_up = feature.anonymous("feedback.follow_up", AnonymousFollowUp)
+
+
 async def _submit(ctx: Context, data: NewSuggestion) -> None:
     unit_id, unit_name = data.chosen_unit()
-    anonymous = data.way == "anon"
     text = joined(data.text)
+    today = ctx.local_now.date()
+    if data.way == "anon":
+        await anonymous_suggestion.submit(
+            ctx,
+            AnonymousSuggestion(
+                unit_id=unit_id,
+                unit=unit_name,
+                text=text,
+                day=today,
+                platform=ctx.platform,
+                user_id=ctx.actor.user_id,
+            ),
+        )
+        ctx.reply(t.SUGGESTION_ON_ITS_WAY, sensitive=True)
+        return
     box = Suggestion(
-        unit_id=unit_id,
-        author_person_id=None if anonymous else ctx.actor.person_id,
-        text=text,
-        received_on=ctx.local_now.date(),
+        unit_id=unit_id, author_person_id=ctx.actor.person_id, text=text, received_on=today
     )
     ctx.session.add(box)
     await ctx.session.flush()
-    if anonymous:
-        key = load_key(ctx.settings)
-        box.sealed_author = seal(key, ctx.platform, ctx.actor.user_id, _context(box.id))
-    author = None if anonymous else ctx.actor.name or ctx.actor.user_id
+    author = ctx.actor.name or ctx.actor.user_id
     for sec in await secretaries_of(ctx.session, unit_id):
         ctx.send_direct(
             sec.platform_user_id,
@@ -78,6 +108,46 @@ async def _submit(ctx: Context, data: NewSuggestion) -> None:
             platform=sec.platform,
         )
     ctx.reply(t.suggestion_received(box.id), sensitive=True)
+
+
+@anonymous_suggestion.writer
+async def write_suggestion(job: JobContext, s: AnonymousSuggestion) -> None:
+    box = Suggestion(unit_id=s.unit_id, text=s.text, received_on=s.day)
+    job.session.add(box)
+    await job.session.flush()
+    key = job.runtime.sealer.key
+    box.sealed_author = seal(key, s.platform, s.user_id, _context(box.id))
+    for sec in await secretaries_of(job.session, s.unit_id):
+        job.to_person(
+            sec.platform,
+            sec.platform_user_id,
+            t.new_suggestion(box.id, s.unit, s.text, None),
+            key=f"suggestion:{box.id}:new:{sec.id}",
+        )
+    job.to_person(
+        s.platform,
+        s.user_id,
+        t.suggestion_received(box.id),
+        key=f"suggestion:{box.id}:received",
+        sensitive=True,
+    )
+
+
+@anonymous_follow_up.writer
+async def write_follow_up(job: JobContext, f: AnonymousFollowUp) -> None:
+    box = await job.session.get(Suggestion, f.suggestion_id)
+    if box is None:
+        return
+    note = SuggestionMessage(suggestion_id=box.id, from_author=True, text=f.text, sent_on=f.day)
+    job.session.add(note)
+    await job.session.flush()
+    for sec in await secretaries_of(job.session, box.unit_id):
+        job.to_person(
+            sec.platform,
+            sec.platform_user_id,
+            t.relay_to_secretaries(box.id, f.text, None),
+            key=f"suggestion:{box.id}:note:{note.id}:{sec.id}",
+        )
 
 
 suggest_flow = feature.flow(
@@ -115,24 +185,24 @@ async def _is_author(ctx: Context, box: Suggestion) -> bool:
         return box.author_person_id == ctx.actor.person_id
     if box.sealed_author is None:
         return False
-    address = unseal(load_key(ctx.settings), box.sealed_author, _context(box.id))
+    address = unseal(ctx.runtime.sealer.key, box.sealed_author, _context(box.id))
     return address == (ctx.platform, ctx.actor.user_id)
 
 
 async def _author_address(
-    session: AsyncSession, settings: Settings, box: Suggestion
+    session: AsyncSession, sealer: Sealer, box: Suggestion
 ) -> tuple[str, str] | None:
     if box.author_person_id is not None:
         person = await session.get(Person, box.author_person_id)
         return (person.platform, person.platform_user_id) if person else None
     if box.sealed_author is None:
         return None
-    return unseal(load_key(settings), box.sealed_author, _context(box.id))
+    return unseal(sealer.key, box.sealed_author, _context(box.id))
 
 
 async def answer_author(
     session: AsyncSession,
-    settings: Settings,
+    sealer: Sealer,
     secretary_id: int,
     box: Suggestion,
     body: str,
@@ -144,7 +214,7 @@ async def answer_author(
     stays as anonymous from either: the message is sensitive, and nothing
     about the address is returned to the caller beyond the message itself.
     """
-    address = await _author_address(session, settings, box)
+    address = await _author_address(session, sealer, box)
     if address is None:
         return None
     session.add(
@@ -180,10 +250,15 @@ async def reply(ctx: Context, args: Args) -> None:
         return
     today = ctx.local_now.date()
     if await _is_author(ctx, box):
+        if box.author_person_id is None:
+            follow_up = AnonymousFollowUp(suggestion_id=box.id, text=body, day=today)
+            await anonymous_follow_up.submit(ctx, follow_up)
+            ctx.reply(t.reply_sent(box.id), sensitive=True)
+            return
         ctx.session.add(
             SuggestionMessage(suggestion_id=box.id, from_author=True, text=body, sent_on=today)
         )
-        named = None if box.author_person_id is None else ctx.actor.name or ctx.actor.user_id
+        named = ctx.actor.name or ctx.actor.user_id
         for sec in await secretaries_of(ctx.session, box.unit_id):
             ctx.send_direct(
                 sec.platform_user_id,
@@ -195,7 +270,9 @@ async def reply(ctx: Context, args: Args) -> None:
     if not ctx.actor.can_manage(box.unit_id):
         ctx.reply(t.unknown_suggestion(ref))
         return
-    out = await answer_author(ctx.session, ctx.settings, ctx.actor.person_id, box, body, today)
+    out = await answer_author(
+        ctx.session, ctx.runtime.sealer, ctx.actor.person_id, box, body, today
+    )
     if out is None:
         ctx.reply(t.AUTHOR_UNREACHABLE)
         return

@@ -67,7 +67,12 @@ PICK_CALL = "请选择要反馈的征求意见，回复序号："
 ASK_ACTION = "您已提交过实名意见。要修改还是撤回？"
 CHANGE = "修改意见"
 WITHDRAW = "撤回意见"
-ASK_NAMED = "实名还是匿名提交？匿名提交后，包括书记在内谁都看不到是谁写的，但也不能再修改或撤回。"
+ASK_NAMED = (
+    "实名还是匿名提交？\n"
+    "匿名：意见不带姓名保存，台账上您和实名反馈的同志一样只记「已反馈」；"
+    "匿名反馈满 3 份才逐条显示，不足 3 份的截止后合并显示。"
+    "反馈的人很少时，别人仍可能猜到是谁写的。匿名提交后不能修改或撤回。"
+)
 NAMED = "实名"
 ANONYMOUS = "匿名"
 EMPTY_OPINION = "还没有写内容。请写下意见，写完发送「完成」。"
@@ -164,10 +169,16 @@ def nudge_group(title: str, deadline: str, pending: int) -> str:
     )
 
 
-def closed_group(title: str, total: int, opinions: int, none: int, silent: int) -> str:
+def closed_group(title: str, total: int, split: tuple[int, int] | None, silent: int) -> str:
+    """`split`: (提出意见, 明确无意见), or None when it would tell what few anonymous wrote."""
+    answered = (
+        f"提出意见 {split[0]} 人，明确无意见 {split[1]} 人"
+        if split is not None
+        else f"已反馈 {total - silent} 人"
+    )
     return (
-        f"征求意见「{title}」已截止：应反馈 {total} 人，提出意见 {opinions} 人，"
-        f"明确无意见 {none} 人，逾期未反馈视为无意见 {silent} 人。谢谢大家！"
+        f"征求意见「{title}」已截止：应反馈 {total} 人，{answered}，"
+        f"逾期未反馈视为无意见 {silent} 人。谢谢大家！"
     )
 
 
@@ -184,6 +195,28 @@ def summary_counts(total: int, named: int, anon: int, none: int, silent: int, cl
     )
 
 
+def summary_counts_unsplit(
+    total: int, named: int, named_none: int, anon: int, silent: int, closed: bool
+) -> str:
+    silent_label = "逾期未反馈视为无意见" if closed else "尚未反馈"
+    return (
+        f"应反馈 {total} 人：实名提出意见 {named} 人，实名明确无意见 {named_none} 人，"
+        f"匿名反馈 {anon} 人，{silent_label} {silent} 人。"
+    )
+
+
+def anon_withheld(n: int, least: int) -> str:
+    return (
+        f"匿名反馈 {n} 份：满 {least} 份才逐条显示，以免推断出是谁写的；"
+        f"不足 {least} 份的，截止后合并显示。"
+    )
+
+
+def anon_merged(n: int, least: int) -> str:
+    return f"匿名反馈 {n} 份（不足 {least} 份，合并显示，不分条、不分有无意见）："
+
+
+ANON_ALL_NONE = "（没有具体意见）"
 SUMMARY_NAMED = "实名意见："
 SUMMARY_ANON = "匿名意见："
 SUMMARY_NONE = "明确无意见："
@@ -222,12 +255,13 @@ def export_filename(call_id: int) -> str:
 # --- export -------------------------------------------------------------------------
 
 SHEET_MEMBERS = "反馈情况"
+SHEET_NAMED = "实名意见"
 SHEET_ANON = "匿名意见"
-HEADER_MEMBERS = ("序号", "姓名", "账号", "状态", "意见内容", "提交时间", "回执编号")
+HEADER_MEMBERS = ("序号", "姓名", "账号", "状态")
+HEADER_NAMED = ("序号", "姓名", "账号", "意见内容", "提交时间", "回执编号")
 HEADER_ANON = ("序号", "类型", "意见内容")
-STATUS_OPINION = "实名提出意见"
-STATUS_NONE = "明确无意见"
-STATUS_ANON = "匿名反馈（内容见「匿名意见」表）"
+# Named and anonymous alike: the ledger does not say who chose 匿名.
+STATUS_ANSWERED = "已反馈"
 STATUS_SILENT = "逾期未反馈，视为无意见"
 STATUS_PENDING = "尚未反馈"
 KIND_OPINION = "意见"
@@ -240,7 +274,11 @@ REPLY_IN_DIRECT = "回复建言请私聊我发送「/回复 编号 内容」。"
 SUGGEST_NO_UNIT = "您还不在任何支部的名册上，意见箱暂时用不了。请联系支部书记。"
 SUGGEST_ASK_UNIT = "向哪个支部提建议？"
 SUGGEST_FLOW = "意见箱"
-SUGGEST_ASK_NAMED = "实名还是匿名？匿名时书记看不到您是谁，书记的回复由我转给您，您也可以接着回复。"
+SUGGEST_ASK_NAMED = (
+    "实名还是匿名？\n"
+    "匿名：书记只看到内容和收到的日期，看不到您是谁；您的联系方式加密保存，"
+    "只用来把书记的回复转给您，您也可以接着回复。内容里写到的具体情况，仍可能让人猜到是谁。"
+)
 REPLY_USAGE = "用法：/回复 编号 内容，例如「/回复 12 感谢建议，已安排」。"
 
 
@@ -253,6 +291,9 @@ def ask_suggestion(max_chars: int, max_messages: int) -> str:
 
 def suggestion_preview(unit: str, text: str, way: str) -> str:
     return f"请确认投入{unit}意见箱的建言（{way}）：\n——\n{text}\n——"
+
+
+SUGGESTION_ON_ITS_WAY = "已收到，正在匿名投入意见箱，编号稍后私聊告诉您。"
 
 
 def suggestion_received(sid: int) -> str:
@@ -347,6 +388,9 @@ ANON_OPINIONS = "匿名意见"
 ANON_NOTE = "匿名意见不显示作者，也不按提交先后排列。"
 
 
+ANON_ANSWERS = "匿名反馈"
+
+
 NONE_LIST = "无意见"
 
 
@@ -421,3 +465,33 @@ def replies(n: int) -> str:
 
 def page_reply_too_long(limit: int, have: int) -> str:
     return f"回复最多 {limit} 字，这条有 {have} 字，没有发送。"
+
+
+# What `tongxin person export` shows a person of their own records.
+CALLS = "征求意见"
+CALLS_NOTE = "匿名反馈只记录您已反馈：意见不与您关联，无法导出。"
+OPENED = "发起的征求意见"
+SUGGESTIONS = "实名建言"
+SUGGESTIONS_NOTE = "匿名建言不与您关联，不在此列。"
+THREAD = "实名建言的往来"
+ANSWERS = "以书记身份回复的建言"
+OPEN_SEATS = "未截止征求意见中的待反馈名额"
+SEATS = "征求意见名单记录"
+OPINIONS = "实名意见"
+OPENERS = "征求意见发起人"
+K_TITLE = "事项"
+K_DEADLINE = "截止时间"
+K_STATUS = "反馈情况"
+K_TEXT = "内容"
+K_AT = "提交时间"
+K_RECEIPT = "回执编号"
+K_OPENED_AT = "发起时间"
+K_NUMBER = "建言编号"
+K_UNIT = "支部"
+K_DAY = "日期"
+K_FROM = "发言"
+FROM_YOU = "您"
+FROM_SECRETARY = "书记"
+STATUS_ANON = "匿名反馈（内容不与您关联）"
+STATUS_OPINION = "实名提出意见"
+STATUS_NONE = "明确无意见"

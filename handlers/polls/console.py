@@ -67,6 +67,9 @@ async def _poll(view: ConsoleView, poll_id: int) -> web.StreamResponse:
         kind=t.KIND_NAMES[poll.kind],
         shown=shown,
         hidden=t.hidden(poll.visibility, poll.anonymous),
+        few=t.few_voters(res.voted, polls_results.MIN_ANONYMOUS)
+        if polls_results.few_voters(res)
+        else "",
         participation=bar_chart(
             [Bar(t.VOTED, res.voted, res.participation)], title=t.PARTICIPATION, unit=t.PEOPLE
         ),

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from bot.args import Args
+from bot.console.view import is_id
 from bot.context import Context
 from bot.exports import send_export
 from bot.roles import Role
@@ -104,7 +105,7 @@ async def export_link(ctx: Context, args: Args) -> None:
 async def export(rt: Runtime, argv: list[str]) -> int:
     """`tongxin export poll ID [--out FILE.xlsx]`."""
     usage_ok = len(argv) == 1 or (len(argv) == 3 and argv[1] == "--out")
-    if not usage_ok or not argv[0].isdigit():
+    if not usage_ok or not is_id(argv[0]):
         print(t.EXPORT_USAGE, file=sys.stderr)
         return 2
     path = Path(argv[2] if len(argv) == 3 else f"poll-{argv[0]}.xlsx")

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import io
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from openpyxl import Workbook
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.console.xlsx import Book
 from bot.deadline import label
 from bot.messages import Outgoing
 from bot.roles import Actor
@@ -20,6 +19,8 @@ from storage.polls import Poll, in_audience, lock_poll, non_voters
 from storage.polls_results import PollResults, named_ballots, poll_results
 
 BAR_WIDTH = 10
+# Fewer anonymous ballots than this, and the counts may give a voter away.
+MIN_ANONYMOUS = 3
 
 
 async def may_view(session: AsyncSession, actor: Actor, poll: Poll, chat_id: str) -> bool:
@@ -31,7 +32,12 @@ async def may_view(session: AsyncSession, actor: Actor, poll: Poll, chat_id: str
 
 
 def counts_visible(poll: Poll, owner: bool) -> bool:
-    """Whether the counts may be shown now, to an owner or to anyone else."""
+    """Whether the counts may be shown now, to an owner or to anyone else.
+
+    An anonymous poll's never before its close, however many have voted:
+    whoever watches them move as a colleague votes learns the ballot. At the
+    close they are shown, with a note when fewer than MIN_ANONYMOUS voted.
+    """
     closed = not poll.is_open
     if poll.visibility == "creator":
         return owner and (closed or not poll.anonymous)
@@ -63,7 +69,14 @@ def render(poll: Poll, res: PollResults, show_counts: bool) -> str:
             lines.append(t.option_line(i, opt.label, bar(opt.percent), opt.count, opt.percent))
         if item.mean is not None:
             lines.append(t.mean_line(item.mean))
+    if few_voters(res):
+        lines.append(t.few_voters(res.voted, MIN_ANONYMOUS))
     return "\n".join(lines)
+
+
+def few_voters(res: PollResults) -> bool:
+    """Whether an anonymous poll's counts come from so few ballots that they tell."""
+    return res.anonymous and 0 < res.voted < MIN_ANONYMOUS
 
 
 def _direct(person: Person, text: str, key: str, *, markdown: bool = False) -> Outgoing:
@@ -130,6 +143,8 @@ async def close(session: AsyncSession, poll: Poll, now: datetime) -> list[Outgoi
 async def close_at_deadline(job: JobContext, poll_id: int) -> None:
     poll = await lock_poll(job.session, poll_id, lock=True)
     if poll is not None and poll.is_open:
+        # Ballots cast just before (or before a restart) are counted first.
+        await job.runtime.writes.catch_up(job.session)
         job.out.extend(await close(job.session, poll, job.now))
 
 
@@ -146,9 +161,8 @@ async def build_poll_export(session: AsyncSession, poll_id: int) -> bytes | None
     res = await poll_results(session, poll_id)
     if res is None:
         return None
-    book = Workbook()
-    sheet = book.active
-    sheet.title = t.EXPORT_SHEET
+    book = Book()
+    sheet = book.sheet(t.EXPORT_SHEET)
     sheet.append([res.title])
     sheet.append([t.participation(res.voted, res.eligible, res.participation)])
     sheet.append(t.EXPORT_HEAD)
@@ -158,13 +172,11 @@ async def build_poll_export(session: AsyncSession, poll_id: int) -> bytes | None
     if not res.anonymous:
         poll = await session.get(Poll, poll_id)
         assert poll is not None
-        named = book.create_sheet(t.EXPORT_NAMED_SHEET)
+        named = book.sheet(t.EXPORT_NAMED_SHEET)
         named.append(t.EXPORT_NAMED_HEAD)
         for ballot in await named_ballots(session, poll_id):
             picks = [poll.choices[c] for c in ballot.choices]
             if poll.kind == "grade":
                 picks = [f"{n}：{g}" for n, g in zip(poll.items, picks, strict=True)]
             named.append([ballot.name, ballot.user_id, "、".join(picks)])
-    buf = io.BytesIO()
-    book.save(buf)
-    return buf.getvalue()
+    return book.save()

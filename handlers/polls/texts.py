@@ -105,7 +105,11 @@ def scale_line(scale: list[str]) -> str:
 
 
 def ballot_invite(title: str, deadline: str, anon: bool) -> str:
-    tail = "匿名投票，谁选了什么无人知晓。" if anon else "实名投票，截止前可修改。"
+    tail = (
+        "匿名投票：只记您投过票，不记您选了什么，截止后只公布票数。"
+        if anon
+        else "实名投票，截止前可修改。"
+    )
     return f"请参加投票「{title}」，截止 {deadline}。回复「投票」开始作答。{tail}"
 
 
@@ -146,7 +150,8 @@ def grade_count_hint(n: int) -> str:
 
 def confirm_ballot(summary: list[str], anon: bool) -> str:
     warn = (
-        "这是匿名投票：提交后不能修改，也不会记录您选了什么。"
+        "这是匿名投票：提交后不能修改，只记您投过票，不记您选了什么。"
+        "投票的人很少时，票数本身仍可能让人推断出选择。"
         if anon
         else "实名投票，截止前可以修改。"
     )
@@ -207,6 +212,10 @@ def hidden(show: str, anon: bool) -> str:
     if anon:
         return "匿名投票的结果截止后公布。"
     return "结果截止后公布。"
+
+
+def few_voters(voted: int, least: int) -> str:
+    return f"（仅 {voted} 人投票，不足 {least} 人：票数可能让人推断出个人的选择。）"
 
 
 def closed_notice(title: str) -> str:

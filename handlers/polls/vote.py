@@ -1,7 +1,9 @@
 """Casting ballots: `投票 1,3` in a group (named polls), the private ballot flow.
 
-Nothing here logs a choice, and every message that echoes one to an
-anonymous voter is sensitive (wiped from the outbox once delivered).
+Nothing here logs a choice; every message that echoes one to an anonymous
+voter is sensitive (sealed in the outbox, wiped once delivered), and an
+anonymous ballot is counted apart from its voter's transaction
+(bot.anonymous), which only records that they voted.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from pydantic import BaseModel
 
 from bot.context import Context
 from bot.conversation import Ask, Choose, Confirm, Flow, Invalid, Step
+from bot.timers import JobContext
 from handlers.polls import feature
 from handlers.polls import texts as t
 from storage.polls import (
@@ -168,6 +171,20 @@ ballot = feature.flow(
 )
 
 
+class AnonymousBallot(BaseModel):
+    poll_id: int
+    # (item, choice) marks, as storage.polls_results.ballot_marks gives them.
+    marks: list[tuple[int, int]]
+
+
+anonymous_ballot = feature.anonymous("polls.ballot", AnonymousBallot)
+
+
+@anonymous_ballot.writer
+async def count_ballot(job: JobContext, ballot: AnonymousBallot) -> None:
+    await add_anonymous_ballot(job.session, ballot.poll_id, ballot.marks)
+
+
 async def refusal(ctx: Context, poll: Poll) -> str | None:
     """Why this person may not vote in this poll now, or None."""
     if not poll.is_open or poll.deadline <= ctx.now:
@@ -195,7 +212,8 @@ async def cast(ctx: Context, poll_id: int, choices: list[int]) -> None:
         if not await mark_voted(ctx.session, poll.id, person):
             ctx.reply(t.already_voted(poll.title), sensitive=True)
             return
-        await add_anonymous_ballot(ctx.session, poll.id, ballot_marks(poll, choices))
+        marks = ballot_marks(poll, choices)
+        await anonymous_ballot.submit(ctx, AnonymousBallot(poll_id=poll.id, marks=marks))
         ctx.reply(t.VOTE_SAVED_ANON, sensitive=True)
         return
     changed = await put_named_vote(ctx.session, poll.id, person, choices)

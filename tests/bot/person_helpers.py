@@ -86,7 +86,7 @@ async def a_busy_week(chat: ChatHarness) -> Cast:
         await person.says(f"{text}\n完成")
         await person.says(way)
         await person.says("确认")
-        person.hears("已投入意见箱")
+        person.hears("投入意见箱")
     await sec.says("/回复 1 收到，谢谢")
     await person.says("/回复 1 辛苦了")
 

@@ -33,8 +33,8 @@ from tests.bot.person_helpers import (
 )
 from tests.handlers.feedback_helpers import open_call
 from tests.handlers.polls_helpers import ANON_SINGLE
-from tests.handlers.recorder import TEST_KEY
 from tests.harness import ChatHarness
+from tests.keys import TEST_KEY
 
 pytestmark = pytest.mark.chat(secret_key=TEST_KEY)
 
@@ -131,7 +131,9 @@ async def test_erasure_keeps_every_count_and_leaves_no_trace(chat: ChatHarness) 
         # Spelled out: every count and share, ids aside.
         assert numbers(files_now[name], row.platform_user_id) == numbers(rows, PERSON_ID), name
 
-    # The account may start again, as someone new.
+    # The account may start again, as someone new (once the serving process
+    # no longer vouches for the sender it saw a moment ago).
+    chat.app.ingest.forget_senders()
     await cast.person.says("/我是谁")
     cast.person.hears("教师")
     fresh = await person_id(chat, PERSON_ID)

@@ -54,10 +54,12 @@ async def test_a_secretary_gets_the_link_and_the_ledger_as_a_file(chat: WeComCha
     assert (upload.path, upload.filename) == (UPLOAD, LEDGER_FILE)
     assert upload.size == len(upload.content) > 0
     assert meetings_sheet(upload.content)[1][2] == "主题党日"
-    # The link and the summary share one text message (replies to one message merge).
-    [text, file] = chat.fake.sent(SEND)
-    assert "/console/download/" in text.body["text"]["content"]
-    assert "一支部 2026 年签到台账，共 1 次会议" in text.body["text"]["content"]
+    # The link is a message of its own: sensitive, it is not merged with the summary.
+    sent = chat.fake.sent(SEND)
+    [file] = [s for s in sent if s.body["msgtype"] == "file"]
+    link, summary = sorted(s.body["text"]["content"] for s in sent if s is not file)
+    assert "/console/download/" in link
+    assert "一支部 2026 年签到台账，共 1 次会议" in summary
     assert file.body == {
         "touser": "wsec",
         "agentid": AGENT_ID,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from playwright.async_api import Browser
 
 from storage.people import unit_by_name
@@ -9,11 +10,13 @@ from tests.console.browser import screenshot
 from tests.console.helpers import LINK, serve_publicly, signed_in
 from tests.console.test_console_polls import cells, download, status
 from tests.handlers.checkin_helpers import two_meetings
+from tests.handlers.recorder import Recorder
 from tests.harness import ChatHarness
 
 
+@pytest.mark.chat(recording=True)
 async def test_meeting_counts_ledger_download_and_scope(
-    chat: ChatHarness, browser: Browser
+    chat: ChatHarness, browser: Browser, recorder: Recorder
 ) -> None:
     base = serve_publicly(chat)
     sec, _, g = await two_meetings(chat)
@@ -25,9 +28,9 @@ async def test_meeting_counts_ledger_download_and_scope(
     await sec.says("/签到 台账 2026", g)
     sec.hears("11-25 主题党日：应到 4，实到 2（迟到 1），请假 1，缺席 1", "已私聊发给您")
     assert "/console/" not in "\n".join(sec.last)
-    *_, link, file = await chat.delivered(sec.user_id)
-    found = LINK.search(link["text"])
+    found = LINK.search(recorder.to(sec.user_id)[-2])
     assert found
+    file = (await chat.delivered(sec.user_id))[-1]
     assert file["file"] == "签到台账-一支部-2026.xlsx"  # and the file itself, as a message
 
     ctx = await signed_in(browser, sec)

@@ -62,7 +62,8 @@ async def test_failed_deliveries_are_listed_and_resent(chat: OutageHarness) -> N
     assert "通知1" in html and "已过期" in html and "群 g1" in html
     assert "通知2" in html  # still being retried, listed apart
     assert "丙方案" not in html and "voter-t9" not in html
-    assert "（匿名内容，不显示）" in html and "（匿名，不显示）" in html
+    # The anonymous message, given up, was wiped: nothing of it left to show.
+    assert "（内容已清除，无法重发）" in html and "（匿名，不显示）" in html
     found = CSRF.search(html)
     assert found
 

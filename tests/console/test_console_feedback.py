@@ -38,10 +38,13 @@ async def test_call_lists_download_and_box_reply(
     await page.goto(base + "/console/feedback")
     await page.click("text=2027年度支部工作计划")
     assert page.url.endswith("/console/feedback/1")
-    counts = [await page.text_content(f"#{k}") for k in ("audience", "opinions", "no-opinion")]
-    assert counts == ["5", "2", "1"]
+    stats = ("audience", "opinions", "no-opinion", "anonymous-count")
+    counts = [await page.text_content(f"#{k}") for k in stats]
+    # A single anonymous answer is counted apart, and its text shown merged, with a note.
+    assert counts == ["5", "1", "1", "1"]
     assert "王老师" in (await page.text_content("#named") or "")
     assert await page.text_content("#anonymous") == "建议增加一次集中调研。"
+    assert "不足 3 份" in (await page.text_content("#anonymous-note") or "")
     assert "赵老师" in (await page.text_content("#none-list") or "")
     assert await page.text_content("#silent-list") == "李书记、孙老师"
     # The anonymous answer stands alone: its author is on no list of the page.

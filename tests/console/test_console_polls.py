@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import re
 
+import pytest
 from openpyxl import load_workbook
 from playwright.async_api import Browser, BrowserContext, Page
 from sqlalchemy import select
@@ -15,6 +16,7 @@ from storage.polls import Poll
 from tests.console.browser import screenshot
 from tests.console.helpers import LINK, serve_publicly, signed_in
 from tests.handlers.polls_helpers import ANON_GRADE, NAMED_SINGLE, branch, create
+from tests.handlers.recorder import Recorder
 from tests.harness import ChatHarness
 
 
@@ -42,8 +44,9 @@ async def status(ctx: BrowserContext, url: str) -> int:
     return (await ctx.request.get(url)).status
 
 
+@pytest.mark.chat(recording=True)
 async def test_named_poll_chart_download_close_and_scope(
-    chat: ChatHarness, browser: Browser
+    chat: ChatHarness, browser: Browser, recorder: Recorder
 ) -> None:
     base = serve_publicly(chat)
     b = branch(chat)
@@ -98,10 +101,11 @@ async def test_named_poll_chart_download_close_and_scope(
     # In chat the export is a one-time link and the file itself, sent privately.
     await b.sec.says("/投票 导出 1", b.g)
     b.sec.hears("下载链接已私聊发给您")
-    *_, link, file = await chat.delivered(b.sec.user_id)
-    found = LINK.search(link["text"])
+    # The link is sensitive (whoever reads it can download): sealed until
+    # delivered, then wiped, so only the platform saw it.
+    found = LINK.search(recorder.to(b.sec.user_id)[-2])
     assert found and "/console/download/" in found.group(1)
-    assert file["file"].endswith(".xlsx")
+    assert (await chat.delivered(b.sec.user_id))[-1]["file"].endswith(".xlsx")
     first = await ctx.request.get(found.group(1))
     assert first.status == 200 and "张三" in cells(await first.body())
     again = await ctx.request.get(found.group(1))
@@ -169,6 +173,7 @@ async def test_anonymous_evaluation_shows_counts_only_after_the_close(
         ("基本称职", "1", "50"),
         ("不称职", "0", "0"),
     ]
+    assert "仅 2 人投票" in (await page.text_content("#few-voters") or "")
     await screenshot(page, "console-poll-evaluation")
     sheet = cells(await download(page, "#download"))
     assert "赵主任" in sheet and "优秀" in sheet

@@ -8,12 +8,9 @@ handed, which is what the author's phone would show.
 
 from __future__ import annotations
 
-import base64
 from dataclasses import dataclass, field
 
 from bot.delivery import Delivery, Limit
-
-TEST_KEY = base64.urlsafe_b64encode(bytes(range(32))).decode()
 
 
 @dataclass

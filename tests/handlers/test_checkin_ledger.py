@@ -48,7 +48,10 @@ async def test_ledger_in_direct_chat_and_bad_input(chat: ChatHarness) -> None:
     await sec.says("/签到 台账")
     sec.hears("一支部 2026 年签到台账，共 2 次会议")
     await sec.says("/签到 台账 26")
-    sec.hears("年份请写 4 位数字")
+    sec.hears("年份请写 1901–2099 之间的 4 位数字")
+    for year in ("9999", "0000"):  # years no calendar holds are refused, not crashed on
+        await sec.says(f"/签到 台账 {year}")
+        sec.hears("年份请写 1901–2099 之间的 4 位数字")
     await sec.says("/签到 台账 2025 一支部")
     sec.hears("一支部 2025 年还没有签到记录")
     await sec.says("/签到 台账 2026 五支部")
@@ -71,6 +74,9 @@ async def test_export_command_writes_the_same_counts(
     assert [r[3:8] for r in rows] == [(4, 2, 1, 1, 1), (4, 3, 0, 1, 0)]
     assert await export_cli(rt, ["--unit", "五支部", "--year", "2026"]) == 2
     assert await export_cli(rt, ["--year", "2026"]) == 2
+    capsys.readouterr()
+    assert await export_cli(rt, ["--unit", "一支部", "--year", "9999"]) == 2
+    assert "tongxin: year 9999 is out of range (1901–2099)" in capsys.readouterr().err
     async with chat.db.reading() as s:
         unit = await unit_by_name(s, "一支部")
         assert unit is not None

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import json
+
+from sqlalchemy import select
+
 from bot.attachments import build_attachment
 from bot.messages import Attachment, Outgoing
+from storage.messaging import OutboxMessage
 from storage.people import ensure_unit, find_person, revoke_role
 from tests.console.helpers import serve_publicly
 from tests.export_files import LEDGER_FILE, attachments, meetings_sheet, one_meeting
@@ -14,10 +19,11 @@ async def test_ledger_in_direct_chat_brings_a_link_and_the_file(chat: ChatHarnes
     serve_publicly(chat)
     sec = await one_meeting(chat)
     await sec.says("/签到 台账 2026")
-    sec.hears("一支部 2026 年签到台账，共 1 次会议：")
-    *_, link, file = await chat.delivered(sec.user_id)
-    assert "/console/download/" in link["text"]
-    assert file["file"] == LEDGER_FILE
+    sec.hears("一支部 2026 年签到台账，共 1 次会议：", "/console/download/")
+    # The link was answered here and kept nowhere: it is sensitive.
+    delivered = await chat.delivered(sec.user_id)
+    assert [m["file"] for m in delivered if m.get("file")] == [LEDGER_FILE]
+    assert not any("/console/download/" in m["text"] for m in delivered)
     [(state, attachment, _)] = await attachments(chat)
     assert state == "sent"
     assert attachment.export == "checkin" and attachment.params["year"] == "2026"
@@ -34,6 +40,10 @@ async def test_asked_in_a_group_the_file_goes_to_the_direct_chat(chat: ChatHarne
     await sec.says("/签到 台账 2026", g)
     assert not any(m.get("file") for m in await chat.delivered(g.chat_id))
     assert (await chat.delivered(sec.user_id))[-1]["file"] == LEDGER_FILE
+    # The one-time link went out and is kept nowhere: whoever read it could download.
+    async with chat.db.reading() as session:
+        bodies = [json.dumps(b) for b in await session.scalars(select(OutboxMessage.body))]
+    assert not any("/console/download/" in b for b in bodies)
 
 
 async def test_a_file_for_someone_no_longer_secretary_fails_for_good(chat: ChatHarness) -> None:

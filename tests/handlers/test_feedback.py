@@ -70,7 +70,13 @@ async def test_full_call_from_opening_to_summary(chat: ChatHarness) -> None:
     wang.hears("需要支部书记权限")
 
     await sec.says("/征求意见 统计")
-    sec.hears("进行中", "提出意见 2 人（实名 1、匿名 1），明确无意见 1 人，尚未反馈 2 人")
+    # One anonymous answer: only that it exists, not what it says, until the deadline.
+    sec.hears(
+        "进行中",
+        "实名提出意见 1 人，实名明确无意见 1 人，匿名反馈 1 人，尚未反馈 2 人",
+        "匿名反馈 1 份：满 3 份才逐条显示",
+    )
+    assert "集中调研" not in "\n".join(sec.last)
     await sec.says("/征求意见 提醒")
     sec.hears("已私信提醒 2 位尚未反馈的同志。")
     assert "您还没有反馈" in (await sun.inbox())[-1]
@@ -95,16 +101,19 @@ async def test_full_call_from_opening_to_summary(chat: ChatHarness) -> None:
 
     summary = (await sec.inbox())[-1]
     assert "征求意见 #1「2027年度支部工作计划」（已截止）" in summary
-    assert "提出意见 2 人（实名 1、匿名 1），明确无意见 1 人，逾期未反馈视为无意见 2 人" in summary
+    assert (
+        "实名提出意见 1 人，实名明确无意见 1 人，匿名反馈 1 人，逾期未反馈视为无意见 2 人"
+        in summary
+    )
     assert "王老师：主题党日建议走进社区,时间定在周五下午。" in summary  # NFKC folds ，
     assert "再补一句" not in summary
+    assert "匿名反馈 1 份（不足 3 份，合并显示" in summary
     assert "建议增加一次集中调研。" in summary and "张老师" not in summary
     assert "明确无意见：赵老师" in summary
     assert "视为无意见（逾期未反馈）：李书记、孙老师" in summary
     assert "/征求意见 导出 1" in summary
-    assert await g.received(
-        "已截止：应反馈 5 人，提出意见 2 人，明确无意见 1 人，逾期未反馈视为无意见 2 人"
-    )
+    # Counting 提出意见 and 无意见 would tell what the one anonymous answer was.
+    assert await g.received("已截止：应反馈 5 人，已反馈 3 人，逾期未反馈视为无意见 2 人")
 
 
 async def test_long_opinions_are_kept_and_limited(chat: ChatHarness) -> None:

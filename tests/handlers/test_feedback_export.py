@@ -17,9 +17,14 @@ from handlers.feedback.report import Summary, build_feedback_export, render_summ
 from schedules.timeparse import SHANGHAI
 from storage.feedback import NAMED, PENDING, FeedbackCall, FeedbackOpinion, MemberRow
 from tests.conftest import START
-from tests.harness import ChatHarness
+from tests.harness import ChatHarness, User
 
 pytestmark = pytest.mark.chat(recording=True)
+
+
+async def say_all(who: User, *answers: str) -> None:
+    for text in answers:
+        await who.says(text)
 
 
 async def test_export_has_one_row_per_member(chat: ChatHarness, tmp_path: Path) -> None:
@@ -28,44 +33,52 @@ async def test_export_has_one_row_per_member(chat: ChatHarness, tmp_path: Path) 
     anon = chat.user("t2", "张老师", unit="一支部")
     none = chat.user("t3", "赵老师", unit="一支部")
     chat.user("t4", "孙老师", unit="一支部")
-    await sec.says("/征求意见 新建")
-    for answer in ("支委会议事规则", "请提意见", "无", "明天17:00", "允许匿名", "确认"):
-        await sec.says(answer)
-    sec.hears("共 5 人参与")
-    for who, text, way in ((named, "议题要提前三天发", "实名"), (anon, "表决方式写清楚", "匿名")):
-        await who.says("/反馈")
-        await who.says(f"{text}\n完成")
-        await who.says(way)
-        await who.says("确认")
-    await none.says("/反馈")
-    await none.says("无意见")
-    await none.says("实名")
-    await none.says("确认")
+    more = [chat.user("t5", "钱老师", unit="一支部"), chat.user("t6", "周老师", unit="一支部")]
+    await say_all(sec, "/征求意见 新建", "支委会议事规则", "请提意见", "无", "明天17:00")
+    await say_all(sec, "允许匿名", "确认")
+    sec.hears("共 7 人参与")
+    await say_all(named, "/反馈", "议题要提前三天发\n完成", "实名", "确认")
+    await say_all(anon, "/反馈", "表决方式写清楚\n完成", "匿名", "确认")
+    await say_all(none, "/反馈", "无意见", "实名", "确认")
 
     async with chat.db.reading() as session:
         before = load_workbook(io.BytesIO(await build_feedback_export(session, 1)))
     statuses = [row[3] for row in before["反馈情况"].iter_rows(min_row=2, values_only=True)]
-    assert statuses.count("尚未反馈") == 2
+    assert statuses.count("尚未反馈") == 4 and statuses.count("已反馈") == 3
+    # One anonymous answer: its number, not its text, until there are three.
+    withheld = [r[0] for r in before["匿名意见"].iter_rows(values_only=True)]
+    assert withheld == [
+        "匿名反馈 1 份：满 3 份才逐条显示，以免推断出是谁写的；不足 3 份的，截止后合并显示。"
+    ]
 
+    await say_all(more[0], "/反馈", "会议纪要当天发群里\n完成", "匿名", "确认")
+    await say_all(more[1], "/反馈", "无意见", "匿名", "确认")
     await chat.advance(days=1)
     out = tmp_path / "ledger.xlsx"
     assert await export(chat.app.runtime, ["1", "--out", str(out)]) == 0
     book = load_workbook(out)
     rows = list(book["反馈情况"].iter_rows(values_only=True))
-    assert rows[0] == ("序号", "姓名", "账号", "状态", "意见内容", "提交时间", "回执编号")
-    by_name = {r[1]: r for r in rows[1:]}
-    assert len(rows) == 6 and set(by_name) == {"李书记", "王老师", "张老师", "赵老师", "孙老师"}
-    assert by_name["王老师"][3:5] == ("实名提出意见", "议题要提前三天发")
-    assert by_name["王老师"][5] == "2026-11-25 20:00" and by_name["王老师"][6].startswith("FK")
-    assert by_name["张老师"][3:5] == ("匿名反馈（内容见「匿名意见」表）", None)
-    assert by_name["张老师"][6] is None
-    assert by_name["赵老师"][3] == "明确无意见"
-    assert by_name["孙老师"][3] == by_name["李书记"][3] == "逾期未反馈，视为无意见"
+    assert rows[0] == ("序号", "姓名", "账号", "状态")
+    by_name = {r[1]: r[3] for r in rows[1:]}
+    # Named or anonymous, the ledger says the same.
+    answered = {"王老师", "张老师", "赵老师", "钱老师", "周老师"}
+    assert {n for n, status in by_name.items() if status == "已反馈"} == answered
+    assert by_name["孙老师"] == by_name["李书记"] == "逾期未反馈，视为无意见"
+    named_rows = list(book["实名意见"].iter_rows(values_only=True))
+    assert named_rows[0] == ("序号", "姓名", "账号", "意见内容", "提交时间", "回执编号")
+    wang, zhao = named_rows[1:]
+    assert wang[1:5] == ("王老师", "t1", "议题要提前三天发", "2026-11-25 20:00")
+    assert wang[5].startswith("FK") and zhao[1:4] == ("赵老师", "t3", "无意见")
     anon_rows = list(book["匿名意见"].iter_rows(min_row=2, values_only=True))
-    assert anon_rows == [(1, "意见", "表决方式写清楚")]
+    assert anon_rows == [
+        (1, "无意见", None),
+        (2, "意见", "会议纪要当天发群里"),
+        (3, "意见", "表决方式写清楚"),
+    ]
 
     assert await export(chat.app.runtime, ["99", "--out", str(out)]) == 2
     assert await export(chat.app.runtime, []) == 2
+    assert await export(chat.app.runtime, ["99999999999999999999"]) == 2
 
 
 def test_key_file_is_made_once_with_owner_only_access(tmp_path: Path) -> None:

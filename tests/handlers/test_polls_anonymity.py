@@ -8,18 +8,22 @@ t2 chose C" from "t1 chose C, t2 chose A": they tie no voter to a choice.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 from collections import Counter
 from typing import Any
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import func, select, text
 
 from bot.logs import quiet_drivers
 from bot.schema import metadata as gather
 from handlers import FEATURES
+from storage.messaging import SealedWrite
 from storage.models import Person
+from storage.polls import PollTally
+from tests.conftest import MakeChat
 from tests.handlers.polls_helpers import ANON_SINGLE, branch, create
 from tests.harness import ChatHarness, User
 
@@ -126,3 +130,54 @@ async def test_no_row_or_log_line_ties_a_voter_to_a_choice(
     assert "您还没有参加「食堂服务评议」投票" in (await t3.inbox())[-1]
     for voter in (t1, t2):
         assert not any("您还没有参加" in m for m in await voter.inbox())
+
+
+async def test_a_ballot_still_waiting_to_be_counted_is_counted_at_the_close(
+    chat: ChatHarness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The process stopped between a voter's transaction and the one that counts their
+    ballot: the sealed row waits, and the closing counts it before the results."""
+    b = branch(chat)
+    await create(b, *ANON_SINGLE, "确认")
+
+    async def stopped() -> int:
+        return 0
+
+    monkeypatch.setattr(chat.app.runtime.writes, "run_once", stopped)
+    for voter, choice in zip(b.teachers, ("1", "3", "3"), strict=True):
+        await voter.says(f"投票 {choice}")
+        await voter.says("确认")
+        voter.hears("已收到您的匿名投票")
+    async with chat.db.reading() as s:
+        assert await s.scalar(select(func.count()).select_from(SealedWrite)) == 3
+        assert set(await s.scalars(select(PollTally.count))) == {0}
+    await chat.restart()
+    # Still no pass of its own: only the closing can count them.
+    monkeypatch.setattr(chat.app.runtime.writes, "run_once", stopped)
+    await chat.advance(days=1)
+    closed = "\n".join(await b.g.messages())
+    assert "1. 非常好 `███░░░░░░░` 1票 33%" in closed
+    assert "3. 需改进 `███████░░░` 2票 67%" in closed
+    async with chat.db.reading() as s:
+        assert await s.scalar(select(func.count()).select_from(SealedWrite)) == 0
+
+
+async def test_two_replicas_count_each_ballot_once(
+    chat: ChatHarness, make_chat: MakeChat, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    other = await make_chat()  # a second process on the same database
+    b = branch(chat)
+    await create(b, *ANON_SINGLE, "确认")
+
+    async def stopped() -> int:
+        return 0
+
+    run_once = chat.app.runtime.writes.run_once
+    monkeypatch.setattr(chat.app.runtime.writes, "run_once", stopped)
+    for voter in b.teachers:
+        await voter.says("投票 2")
+        await voter.says("确认")
+    await asyncio.gather(run_once(), other.app.runtime.writes.run_once())
+    async with chat.db.reading() as s:
+        counts = dict(list(await s.execute(select(PollTally.choice, PollTally.count))))
+    assert counts == {0: 0, 1: 3, 2: 0}

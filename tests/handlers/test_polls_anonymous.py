@@ -13,7 +13,7 @@ async def test_anonymous_single_choice_is_answered_privately_and_final(chat: Cha
     assert "匿名（私聊作答，提交后不能修改）" in preview
     await b.sec.says("确认", b.g)
     b.sec.hears("【匿名单选】食堂服务评议", "请在与我的私聊中回复「投票」作答")
-    assert "匿名投票，谁选了什么无人知晓" in (await t1.inbox())[-1]
+    assert "不记您选了什么，截止后只公布票数" in (await t1.inbox())[-1]
 
     await t1.says("投票 1", b.g)
     t1.hears("是匿名投票，请在与我的私聊中回复「投票」作答")
@@ -50,6 +50,8 @@ async def test_anonymous_single_choice_is_answered_privately_and_final(chat: Cha
     assert "1. 非常好 `██████████` 1票 50%" not in closed
     assert "1. 非常好 `█████░░░░░` 1票 50%" in closed
     assert "3. 需改进 `█████░░░░░` 1票 50%" in closed
+    # Two ballots: the counts may give a voter away, and the closing says so.
+    assert "（仅 2 人投票，不足 3 人：票数可能让人推断出个人的选择。）" in closed
     await t3.says("投票")
     t3.hears("「食堂服务评议」投票已截止")
 

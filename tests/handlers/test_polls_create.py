@@ -142,3 +142,5 @@ async def test_export_writes_results_and_named_ballots(chat: ChatHarness, tmp_pa
     assert ("老师1", "t1", "甲、丙") in named
     assert await manage.export(chat.app.runtime, ["9", "--out", str(out)]) == 2
     assert await manage.export(chat.app.runtime, ["x"]) == 2
+    # An id no database column holds is a usage error, not a traceback.
+    assert await manage.export(chat.app.runtime, ["99999999999999999999"]) == 2

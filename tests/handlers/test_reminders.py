@@ -207,8 +207,9 @@ async def test_the_web_app_starts_and_stops_the_bot_in_one_place(db_url: str) ->
     client = TestClient(TestServer(app.web))
     await client.start_server()
     try:
-        # Started with the web app: a worker per periodic job, the outbox, the alarm.
-        assert len(app._tasks) == len(app.jobs.periodic) + 1
+        # Started with the web app: a worker per periodic job, the outbox, the
+        # anonymous writes, the alarm.
+        assert len(app._tasks) == len(app.jobs.periodic) + 2
         assert all(not t.done() for t in app._tasks)
         assert (await client.get("/healthz")).status == 200
     finally:

@@ -33,8 +33,8 @@ async def test_a_secretary_gets_the_link_and_the_ledger_as_a_file(
     await ding.settle()
 
     # The words in the conversation, the file by the OpenAPI (a session cannot carry one).
-    [reply] = api.to(SESSION)
-    assert "/console/download/" in reply.text
+    link, summary = sorted(r.text for r in api.to(SESSION))
+    assert "/console/download/" in link and "共 1 次会议" in summary
     [upload] = api.uploads
     assert upload.filename == LEDGER_FILE and upload.size > 0
     assert meetings_sheet(upload.content)[1][2] == "主题党日"
