@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.config import Settings
 from bot.messages import Incoming, Outgoing
 from bot.roles import Actor
+from bot.typed import typed
 
 if TYPE_CHECKING:
     from pydantic import BaseModel
@@ -57,6 +58,10 @@ class Context:
     @property
     def in_group(self) -> bool:
         return self.incoming.is_group
+
+    def typed(self, fragment: str) -> str:
+        """`fragment` of the normalised text as the sender typed it: what a feature stores."""
+        return typed(self.incoming, fragment)
 
     async def start(self, flow: Flow[D], data: D) -> None:
         """Start a guided flow for the sender in this chat (bot.conversation)."""

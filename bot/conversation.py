@@ -118,12 +118,17 @@ async def _call(parse: Parser, ctx: Context, text: str, data: Any) -> Any:
 
 @dataclass
 class Ask(Step):
+    """A free answer: stored as typed, or what `parse` makes of the normalised text.
+
+    A parser that keeps words (a title) stores `ctx.typed(text)`.
+    """
+
     parse: Parser | None = None
 
     async def take(self, ctx: Context, text: str, data: Any) -> tuple[bool, Any]:
         if not text:
             raise Invalid(texts.EMPTY_ANSWER)
-        return True, await _call(self.parse, ctx, text, data) if self.parse else text
+        return True, await _call(self.parse, ctx, text, data) if self.parse else ctx.typed(text)
 
 
 @dataclass
@@ -176,7 +181,7 @@ class Collect(Step):
         for line in lines:
             if len(items) >= self.max_items:
                 raise Invalid(texts.too_many_items(self.max_items))
-            items.append(await _call(self.item, ctx, line, data) if self.item else line)
+            items.append(await _call(self.item, ctx, line, data) if self.item else ctx.typed(line))
         if finished and len(items) < self.min_items:
             self.assign(data, items)
             raise Invalid(texts.too_few_items(self.min_items, len(items)))

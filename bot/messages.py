@@ -19,6 +19,16 @@ _LEADING_MENTION = re.compile(r"^\s*@\S+\s*")
 _SPACES = re.compile(r"[^\S\n]+")
 
 
+def fold(text: str) -> str:
+    """Full-width forms as ASCII (NFKC), CJK separators as ASCII, no zero-width spaces.
+
+    What matching needs of a text, character by character: bot.typed maps a
+    folded fragment back to what was typed, for what features store.
+    """
+    text = unicodedata.normalize("NFKC", text).translate(_PUNCT)
+    return text.replace("\u2005", " ").replace("\u200b", "")
+
+
 def normalize_text(text: str, bot_names: tuple[str, ...] = ()) -> str:
     """Fold full-width forms, strip a leading @-mention of the bot, collapse spaces.
 
@@ -28,8 +38,7 @@ def normalize_text(text: str, bot_names: tuple[str, ...] = ()) -> str:
     parser. In groups both platforms deliver only messages that mention the bot,
     so a leading mention is always the bot's own, whatever name it has there.
     """
-    text = unicodedata.normalize("NFKC", text).translate(_PUNCT)
-    text = text.replace("\u2005", " ").replace("\u200b", "")
+    text = fold(text)
     for name in bot_names:
         if text.lstrip().startswith(f"@{name}"):
             text = text.lstrip()[len(name) + 1 :]

@@ -36,7 +36,7 @@ class NewCheckin(BaseModel):
 def _title(ctx: Context, text: str, data: NewCheckin) -> str:
     if len(text) > TITLE_MAX:
         raise Invalid(t.TITLE_TOO_LONG)
-    return text
+    return ctx.typed(text)
 
 
 _deadline = deadline(needs_time=True, time_hint=t.DEADLINE_NEEDS_TIME)

@@ -57,13 +57,13 @@ class NewCall(BaseModel):
 def _title(ctx: Context, text: str, data: NewCall) -> str:
     if len(text) > MAX_TITLE:
         raise Invalid(t.too_long(MAX_TITLE, 0, len(text)))
-    return text
+    return ctx.typed(text)
 
 
 def _body(ctx: Context, text: str, data: NewCall) -> str:
     if len(text) > MAX_CHARS:
         raise Invalid(t.too_long(MAX_CHARS, 0, len(text)))
-    return text
+    return ctx.typed(text)
 
 
 def _link(ctx: Context, text: str, data: NewCall) -> str:

@@ -56,7 +56,7 @@ async def record(session: AsyncSession, item_id: int, month: str, by: str, now: 
 
 @meeting_cmd.sub("monthly", "每月", help=t.HELP_MONTHLY)
 async def add_item(ctx: Context, args: Args) -> None:
-    title = args.text or t.DEFAULT_TITLE
+    title = ctx.typed(args.text) or t.DEFAULT_TITLE
     unit_id = _unit(ctx)
     if unit_id is None:
         ctx.reply(t.NO_UNIT)
@@ -81,7 +81,7 @@ async def add_item(ctx: Context, args: Args) -> None:
 
 @meeting_cmd.sub("held", "已开", help=t.HELP_HELD)
 async def held(ctx: Context, args: Args) -> None:
-    title = args.text or t.DEFAULT_TITLE
+    title = ctx.typed(args.text) or t.DEFAULT_TITLE
     unit_id = _unit(ctx)
     item = await _item(ctx.session, unit_id, title) if unit_id is not None else None
     if item is None:

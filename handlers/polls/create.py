@@ -69,13 +69,13 @@ async def new(ctx: Context, args: Args) -> None:
 def _title(ctx: Context, text: str, data: NewPoll) -> str:
     if len(text) > 60:
         raise Invalid(t.TITLE_TOO_LONG)
-    return text
+    return ctx.typed(text)
 
 
 def _option(ctx: Context, text: str, data: NewPoll) -> str:
     if len(text) > 40:
         raise Invalid(t.OPTION_TOO_LONG)
-    return text
+    return ctx.typed(text)
 
 
 def _options_prompt(ctx: Context, data: NewPoll) -> str:

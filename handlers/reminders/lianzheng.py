@@ -111,7 +111,7 @@ async def template(ctx: Context, args: Args) -> None:
     if key is None:
         ctx.reply(t.unknown_template(name))
         return
-    text = args.text[len(name) :].strip()
+    text = ctx.typed(args.text[len(name) :])
     if not text:
         ctx.reply(t.template_text(name, custom.get(key, _defaults()[key]), key in custom))
         return

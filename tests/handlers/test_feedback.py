@@ -96,7 +96,7 @@ async def test_full_call_from_opening_to_summary(chat: ChatHarness) -> None:
     summary = (await sec.inbox())[-1]
     assert "征求意见 #1「2027年度支部工作计划」（已截止）" in summary
     assert "提出意见 2 人（实名 1、匿名 1），明确无意见 1 人，逾期未反馈视为无意见 2 人" in summary
-    assert "王老师：主题党日建议走进社区,时间定在周五下午。" in summary  # NFKC folds ，
+    assert "王老师：主题党日建议走进社区，时间定在周五下午。" in summary  # as typed
     assert "再补一句" not in summary
     assert "建议增加一次集中调研。" in summary and "张老师" not in summary
     assert "明确无意见：赵老师" in summary
