@@ -115,6 +115,8 @@ class Outgoing(BaseModel):
     batch: str = ""
     # A file message instead of (or, where a platform cannot, beside) the text.
     attachment: Attachment | None = None
+    # A push made in the quiet hours waits in the outbox until then (bot.quiet).
+    not_before: datetime | None = None
 
     @classmethod
     def group(

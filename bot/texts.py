@@ -13,6 +13,7 @@ CONFIRM_HINT = "请回复「确认」或「取消」。"
 FLOW_GONE = "之前的操作已失效，请重新发起。"
 NOTHING_TO_CANCEL = "当前没有进行中的操作。"
 INTERNAL_ERROR = "抱歉，处理这条消息时出了点问题，已记录，请稍后再试。"
+EXAMPLES = "一句话就能办，例如："
 NO_PUBLIC_URL = "后台地址尚未配置（TONGXIN_PUBLIC_URL），请联系管理员。"
 
 

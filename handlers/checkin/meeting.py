@@ -43,6 +43,8 @@ async def on_meeting(job: JobContext, event: MeetingStarted) -> None:
         closes_at=event.ends_at,
         settings=job.runtime.settings,
         meeting_key=key,
+        meeting_ids=[event.meeting_id] if event.meeting_id is not None else [],
+        details=ops.Details(place=event.place),
     )
     job.to_group(platform, chat_id, text, key=f"checkin:{ck.id}:opened")
 

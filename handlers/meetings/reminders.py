@@ -63,7 +63,9 @@ async def fire(job: JobContext, meeting_id: int) -> None:
         key = f"rem:{occ.source}:{occ.occurrence.isoformat()}:{occ.offset_minutes}:{target}"
         if occ.offset_minutes == 0:
             ends_at = occ.event_at + timedelta(minutes=m.duration_minutes)
-            event = MeetingStarted(platform, chat_id, m.title, m.unit_id, ends_at, key)
+            event = MeetingStarted(
+                platform, chat_id, m.title, m.unit_id, ends_at, key, meeting_id=m.id, place=m.place
+            )
             await job.runtime.emit(job, event)
             continue
         moved = occ.occurrence.astimezone(job.tz) if occ.occurrence != occ.event_at else None

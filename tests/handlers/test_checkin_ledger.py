@@ -96,11 +96,14 @@ async def test_meeting_started_opens_one_check_in(chat: ChatHarness) -> None:
     opened = [m for m in await g.messages() if "开始签到" in m]
     assert opened == [
         "「支部党员大会」开始签到，截止 20:15，应到 4 人。\n"
-        "请 @我 发送「签到」；不能参加的发送「请假 原因」。\n"
+        "请 @我 发送「签到」或「到」；不能参加的发送「请假 原因」。\n"
         "截止后到 22:00 仍可签到，记为迟到。"
     ]
     await chat.advance(minutes=20)
     await wang.says("签到", g)
     wang.hears("记为迟到")
     await chat.advance(hours=2)
+    # It closed at 22:00, when the quiet hours begin: the count waits for the morning.
+    assert not await g.received("签到结束")
+    await chat.advance(hours=9)
     assert await g.received("签到结束。「支部党员大会」应到 4，实到 1（迟到 1）")
