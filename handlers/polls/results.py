@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.deadline import label
 from bot.messages import Outgoing
+from bot.quiet import hold
 from bot.roles import Actor
 from bot.timers import JobContext
 from handlers.polls import poll_close, poll_nudge
@@ -130,7 +131,10 @@ async def close(session: AsyncSession, poll: Poll, now: datetime) -> list[Outgoi
 async def close_at_deadline(job: JobContext, poll_id: int) -> None:
     poll = await lock_poll(job.session, poll_id, lock=True)
     if poll is not None and poll.is_open:
-        job.out.extend(await close(job.session, poll, job.now))
+        # Closed on time; the results are a push and wait out the quiet hours.
+        outs = await close(job.session, poll, job.now)
+        hold(outs, job.now, job.runtime.settings)
+        job.out.extend(outs)
 
 
 @poll_nudge.handler

@@ -76,7 +76,7 @@ async def test_custom_scale_and_group_audience(chat: ChatHarness) -> None:
     # The group has no unit: the secretary's own branch is offered beside it.
     sec.hears("1. 一支部花名册（1 人）", "2. 本群说过话的成员（2 人）")
     await sec.says("2", g)
-    sec.hears("等次：1.优秀、2.良好、3.一般", "投票人：本群说过话的成员（2 人）")
+    sec.hears("等次：1. 优秀、2. 良好、3. 一般", "投票人：本群说过话的成员（2 人）")
     await sec.says("确认", g)
     sec.hears("已私信 2 位成员")
     await t2.says("投票 1,1", g)
