@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 from openpyxl import Workbook
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.names import by_pinyin
 from handlers.feedback import texts as t
 from schedules.timeparse import SHANGHAI, When, format_when
 from storage.feedback import (
@@ -27,6 +28,7 @@ from storage.feedback import (
     MemberRow,
     anonymous_opinions,
     member_rows,
+    told_people,
 )
 
 EXCERPT = 200
@@ -44,6 +46,8 @@ class Summary:
     call: FeedbackCall
     rows: list[MemberRow]
     anonymous: list[FeedbackOpinion]
+    # Who was told of the call (storage.feedback.told_people).
+    told: set[int]
 
     @property
     def closed(self) -> bool:
@@ -56,8 +60,18 @@ class Summary:
         return [o for o in self.anonymous if o.kind == kind]
 
     @property
-    def silent(self) -> list[MemberRow]:
+    def pending(self) -> list[MemberRow]:
         return [r for r in self.rows if r.status == PENDING]
+
+    @property
+    def silent(self) -> list[MemberRow]:
+        """Told and silent: counted as having no objection once the call closes."""
+        return [r for r in self.pending if r.person_id in self.told]
+
+    @property
+    def unreached(self) -> list[MemberRow]:
+        """Silent but never told: not counted as having no objection."""
+        return [r for r in self.pending if r.person_id not in self.told]
 
 
 async def summarize(session: AsyncSession, call_id: int) -> Summary | None:
@@ -65,7 +79,10 @@ async def summarize(session: AsyncSession, call_id: int) -> Summary | None:
     if call is None:
         return None
     return Summary(
-        call, await member_rows(session, call_id), await anonymous_opinions(session, call_id)
+        call,
+        await member_rows(session, call_id),
+        await anonymous_opinions(session, call_id),
+        await told_people(session, call),
     )
 
 
@@ -97,7 +114,7 @@ def render_summary(s: Summary, now: datetime, tz: ZoneInfo) -> str:
             len(named),
             len(anon),
             len(named_none) + len(anon_none),
-            len(s.silent),
+            len(s.silent) if s.closed else len(s.pending),
             s.closed,
         ),
     ]
@@ -111,19 +128,25 @@ def render_summary(s: Summary, now: datetime, tz: ZoneInfo) -> str:
         names = _names([r.name for r in named_none])
         extra = t.anon_none(len(anon_none)) if anon_none else ""
         lines.append(t.SUMMARY_NONE + "；".join(x for x in (names, extra) if x))
-    if s.silent:
-        label = t.SUMMARY_SILENT_CLOSED if s.closed else t.SUMMARY_SILENT_OPEN
-        lines.append(label + _names([r.name for r in s.silent]))
+    if s.closed:
+        if s.silent:
+            lines.append(t.SUMMARY_SILENT_CLOSED + _names(by_pinyin(r.name for r in s.silent)))
+        if s.unreached:
+            lines.append(t.SUMMARY_UNREACHED + _names(by_pinyin(r.name for r in s.unreached)))
+    elif s.pending:
+        lines.append(t.SUMMARY_SILENT_OPEN + _names(by_pinyin(r.name for r in s.pending)))
     lines.append(t.export_hint(call.id))
     return "\n".join(lines)
 
 
-def member_status(row: MemberRow, closed: bool) -> str:
+def member_status(row: MemberRow, closed: bool, told: bool = True) -> str:
     if row.status == ANONYMOUS:
         return t.STATUS_ANON
     if row.status == NAMED and row.opinion is not None:
         return t.STATUS_NONE if row.opinion.kind == NO_OPINION else t.STATUS_OPINION
-    return t.STATUS_SILENT if closed else t.STATUS_PENDING
+    if not closed:
+        return t.STATUS_PENDING
+    return t.STATUS_SILENT if told else t.STATUS_UNREACHED
 
 
 async def build_feedback_export(
@@ -151,7 +174,7 @@ async def build_feedback_export(
                 i,
                 row.name,
                 row.user_id,
-                member_status(row, s.closed),
+                member_status(row, s.closed, row.person_id in s.told),
                 text,
                 at,
                 op.receipt if op else "",

@@ -6,6 +6,11 @@ from __future__ import annotations
 
 CMD_HELP = "征求意见：书记发起，大家私聊发送「/反馈」提意见"
 NEW_HELP = "发起征求意见"
+EXAMPLES_NEW = (
+    "/征求意见 新建 2027年度支部工作计划 截止 12月5日17:00 匿名 https://example.com/plan.docx",
+    "（要写说明，换行接着写；不写的：实名、本支部名册、24 小时后截止）",
+    "大家可直接回复「无意见」，或发送「/反馈 意见内容」",
+)
 REMIND_HELP = "提醒尚未反馈的同志"
 STATUS_HELP = "查看反馈情况"
 SUGGEST_HELP = "意见箱：随时提建议，可匿名"
@@ -51,9 +56,25 @@ def call_notice(call_id: int, title: str, body: str, link: str, deadline: str, a
     return "\n".join(lines)
 
 
-def published(call_id: int, people: int, deadline: str) -> str:
+def call_direct(call_id: int, title: str, body: str, link: str, deadline: str, anon: bool) -> str:
+    lines = [f"【征求意见 #{call_id}】{title}"]
+    if body:
+        lines.append(body)
+    if link:
+        lines.append(f"原文：{link}")
+    how = "可实名，也可匿名" if anon else "请实名反馈"
+    lines.append(
+        f"请于 {deadline} 前回复：没有意见直接回复「无意见」；"
+        f"有意见发送「/反馈 意见内容」，或只发「/反馈」分几条写（{how}）。"
+    )
+    lines.append(RULE)
+    return "\n".join(lines)
+
+
+def published(call_id: int, people: int, deadline: str, held_until: str = "") -> str:
+    told = f"{held_until} 私信通知大家（现在是休息时间）" if held_until else "已私信通知大家"
     return (
-        f"已发布征求意见 #{call_id}，共 {people} 人参与，{deadline} 截止。"
+        f"已发布征求意见 #{call_id}，共 {people} 人参与，{deadline} 截止，{told}。"
         f"截止前一天我会提醒未反馈的同志，截止后把汇总发给您；"
         f"随时可发送「/征求意见 统计 {call_id}」查看。"
     )
@@ -153,7 +174,9 @@ def remind_person(title: str, deadline: str) -> str:
     )
 
 
-def reminded(n: int) -> str:
+def reminded(n: int, held_until: str = "") -> str:
+    if held_until:
+        return f"现在是休息时间，{held_until} 再私信提醒 {n} 位尚未反馈的同志。"
     return f"已私信提醒 {n} 位尚未反馈的同志。"
 
 
@@ -189,6 +212,7 @@ SUMMARY_ANON = "匿名意见："
 SUMMARY_NONE = "明确无意见："
 SUMMARY_SILENT_CLOSED = "视为无意见（逾期未反馈）："
 SUMMARY_SILENT_OPEN = "尚未反馈："
+SUMMARY_UNREACHED = "未能通知到、不计为无意见："
 
 
 def anon_none(n: int) -> str:
@@ -229,6 +253,7 @@ STATUS_OPINION = "实名提出意见"
 STATUS_NONE = "明确无意见"
 STATUS_ANON = "匿名反馈（内容见「匿名意见」表）"
 STATUS_SILENT = "逾期未反馈，视为无意见"
+STATUS_UNREACHED = "未能通知到，不计为无意见"
 STATUS_PENDING = "尚未反馈"
 KIND_OPINION = "意见"
 KIND_NONE = "无意见"
