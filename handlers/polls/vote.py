@@ -278,10 +278,12 @@ async def _in_group(ctx: Context, rest: str, strict: bool) -> bool:
     polls = await open_in_chat(ctx.session, ctx.platform, ctx.chat_id)
     if ref is not None:
         polls = [p for p in polls if p.id == ref]
-    if not strict and not any(_fits(PollInfo.of(p), rest) for p in polls):
+    last = await latest_in_chat(ctx.session, ctx.platform, ctx.chat_id, open_only=False)
+    # "投1" just after the close is a late vote, and is told so.
+    candidates = polls or ([last] if last is not None else [])
+    if not strict and not any(_fits(PollInfo.of(p), rest) for p in candidates):
         return False
     if not polls:
-        last = await latest_in_chat(ctx.session, ctx.platform, ctx.chat_id, open_only=False)
         if ref is not None:
             ctx.reply(t.NO_POLL)
         else:
