@@ -25,7 +25,7 @@ from storage.checkin import LEAVE, Checkin
 
 # A 签到 sent this long after the last check-in closed is told it is over.
 CLOSED_NOTICE = timedelta(hours=12)
-CHECK_IN = r"(?:我)?(?:已经?)?(?:签个?到|到)(?:了|啦)?[\s:,]*(?P<code>\d{4})?[.!~]*"
+CHECK_IN = r"(?:我)?(?:已经?)?(?:签个?到|到)(?:了|啦)?[\s:,]*(?P<code>\d{4})?[.!~。]*"
 # "请假", "请个假", "请一下假", "请半天假" with what was said before and after it.
 LEAVE_WORD = re.compile(r"请(?:个|一下|一天|半天|个半天)?假(?:一下|了)?")
 LEAVE_PHRASE = r"(?P<before>[^?]{0,20}?)请(?:个|一下|一天|半天|个半天)?假(?:一下|了)?(?P<after>.*)"

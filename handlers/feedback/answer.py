@@ -16,7 +16,7 @@ from bot.args import Args
 from bot.context import Context
 from bot.conversation import Choose, Confirm, Flow
 from bot.roles import Role
-from handlers.feedback import feature, feedback_cmd
+from handlers.feedback import feature, feedback_cmd, steps
 from handlers.feedback import texts as t
 from handlers.feedback.report import show_time
 from handlers.feedback.steps import MAX_CHARS, MAX_MESSAGES, Opinion, is_no_opinion, joined
@@ -156,7 +156,7 @@ answer_flow = feature.flow(
 )
 
 
-@feature.phrase(r"(?:我)?(?:没有意见|无意见|没意见)(?:[.!~]|了)*")
+@feature.phrase(r"(?:我)?(?:没有意见|无意见|没意见)(?:[.!~。]|了)*")
 async def no_opinion(ctx: Context, found: re.Match[str]) -> bool:
     """`无意见` as the one reply to a call: with one call waiting, that is the answer."""
     options = await calls_for(ctx.session, ctx.actor.person_id, ctx.now)
@@ -164,9 +164,9 @@ async def no_opinion(ctx: Context, found: re.Match[str]) -> bool:
     if not waiting:
         return False
     if len(waiting) > 1:
-        await ctx.start(answer_flow, Answer(calls=_choices(ctx, waiting), text=[NO_OPINION]))
+        await ctx.start(answer_flow, Answer(calls=_choices(ctx, waiting), text=[steps.NO_OPINION]))
         return True
-    await submit(ctx, Answer(calls=_choices(ctx, waiting), text=[NO_OPINION], way="named"))
+    await submit(ctx, Answer(calls=_choices(ctx, waiting), text=[steps.NO_OPINION], way="named"))
     return True
 
 
