@@ -5,7 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 
 import pytest
+from sqlalchemy import update
 
+from storage.models import Person
 from tests.conftest import START, MakeChat
 from tests.handlers.natural_helpers import branch
 from tests.harness import ChatHarness
