@@ -7,6 +7,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.args import Args
 from bot.context import Context
 from bot.messages import Outgoing
+from bot.names import by_pinyin
 from bot.quiet import hold
 from bot.roles import Role
 from bot.runtime import Runtime
@@ -59,7 +60,7 @@ async def remind(ctx: Context, args: Args) -> None:
     ck.last_remind_at = ctx.now
     deadline = ops.clock(ck.deadline, ctx.now, ctx.tz)
     ctx.reply(
-        t.remind(ck.title, [p.name for p in missing], deadline),
+        t.remind(ck.title, by_pinyin(p.name for p in missing), deadline),
         mentions=[p.user_id for p in missing],
     )
 
@@ -126,7 +127,7 @@ async def nudge_due(job: JobContext, checkin_id: int) -> None:
     job.to_group(
         ck.platform,
         ck.chat_id,
-        t.remind(ck.title, [p.name for p in missing], ops.clock(ck.deadline, job.now, tz)),
+        t.remind(ck.title, by_pinyin(p.name for p in missing), ops.clock(ck.deadline, job.now, tz)),
         key=f"checkin:{ck.id}:nudge",
         mentions=[p.user_id for p in missing],
     )

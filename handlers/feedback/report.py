@@ -14,7 +14,8 @@ from zoneinfo import ZoneInfo
 from openpyxl import Workbook
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.names import by_pinyin
+from bot.names import by_pinyin, sort_by_pinyin
+from bot.xlsx import tidy
 from handlers.feedback import texts as t
 from schedules.timeparse import SHANGHAI, When, format_when
 from storage.feedback import (
@@ -120,12 +121,13 @@ def render_summary(s: Summary, now: datetime, tz: ZoneInfo) -> str:
     ]
     if named:
         lines.append(t.SUMMARY_NAMED)
+        named = sort_by_pinyin(named, lambda r: r.name)
         lines += _listed([f"{r.name}：{_excerpt(r.opinion.text)}" for r in named if r.opinion])
     if anon:
         lines.append(t.SUMMARY_ANON)
         lines += _listed([_excerpt(o.text) for o in anon])
     if named_none or anon_none:
-        names = _names([r.name for r in named_none])
+        names = _names(by_pinyin(r.name for r in named_none))
         extra = t.anon_none(len(anon_none)) if anon_none else ""
         lines.append(t.SUMMARY_NONE + "；".join(x for x in (names, extra) if x))
     if s.closed:
@@ -161,7 +163,7 @@ async def build_feedback_export(
     sheet = book.active
     sheet.title = t.SHEET_MEMBERS
     sheet.append(t.HEADER_MEMBERS)
-    for i, row in enumerate(s.rows, 1):
+    for i, row in enumerate(sort_by_pinyin(s.rows, lambda r: r.name), 1):
         op = row.opinion if row.status == NAMED else None
         at = (
             op.submitted_at.astimezone(tz).strftime("%Y-%m-%d %H:%M")
@@ -180,11 +182,13 @@ async def build_feedback_export(
                 op.receipt if op else "",
             )
         )
+    tidy(sheet)
     anon_sheet = book.create_sheet(t.SHEET_ANON)
     anon_sheet.append(t.HEADER_ANON)
     for i, op in enumerate(s.anonymous, 1):
         kind = t.KIND_NONE if op.kind == NO_OPINION else t.KIND_OPINION
         anon_sheet.append((i, kind, op.text if op.kind == OPINION else ""))
+    tidy(anon_sheet)
     buf = io.BytesIO()
     book.save(buf)
     return buf.getvalue()

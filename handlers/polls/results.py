@@ -11,9 +11,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.deadline import label
 from bot.messages import Outgoing
+from bot.names import sort_by_pinyin
 from bot.quiet import hold
 from bot.roles import Actor
 from bot.timers import JobContext
+from bot.xlsx import tidy
 from handlers.polls import poll_close, poll_nudge
 from handlers.polls import texts as t
 from storage.models import Person
@@ -158,17 +160,20 @@ async def build_poll_export(session: AsyncSession, poll_id: int) -> bytes | None
     sheet.append(t.EXPORT_HEAD)
     for item in res.items:
         for opt in item.options:
-            sheet.append([item.label or res.title, opt.label, opt.count, round(opt.percent, 1)])
+            sheet.append([item.label or res.title, opt.label, opt.count, opt.percent / 100])
+    tidy(sheet, header_row=3, percent=(t.EXPORT_HEAD[3],))
     if not res.anonymous:
         poll = await session.get(Poll, poll_id)
         assert poll is not None
         named = book.create_sheet(t.EXPORT_NAMED_SHEET)
         named.append(t.EXPORT_NAMED_HEAD)
-        for ballot in await named_ballots(session, poll_id):
+        ballots = sort_by_pinyin(await named_ballots(session, poll_id), lambda b: b.name)
+        for ballot in ballots:
             picks = [poll.choices[c] for c in ballot.choices]
             if poll.kind == "grade":
                 picks = [f"{n}：{g}" for n, g in zip(poll.items, picks, strict=True)]
             named.append([ballot.name, ballot.user_id, "、".join(picks)])
+        tidy(named)
     buf = io.BytesIO()
     book.save(buf)
     return buf.getvalue()

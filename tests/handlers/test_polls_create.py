@@ -107,8 +107,11 @@ async def test_export_writes_results_and_named_ballots(chat: ChatHarness, tmp_pa
     book = load_workbook(out)
     rows = list(book["结果"].iter_rows(values_only=True))
     assert rows[0] == ("支委候选人", None, None, None)
-    assert ("支委候选人", "丙", 2, 100.0) in rows
-    assert ("支委候选人", "乙", 0, 0.0) in rows
+    # Shares are fractions shown as percentages, under a frozen header.
+    assert ("支委候选人", "丙", 2, 1) in rows
+    assert ("支委候选人", "甲", 1, 0.5) in rows
+    sheet = book["结果"]
+    assert sheet["D4"].number_format == "0.0%" and sheet.freeze_panes == "A4"
     named = list(book["实名明细"].iter_rows(values_only=True))
     assert ("老师1", "t1", "甲、丙") in named
     assert await manage.export(chat.app.runtime, ["9", "--out", str(out)]) == 2
