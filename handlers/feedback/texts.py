@@ -39,7 +39,9 @@ RULE = "逾期未反馈的，视为无意见。"
 
 
 def call_preview(title: str, body: str, link: str, deadline: str, audience: str, anon: str) -> str:
-    lines = [f"请确认：\n标题：{title}\n内容：{body}"]
+    lines = [f"请确认：\n标题：{title}"]
+    if body:
+        lines.append(f"内容：{body}")
     if link:
         lines.append(f"原文：{link}")
     lines.append(f"截止：{deadline}\n范围：{audience}\n方式：{anon}")
@@ -47,7 +49,9 @@ def call_preview(title: str, body: str, link: str, deadline: str, audience: str,
 
 
 def call_notice(call_id: int, title: str, body: str, link: str, deadline: str, anon: bool) -> str:
-    lines = [f"【征求意见 #{call_id}】{title}", body]
+    lines = [f"【征求意见 #{call_id}】{title}"]
+    if body:
+        lines.append(body)
     if link:
         lines.append(f"原文：{link}")
     how = "可实名，也可匿名。" if anon else "请实名反馈。"

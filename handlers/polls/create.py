@@ -141,7 +141,9 @@ def _defaults(ctx: Context, data: NewPoll) -> None:
         data.show = "closed"
     data.show = data.show or "closed"
     data.deadline = data.deadline or ctx.now + DEFAULT_OPEN
-    data.audience = data.audience or next(iter(data.audiences))
+    # The group's own roster: its unit's when it is bound to one, else its people.
+    bound = f"unit:{ctx.group_unit_id}"
+    data.audience = data.audience or (bound if bound in data.audiences else GROUP)
 
 
 @poll_cmd.sub("new", "新建", role=Role.SECRETARY, help=t.HELP_NEW, examples=t.EXAMPLES_NEW)

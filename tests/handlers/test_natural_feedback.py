@@ -127,3 +127,11 @@ async def test_a_late_check_in_nudge_comes_before_the_quiet(chat: ChatHarness) -
     await sec.says("/签到 发起 晚间学习 截止 22:30", g)
     await chat.run_until(datetime(2026, 11, 25, 22, 0, tzinfo=START.tzinfo))
     assert await g.received("「晚间学习」还有")
+
+
+async def test_a_call_with_no_body_shows_none(chat: ChatHarness) -> None:
+    sec, (wang, *_), g = branch(chat)
+    await sec.says("/征求意见 新建 食堂改进方案", g)
+    assert "内容：" not in "\n".join(sec.last)
+    await sec.says("确认", g)
+    assert "\n\n" not in (await wang.inbox())[-1]

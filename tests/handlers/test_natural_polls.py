@@ -150,3 +150,11 @@ async def test_invitations_and_results_wait_out_the_quiet_hours(make_chat: MakeC
     assert not await g.received("投票已截止。")
     await chat.run_until(datetime(2026, 11, 27, 7, 2, tzinfo=START.tzinfo))
     assert await g.received("「年度好党员推荐」投票已截止。")
+
+
+async def test_one_line_in_a_group_of_no_unit_asks_its_own_people(chat: ChatHarness) -> None:
+    sec, (wang, *_), _ = branch(chat)
+    loose = chat.group("g2")
+    await wang.says("/帮助", loose)
+    await sec.says("/投票 新建 聚餐地点 食堂 饭店", loose)
+    sec.hears("投票人：本群说过话的成员（2 人）")
