@@ -121,6 +121,12 @@ class Router:
         return True
 
     async def _keyword(self, ctx: Context, text: str) -> bool:
+        # "签到 帮助" without the slash is the same question as "/签到 帮助".
+        word, _, rest = text.partition(" ")
+        cmd = self.command(word)
+        if cmd is not None and rest.strip().lower() in HELP_WORDS:
+            ctx.reply(self.command_help(cmd, ctx.actor.role))
+            return True
         for phrase in self.phrases:
             found = phrase.pattern.fullmatch(text)
             if found is not None and await phrase.handler(ctx, found):

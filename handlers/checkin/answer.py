@@ -160,6 +160,14 @@ async def ask_leave(ctx: Context, reason: str) -> None:
         ctx.reply(t.LEAVE_AHEAD_HOW)
         return
     if not reason:
+        mine = await store.entry(ctx.session, ck.id, ctx.actor.person_id)
+        if mine is not None and mine.status:
+            # Answered already: asking for a reason would lead nowhere.
+            at = ops.clock(mine.at or ctx.now, ctx.now, ctx.tz)
+            ctx.reply(
+                t.LEAVE_AFTER_ATTEND if mine.status != LEAVE else t.already_answered(LEAVE, at)
+            )
+            return
         await ctx.start(leave_reason, LeaveReason(checkin_id=ck.id, title=ck.title))
         return
     await leave(ctx, ck, ctx.typed(reason))

@@ -174,3 +174,19 @@ async def test_checkin_one_liner_opens_at_once(chat: ChatHarness) -> None:
     sec.hears("「支部党员大会」开始签到，截止 20:30（默认 30 分钟）", "发起人已签到")
     await wang.says("到", g)
     wang.hears("已签到 2/5")
+
+
+async def test_bare_leave_after_checking_in_says_so_at_once(chat: ChatHarness) -> None:
+    sec, (wang, *_), g = branch(chat)
+    await sec.says("/签到 发起 主题党日 截止 21:00", g)
+    await wang.says("到", g)
+    await wang.says("请假", g)
+    wang.hears("您已签到，无需请假")
+
+
+@pytest.mark.parametrize("said", ["签到 帮助", "投票 帮助", "签到 help"])
+async def test_a_keyword_with_a_help_word_shows_the_help(chat: ChatHarness, said: str) -> None:
+    _, (wang, *_), g = branch(chat)
+    await wang.says(said, g)
+    wang.hears("（/")
+    assert "您好，我是同心助手" not in "\n".join(wang.last)
