@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
-from bot.messages import Incoming, Outgoing
+from bot.messages import Choice, Incoming, Outgoing
 from bot.roles import Actor
 from bot.typed import typed
 
@@ -74,8 +74,9 @@ class Context:
         mentions: Sequence[str] = (),
         markdown: bool = False,
         sensitive: bool = False,
+        choices: Sequence[tuple[str, str]] = (),
     ) -> None:
-        """Answer in the chat the message came from."""
+        """Answer in the chat the message came from; `choices`: (label, reply) buttons."""
         msg = self.incoming
         self.out.append(
             Outgoing(
@@ -87,6 +88,7 @@ class Context:
                 markdown=markdown,
                 reply_handle=msg.reply_handle,
                 sensitive=sensitive,
+                choices=[Choice(label=label, reply=reply) for label, reply in choices],
             )
         )
 

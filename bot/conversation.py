@@ -106,6 +106,10 @@ class Step(ABC):
         """Whether `text` could as well be meant for something else (a stray "1", "好")."""
         return False
 
+    def taps(self, data: Any) -> list[tuple[str, str]]:
+        """Buttons for the answers (label, what a tap sends), where there is a short list."""
+        return []
+
     @abstractmethod
     async def take(self, ctx: Context, text: str, data: Any) -> tuple[bool, Any]:
         """(finished, value). Raises Invalid for an answer to ask again."""
@@ -151,6 +155,9 @@ class Choose(Step):
         lines = [super().render(ctx, data)]
         lines += [f"{i}. {label}" for i, label in enumerate(self.choices(data).values(), 1)]
         return "\n".join(lines)
+
+    def taps(self, data: Any) -> list[tuple[str, str]]:
+        return [(label, str(i)) for i, label in enumerate(self.choices(data).values(), 1)]
 
     async def take(self, ctx: Context, text: str, data: Any) -> tuple[bool, Any]:
         options = self.choices(data)
@@ -212,6 +219,9 @@ class Confirm(Step):
 
     def render(self, ctx: Context, data: Any) -> str:
         return f"{super().render(ctx, data)}\n{texts.CONFIRM_PROMPT}"
+
+    def taps(self, data: Any) -> list[tuple[str, str]]:
+        return [(texts.CONFIRM_BUTTON, YES_WORDS[0]), (texts.CANCEL_BUTTON, NO_WORDS[3])]
 
 
 Steps = Sequence[Step] | Callable[[Any], Sequence[Step]]
@@ -311,6 +321,7 @@ class Conversations:
             f"{hint}\n{text}" if hint else text,
             mentions=[ctx.incoming.sender_id] if ctx.in_group else [],
             sensitive=flow.sensitive,
+            choices=step.taps(data),
         )
 
     async def drop(self, ctx: Context) -> str | None:

@@ -95,6 +95,16 @@ class Attachment(BaseModel):
     person_id: int
 
 
+class Choice(BaseModel):
+    """A tap-to-answer button: what it shows, and the message a tap sends back as the
+    person's own (the router needs nothing new: a tap is an Incoming with `reply`)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    label: str
+    reply: str
+
+
 class Outgoing(BaseModel):
     """One message to deliver, before it becomes an outbox row."""
 
@@ -117,6 +127,8 @@ class Outgoing(BaseModel):
     attachment: Attachment | None = None
     # A push made in the quiet hours waits in the outbox until then (bot.quiet).
     not_before: datetime | None = None
+    # Buttons where the platform has them; the text alone must still say how to answer.
+    choices: list[Choice] = Field(default_factory=list)
 
     @classmethod
     def group(
@@ -184,4 +196,6 @@ class Outgoing(BaseModel):
             body["sensitive"] = True
         if self.attachment is not None:
             body["attachment"] = self.attachment.model_dump()
+        if self.choices:
+            body["choices"] = [[c.label, c.reply] for c in self.choices]
         return body

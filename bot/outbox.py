@@ -43,7 +43,8 @@ def merge_replies(outs: Sequence[Outgoing]) -> list[Outgoing]:
     merged: list[Outgoing] = []
     index: dict[tuple[str, str, str, bool, bool], Outgoing] = {}
     for out in outs:
-        if out.key is not None or out.attachment is not None or out.not_before is not None:
+        held = out.not_before is not None
+        if out.key is not None or out.attachment is not None or held or out.choices:
             merged.append(out)
             continue
         slot = (out.platform, out.chat_type, out.chat_id, out.sensitive, out.markdown)

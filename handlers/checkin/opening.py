@@ -82,7 +82,7 @@ async def _open(ctx: Context, data: NewCheckin) -> None:
         details=ops.Details(data.place, data.host, data.recorder, data.topic),
         default_deadline=data.default_deadline,
     )
-    ctx.reply(text)
+    ctx.reply(text, choices=() if ck.code else t.TAPS)
     if ck.code:
         ctx.send_direct(
             ctx.actor.user_id, t.code_for_secretary(ck.title, ck.code), key=f"checkin:{ck.id}:code"

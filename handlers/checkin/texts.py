@@ -33,6 +33,8 @@ CODE_FORMAT = "签到码是 4 位数字，例如「签到码 2468」；只写「
 GROUP_ONLY = "签到要在会议所在的群里发起：请在群里 @我 发送「/签到 发起」。"
 NO_CHECKIN = "本群现在没有进行中的签到。"
 NO_MEETING_PLANNED = "本群还没有安排会议，书记发起签到后再发「签到」即可。"
+# The buttons of an open check-in: (label, the message a tap sends).
+TAPS = (("签到", "签到"), ("请假", "请假"))
 CHECKIN_IN_GROUP = "签到请在会议所在的群里 @我 发送「签到」。"
 LEAVE_NOTED = "已记下您的请假，原因已转给书记。"
 FLOW_LEAVE = "请假"

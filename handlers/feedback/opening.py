@@ -10,11 +10,11 @@ from bot.args import Args, parse_args
 from bot.context import Context
 from bot.conversation import Ask, Choose, Confirm, Flow, Invalid
 from bot.deadline import deadline, read_deadline
-from bot.messages import Outgoing
+from bot.messages import Choice, Outgoing
 from bot.nudges import nudge_before
 from bot.quiet import hold, morning
 from bot.roles import Role
-from handlers.feedback import feature, feedback_close, feedback_cmd, feedback_nudge
+from handlers.feedback import feature, feedback_close, feedback_cmd, feedback_nudge, steps
 from handlers.feedback import texts as t
 from handlers.feedback.report import show_time
 from handlers.feedback.steps import MAX_CHARS
@@ -143,6 +143,11 @@ async def _publish(ctx: Context, data: NewCall) -> None:
         )
         for person in await people_by_id(ctx.session, people)
     ]
+    for direct in notices:
+        direct.choices = [
+            Choice(label=t.NO_OPINION_BUTTON, reply=steps.NO_OPINION),
+            Choice(label=t.WRITE_BUTTON, reply=f"/反馈 #{call.id}"),
+        ]
     hold(notices, ctx.now, ctx.settings)
     ctx.out.extend(notices)
     held = morning(ctx.now, ctx.settings)

@@ -12,7 +12,7 @@ from bot.args import Args, tokenize
 from bot.context import Context
 from bot.conversation import Ask, Choose, Collect, Confirm, Flow, Invalid
 from bot.deadline import deadline, label, read_deadline
-from bot.messages import Outgoing
+from bot.messages import Choice, Outgoing
 from bot.nudges import nudge_before
 from bot.quiet import hold, morning
 from bot.roles import Role
@@ -286,7 +286,8 @@ async def publish(ctx: Context, data: NewPoll) -> None:
     when = label(data.deadline, ctx.now, ctx.tz)
     name = t.KIND_NAMES[kind]
     ctx.reply(
-        t.announcement(poll.id, poll.title, name, _body(poll), poll.anonymous, when, _how(poll))
+        t.announcement(poll.id, poll.title, name, _body(poll), poll.anonymous, when, _how(poll)),
+        choices=_group_taps(poll),
     )
     people = await ctx.session.scalars(select(Person).where(Person.id.in_(audience)))
     invites = [
@@ -298,6 +299,8 @@ async def publish(ctx: Context, data: NewPoll) -> None:
         )
         for person in people
     ]
+    for invite in invites:
+        invite.choices = [Choice(label=t.START_BALLOT, reply=f"投票 #{poll.id}")]
     # Invitations are pushes: at night they wait for the morning.
     hold(invites, ctx.now, ctx.settings)
     ctx.out.extend(invites)
@@ -318,6 +321,13 @@ def _body(poll: Poll) -> list[str]:
     if poll.kind == "grade":
         lines.append(t.scale_line(poll.scale))
     return lines
+
+
+def _group_taps(poll: Poll) -> list[tuple[str, str]]:
+    """A named single-choice poll with a few options is voted with one tap in the group."""
+    if poll.anonymous or poll.kind not in ("single", "rating") or len(poll.choices) > 6:
+        return []
+    return [(label, f"投票 #{poll.id} {i}") for i, label in enumerate(poll.choices, 1)]
 
 
 def _how(poll: Poll) -> str:

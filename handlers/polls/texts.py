@@ -126,6 +126,7 @@ def ballot_invite(title: str, deadline: str, anon: bool) -> str:
 # --- voting -----------------------------------------------------------------------
 
 NOTHING_PENDING = "您目前没有待投的投票。"
+START_BALLOT = "开始投票"
 ANON_ELSEWHERE = "本群还有匿名投票：匿名投票请在与我的私聊中回复「投票」作答。"
 NO_OPEN_POLL = "本群当前没有进行中的投票。"
 ASK_WHICH = "有几项投票在进行，您要投哪一项？请回复序号："
