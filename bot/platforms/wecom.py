@@ -26,6 +26,7 @@ from aiohttp import web
 from bot.attachments import build_attachment
 from bot.delivery import Delivery, Limit, PermanentError
 from bot.messages import Attachment, Incoming
+from bot.platforms import wecom_cards as cards
 from bot.platforms.base import AdapterEnv
 from bot.platforms.wecom_api import (
     AccessToken,
@@ -159,6 +160,8 @@ class WeComAdapter:
         if delivery.attachment is not None:
             await self._deliver_file(delivery, delivery.attachment)
             return
+        if delivery.choices and await self._deliver_card(delivery):
+            return
         pieces = split_text(delivery.text)
         creds: dict[str, tuple[str, str]] | None = None
         try:
@@ -183,6 +186,35 @@ class WeComAdapter:
             self._forget(delivery.id)
             raise
         self._forget(delivery.id)
+
+    async def _deliver_card(self, d: Delivery) -> bool:
+        """Buttons where a tap can call back (wecom_cards); False: send the plain text.
+
+        A person gets a card through the app; a group only through the AI bot's
+        response_url (a robot webhook's cards cannot call back). A text too long
+        for a card goes to a person first as text, then the buttons.
+        """
+        choices = d.choices
+        if not cards.usable(choices):
+            return False
+        body = cards.card(d.text, choices, cards.task_id(d.key))
+        if d.chat_type == "direct" and self.token is not None and self.agent_id is not None:
+            if not cards.fits(d.text) and self._sent_pieces.get(d.id, 0) == 0:
+                await self._to_member(d.chat_id, app_body(d.text, d.markdown))
+                self._sent_pieces[d.id] = 1
+            await self._to_member(d.chat_id, body)
+            self._forget(d.id)
+            return True
+        if cards.fits(d.text) and self._url_usable(d):
+            url = str(d.reply_handle["response_url"])
+            try:
+                check(await post_json(self.env.http(), url, body, "response_url"), "response_url")
+            except (PermanentError, ApiError) as err:
+                log.info("wecom: card over the response_url of %s refused (%s)", d.key, err)
+                self._url_spent.add(d.id)
+                return False
+            return True
+        return False
 
     def _forget(self, delivery_id: int) -> None:
         self._sent_pieces.pop(delivery_id, None)

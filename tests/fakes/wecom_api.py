@@ -20,7 +20,7 @@ from aiohttp.test_utils import TestServer
 
 TOKEN_PATHS = ("/cgi-bin/message/send", "/cgi-bin/appchat/send", "/cgi-bin/media/upload")
 UPLOAD_PATHS = ("/cgi-bin/media/upload", "/cgi-bin/webhook/upload_media")
-MSG_TYPES = {"text", "markdown", "file"}
+MSG_TYPES = {"text", "markdown", "file", "template_card"}
 
 
 @dataclass
