@@ -51,14 +51,20 @@ async def mentioned(ctx: Context, text: str, *, among: Collection[int] | None = 
             )
         )
     known = {p.display_name for p in found.people}
+    # A mentioned id whose name the text does not show: the platform wrote the
+    # mention with another name (a nickname); one such @name is that person.
+    unnamed = sum(1 for p in found.people if p.display_name not in names)
     for name in dict.fromkeys(names):
         if name in known:
             continue
         person = await _by_name(ctx, name, among)
-        if person is None:
+        if person is not None:
+            if all(p.id != person.id for p in found.people):
+                found.people.append(person)
+        elif unnamed:
+            unnamed -= 1
+        else:
             found.unknown.append(name)
-        elif all(p.id != person.id for p in found.people):
-            found.people.append(person)
     return found
 
 

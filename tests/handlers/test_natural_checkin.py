@@ -6,6 +6,8 @@ from datetime import datetime
 
 import pytest
 
+from bot.ingest import build_contexts
+from bot.messages import Incoming
 from tests.conftest import START
 from tests.handlers.natural_helpers import branch, schedule_committee
 from tests.harness import ChatHarness
@@ -113,20 +115,27 @@ async def test_secretary_marks_excuses_and_undoes_for_others(chat: ChatHarness) 
 
 
 async def test_mentions_by_platform_id_are_read(chat: ChatHarness) -> None:
+    """DingTalk lists the mentioned staff ids beside a text that shows a nickname."""
     sec, _, g = branch(chat)
     await sec.says("/签到 发起 主题党日 截止 21:00", g)
-    await chat.setup_people()
-    status, data = await chat.post(
-        {
-            "chat_id": "g1",
-            "chat_type": "group",
-            "sender_id": "sec1",
-            "sender_name": "李书记",
-            "text": "/签到 补签 @孙悦",
-            "msg_id": "mention-1",
-        }
+    rt = chat.app.runtime
+    now = chat.clock.now()
+    incoming = Incoming(
+        platform="local",
+        chat_id="g1",
+        chat_type="group",
+        sender_id="sec1",
+        sender_name="李书记",
+        text="/签到 补签 @悦悦",
+        msg_id="mention-1",
+        at=now,
+        mentions=["t3"],
     )
-    assert status == 200 and "已为 孙悦 补签" in data["replies"][0]["text"]
+    async with chat.db.transaction() as s:
+        [ctx] = await build_contexts(rt, s, [incoming], now)
+        await rt.router.dispatch(ctx)
+        said = "\n".join(o.text for o in ctx.out)
+    assert "已为 孙悦 补签「主题党日」" in said
 
 
 @pytest.mark.parametrize("command", ["/签到 删除", "/签到 撤销"])
