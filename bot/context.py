@@ -11,8 +11,9 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
-from bot.messages import Incoming, Outgoing
+from bot.messages import Choice, Incoming, Outgoing
 from bot.roles import Actor
+from bot.typed import typed
 
 if TYPE_CHECKING:
     from pydantic import BaseModel
@@ -58,6 +59,10 @@ class Context:
     def in_group(self) -> bool:
         return self.incoming.is_group
 
+    def typed(self, fragment: str) -> str:
+        """`fragment` of the normalised text as the sender typed it: what a feature stores."""
+        return typed(self.incoming, fragment)
+
     async def start(self, flow: Flow[D], data: D) -> None:
         """Start a guided flow for the sender in this chat (bot.conversation)."""
         await self.runtime.router.conversations.start(self, flow, data)
@@ -69,8 +74,9 @@ class Context:
         mentions: Sequence[str] = (),
         markdown: bool = False,
         sensitive: bool = False,
+        choices: Sequence[tuple[str, str]] = (),
     ) -> None:
-        """Answer in the chat the message came from."""
+        """Answer in the chat the message came from; `choices`: (label, reply) buttons."""
         msg = self.incoming
         self.out.append(
             Outgoing(
@@ -82,6 +88,7 @@ class Context:
                 markdown=markdown,
                 reply_handle=msg.reply_handle,
                 sensitive=sensitive,
+                choices=[Choice(label=label, reply=reply) for label, reply in choices],
             )
         )
 

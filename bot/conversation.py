@@ -108,6 +108,10 @@ class Step(ABC):
         """Whether `text` could as well be meant for something else (a stray "1", "好")."""
         return False
 
+    def taps(self, data: Any) -> list[tuple[str, str]]:
+        """Buttons for the answers (label, what a tap sends), where there is a short list."""
+        return []
+
     @abstractmethod
     async def take(self, ctx: Context, text: str, data: Any) -> tuple[bool, Any]:
         """(finished, value). Raises Invalid for an answer to ask again."""
@@ -120,12 +124,17 @@ async def _call(parse: Parser, ctx: Context, text: str, data: Any) -> Any:
 
 @dataclass
 class Ask(Step):
+    """A free answer: stored as typed, or what `parse` makes of the normalised text.
+
+    A parser that keeps words (a title) stores `ctx.typed(text)`.
+    """
+
     parse: Parser | None = None
 
     async def take(self, ctx: Context, text: str, data: Any) -> tuple[bool, Any]:
         if not text:
             raise Invalid(texts.EMPTY_ANSWER)
-        return True, await _call(self.parse, ctx, text, data) if self.parse else text
+        return True, await _call(self.parse, ctx, text, data) if self.parse else ctx.typed(text)
 
 
 @dataclass
@@ -148,6 +157,9 @@ class Choose(Step):
         lines = [super().render(ctx, data)]
         lines += [f"{i}. {label}" for i, label in enumerate(self.choices(data).values(), 1)]
         return "\n".join(lines)
+
+    def taps(self, data: Any) -> list[tuple[str, str]]:
+        return [(label, str(i)) for i, label in enumerate(self.choices(data).values(), 1)]
 
     async def take(self, ctx: Context, text: str, data: Any) -> tuple[bool, Any]:
         options = self.choices(data)
@@ -178,7 +190,7 @@ class Collect(Step):
         for line in lines:
             if len(items) >= self.max_items:
                 raise Invalid(texts.too_many_items(self.max_items))
-            items.append(await _call(self.item, ctx, line, data) if self.item else line)
+            items.append(await _call(self.item, ctx, line, data) if self.item else ctx.typed(line))
         if finished and len(items) < self.min_items:
             self.assign(data, items)
             raise Invalid(texts.too_few_items(self.min_items, len(items)))
@@ -209,6 +221,9 @@ class Confirm(Step):
 
     def render(self, ctx: Context, data: Any) -> str:
         return f"{super().render(ctx, data)}\n{texts.CONFIRM_PROMPT}"
+
+    def taps(self, data: Any) -> list[tuple[str, str]]:
+        return [(texts.CONFIRM_BUTTON, YES_WORDS[0]), (texts.CANCEL_BUTTON, NO_WORDS[3])]
 
 
 Steps = Sequence[Step] | Callable[[Any], Sequence[Step]]
@@ -311,6 +326,7 @@ class Conversations:
             f"{hint}\n{text}" if hint else text,
             mentions=[ctx.incoming.sender_id] if ctx.in_group else [],
             sensitive=flow.sensitive,
+            choices=step.taps(data),
         )
 
     async def drop(self, ctx: Context) -> Flow[Any] | None:

@@ -52,6 +52,11 @@ class Delivery:
         return dict(self.body.get("reply_handle") or {})
 
     @property
+    def choices(self) -> list[tuple[str, str]]:
+        """Tap-to-answer buttons: (label, the reply a tap sends)."""
+        return [(str(c[0]), str(c[1])) for c in self.body.get("choices") or []]
+
+    @property
     def attachment(self) -> Attachment | None:
         """The file this message carries (an export to build at delivery), if any."""
         raw = self.body.get("attachment")

@@ -22,6 +22,10 @@ class MeetingStarted:
     ends_at: datetime | None
     # Names this meeting's occurrence in this group, once.
     key: str
+    # The meeting's row and place, for what the check-in records of it
+    # (its 地点, the leave asked ahead for it).
+    meeting_id: int | None = None
+    place: str = ""
 
 
 @dataclass(frozen=True)

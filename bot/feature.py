@@ -12,6 +12,7 @@ A feature module builds one `Feature` and the router does the rest:
 
 from __future__ import annotations
 
+import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -40,6 +41,7 @@ if TYPE_CHECKING:
 
 Handler = Callable[[Context, Args], Awaitable[None]]
 KeywordHandler = Callable[[Context, str], Awaitable[bool]]
+PhraseHandler = Callable[[Context, re.Match[str]], Awaitable[bool]]
 Job = Callable[["Runtime"], Awaitable[None]]
 E = TypeVar("E")
 D = TypeVar("D", bound="BaseModel")
@@ -85,6 +87,8 @@ class Sub:
     help: str
     role: Role
     keywords: dict[str, str]
+    # One-line forms with their arguments, shown by `/帮助 <command>`.
+    examples: tuple[str, ...] = ()
 
 
 @dataclass
@@ -111,6 +115,7 @@ class Command:
         role: Role | None = None,
         aliases: tuple[str, ...] = (),
         keywords: dict[str, str] | None = None,
+        examples: tuple[str, ...] = (),
     ) -> Callable[[Handler], Handler]:
         """Declare `/cmd name` and `/中文 zh` as one sub-command."""
 
@@ -122,6 +127,7 @@ class Command:
                     help,
                     self.role if role is None else role,
                     keywords or {},
+                    examples,
                 )
             )
             return fn
@@ -156,6 +162,14 @@ class Keyword:
 
 
 @dataclass
+class Phrase:
+    """A whole message the way people say it ("我签到", "投1"), as a pattern."""
+
+    pattern: re.Pattern[str]
+    handler: PhraseHandler
+
+
+@dataclass
 class Feature:
     name: str
     # The feature's package (its __name__): its templates/ folder holds its pages'
@@ -166,6 +180,7 @@ class Feature:
     models: tuple[ModuleType, ...] = ()
     commands: list[Command] = field(default_factory=list)
     keywords: list[Keyword] = field(default_factory=list)
+    phrases: list[Phrase] = field(default_factory=list)
     flows: list[Flow[Any]] = field(default_factory=list)
     jobs: list[tuple[timedelta, Job]] = field(default_factory=list)
     timers: list[Timer[Any]] = field(default_factory=list)
@@ -206,6 +221,19 @@ class Feature:
 
         def register(fn: KeywordHandler) -> KeywordHandler:
             self.keywords.append(Keyword(words, fn))
+            return fn
+
+        return register
+
+    def phrase(self, pattern: str) -> Callable[[PhraseHandler], PhraseHandler]:
+        """A whole message matching `pattern` (fullmatch) the feature may claim.
+
+        The handler gets the match and returns False to pass. Phrases are
+        tried before bare keywords, in the order features declare them.
+        """
+
+        def register(fn: PhraseHandler) -> PhraseHandler:
+            self.phrases.append(Phrase(re.compile(pattern), fn))
             return fn
 
         return register

@@ -18,8 +18,12 @@ _PUNCT = str.maketrans({"、": ",", "　": " ", "～": "~"})
 _SPACES = re.compile(r"[^\S\n]+")
 
 
-def _fold(text: str) -> str:
-    """Full-width forms as their ASCII twins; WeCom's mention spacers as spaces."""
+def fold(text: str) -> str:
+    """Full-width forms as ASCII (NFKC), CJK separators as ASCII, no zero-width spaces.
+
+    What matching needs of a text, character by character: bot.typed maps a
+    folded fragment back to what was typed, for what features store.
+    """
     text = unicodedata.normalize("NFKC", text).translate(_PUNCT)
     return text.replace("\u2005", " ").replace("\u200b", "")
 
@@ -37,13 +41,13 @@ def normalize_text(text: str, bot_names: tuple[str, ...] = ()) -> str:
     lets a name with a space (`@同心 助手`) or a name glued to the command
     (`@同心签到`) be recognised; without them a mention ends at a space.
     """
-    text = _drop_leading_mentions(_fold(text), bot_names)
+    text = _drop_leading_mentions(fold(text), bot_names)
     lines = (_SPACES.sub(" ", line).strip() for line in text.splitlines())
     return "\n".join(line for line in lines if line)
 
 
 def _drop_leading_mentions(text: str, bot_names: tuple[str, ...]) -> str:
-    tags = sorted({"@" + _fold(n).strip() for n in bot_names if n.strip()}, key=len, reverse=True)
+    tags = sorted({"@" + fold(n).strip() for n in bot_names if n.strip()}, key=len, reverse=True)
     rest = text.lstrip()
     while rest.startswith("@"):
         tag = next((t for t in tags if rest.startswith(t)), None)
@@ -105,6 +109,16 @@ class Attachment(BaseModel):
     person_id: int
 
 
+class Choice(BaseModel):
+    """A tap-to-answer button: what it shows, and the message a tap sends back as the
+    person's own (the router needs nothing new: a tap is an Incoming with `reply`)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    label: str
+    reply: str
+
+
 class Outgoing(BaseModel):
     """One message to deliver, before it becomes an outbox row."""
 
@@ -131,6 +145,10 @@ class Outgoing(BaseModel):
     # start). None: a day after it was written, or, while the platform refuses
     # every message until an admin acts (a spent quota), until it is fixed.
     expires_at: datetime | None = None
+    # A push made in the quiet hours waits in the outbox until then (bot.quiet).
+    not_before: datetime | None = None
+    # Buttons where the platform has them; the text alone must still say how to answer.
+    choices: list[Choice] = Field(default_factory=list)
 
     @classmethod
     def group(
@@ -198,4 +216,6 @@ class Outgoing(BaseModel):
             body["sensitive"] = True
         if self.attachment is not None:
             body["attachment"] = self.attachment.model_dump()
+        if self.choices:
+            body["choices"] = [[c.label, c.reply] for c in self.choices]
         return body

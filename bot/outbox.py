@@ -82,7 +82,14 @@ def merge_replies(outs: Sequence[Outgoing]) -> list[Outgoing]:
     merged: list[Outgoing] = []
     index: dict[tuple[str, str, str, bool, bool], Outgoing] = {}
     for out in outs:
-        if out.key is not None or out.attachment is not None or out.expires_at is not None:
+        held = out.not_before is not None
+        if (
+            out.key is not None
+            or out.attachment is not None
+            or out.expires_at is not None
+            or held
+            or out.choices
+        ):
             merged.append(out)
             continue
         slot = (out.platform, out.chat_type, out.chat_id, out.sensitive, out.markdown)
@@ -140,7 +147,7 @@ def outbox_rows(
             "body": PURGED if purge else out.body(),
             "state": "sent" if inline else "pending",
             "attempts": 0,
-            "next_attempt_at": now,
+            "next_attempt_at": max(now, out.not_before or now),
             "created_at": now,
             "sent_at": now if inline else None,
             "last_error": "",

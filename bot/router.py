@@ -12,11 +12,13 @@ from bot import texts
 from bot.args import parse_args
 from bot.context import Context
 from bot.conversation import CANCEL_WORDS, Conversations
-from bot.feature import Command, Feature, Keyword, Sub
+from bot.feature import Command, Feature, Keyword, Phrase, Sub
 from bot.roles import Role
 from bot.timers import Timer
 
 CANCEL_COMMANDS = ("cancel", "取消")
+# `/签到 帮助` is a question about the command, never its default action.
+HELP_WORDS = ("帮助", "help", "?", "用法", "说明")
 
 
 class Router:
@@ -31,6 +33,7 @@ class Router:
                     raise ValueError(f"command name {name!r} declared twice")
                 self._by_name[key] = cmd
         self.keywords: list[Keyword] = [k for f in self.features for k in f.keywords]
+        self.phrases: list[Phrase] = [p for f in self.features for p in f.phrases]
         self.timers: dict[str, Timer[Any]] = {}
         for timer in (t for f in self.features for t in f.timers):
             if timer.kind in self.timers:
@@ -86,6 +89,9 @@ class Router:
             ctx.reply(texts.replaced_flow(dropped.title), sensitive=dropped.sensitive)
         # A line break ends the sub-command word too: "/提醒 放假安排⏎<rows>".
         sub_word, _, sub_rest = rest.strip().replace("\n", " \n", 1).partition(" ")
+        if sub_word.lower() in HELP_WORDS:
+            ctx.reply(self.command_help(cmd, ctx.actor.role))
+            return
         sub = cmd.find_sub(sub_word) if sub_word else None
         if sub is not None:
             rest = sub_rest
@@ -116,6 +122,16 @@ class Router:
         return True
 
     async def _keyword(self, ctx: Context, text: str) -> bool:
+        # "签到 帮助" without the slash is the same question as "/签到 帮助".
+        word, _, rest = text.partition(" ")
+        cmd = self.command(word)
+        if cmd is not None and rest.strip().lower() in HELP_WORDS:
+            ctx.reply(self.command_help(cmd, ctx.actor.role))
+            return True
+        for phrase in self.phrases:
+            found = phrase.pattern.fullmatch(text)
+            if found is not None and await phrase.handler(ctx, found):
+                return True
         for kw in self.keywords:
             for word in kw.words:
                 matches = text == word or text.startswith(word + " ")
@@ -146,4 +162,8 @@ class Router:
                 lines.append(
                     f"  /{cmd.zh} {sub.names[1]} — {sub.help}（/{cmd.name} {sub.names[0]}）"
                 )
+        examples = [e for sub in cmd.subs if sub.role <= role for e in sub.examples]
+        if examples:
+            lines.append(texts.EXAMPLES)
+            lines += [f"  {example}" for example in examples]
         return "\n".join(lines)

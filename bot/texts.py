@@ -10,9 +10,12 @@ FALLBACK = "您好，我是同心助手。发送「/帮助」看看我能做什�
 EMPTY_ANSWER = "请回复内容。"
 CONFIRM_PROMPT = "回复「确认」提交，回复「取消」放弃。"
 CONFIRM_HINT = "请回复「确认」或「取消」。"
+CONFIRM_BUTTON = "确认"
+CANCEL_BUTTON = "取消"
 FLOW_GONE = "之前的操作已失效，请重新发起。"
 NOTHING_TO_CANCEL = "当前没有进行中的操作。"
 INTERNAL_ERROR = "抱歉，处理这条消息时出了点问题，已记录，请稍后再试。"
+EXAMPLES = "一句话就能办，例如："
 NO_PUBLIC_URL = "后台地址尚未配置（TONGXIN_PUBLIC_URL），请联系管理员。"
 
 

@@ -38,7 +38,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.messages import Outgoing
+from bot.messages import Choice, Outgoing
 from schedules.holidays import HolidayCalendar
 from storage.schedule import PENDING, Firing, Planned, drop_pending
 from storage.upsert import insert_for, on_conflict
@@ -78,12 +78,13 @@ class JobContext:
         mentions: Sequence[str] = (),
         markdown: bool = False,
         batch: str = "",
+        choices: Sequence[tuple[str, str]] = (),
     ) -> None:
-        self.out.append(
-            Outgoing.group(
-                platform, chat_id, text, key=key, mentions=mentions, markdown=markdown, batch=batch
-            )
+        out = Outgoing.group(
+            platform, chat_id, text, key=key, mentions=mentions, markdown=markdown, batch=batch
         )
+        out.choices = [Choice(label=label, reply=reply) for label, reply in choices]
+        self.out.append(out)
 
     def to_person(
         self,

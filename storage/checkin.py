@@ -9,7 +9,7 @@ copies of the same 签到 cannot both count.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import (
@@ -19,6 +19,7 @@ from sqlalchemy import (
     UniqueConstraint,
     and_,
     case,
+    delete,
     false,
     func,
     insert,
@@ -71,6 +72,11 @@ class Checkin(Base):
     last_progress_at: Mapped[datetime | None]
     progress_pending: Mapped[bool] = mapped_column(default=False)
     last_remind_at: Mapped[datetime | None]
+    # What the ledger (台账) records of the meeting beside attendance, when given.
+    place: Mapped[str] = mapped_column(String(128), default="")
+    host: Mapped[str] = mapped_column(String(64), default="")
+    recorder: Mapped[str] = mapped_column(String(64), default="")
+    topic: Mapped[str] = mapped_column(String(200), default="")
 
 
 class CheckinEntry(Base):
@@ -93,6 +99,27 @@ class CheckinEntry(Base):
     # in one transaction share one `now`, so "answered since the last line"
     # cannot be told by time.
     announced: Mapped[bool] = mapped_column(default=False)
+
+
+class LeaveAhead(Base):
+    """Leave asked before a scheduled meeting's check-in opens (请假 周五的支委会 出差).
+
+    It counts when a check-in of that meeting's day opens in one of its groups.
+    `meeting_id` is the meetings feature's row, kept as a plain number: a
+    check-in never depends on that feature being installed.
+    """
+
+    __tablename__ = "checkin_leave_ahead"
+    __table_args__ = (UniqueConstraint("meeting_id", "day", "person_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int]
+    # The meeting's local date and title, as the person was told.
+    day: Mapped[date]
+    title: Mapped[str] = mapped_column(String(64))
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
+    reason: Mapped[str] = mapped_column(String(200), default="")
+    asked_at: Mapped[datetime]
 
 
 @dataclass
@@ -357,3 +384,118 @@ async def entries_of(session: AsyncSession, checkin_ids: list[int]) -> list[tupl
         (int(cid), PersonRow(int(pid), uid, name or uid, status, reason, at, bool(expected)))
         for cid, pid, uid, name, status, reason, at, expected in rows
     ]
+
+
+async def ask_leave_ahead(
+    session: AsyncSession,
+    meeting_id: int,
+    day: date,
+    title: str,
+    person_id: int,
+    reason: str,
+    now: datetime,
+) -> None:
+    """Record (or replace) leave asked ahead for a meeting's day."""
+    table: Any = LeaveAhead.__table__
+    stmt = insert_for(session, table).values(
+        meeting_id=meeting_id,
+        day=day,
+        title=title,
+        person_id=person_id,
+        reason=reason[:200],
+        asked_at=now,
+    )
+    await session.execute(
+        on_conflict(
+            stmt,
+            ["meeting_id", "day", "person_id"],
+            {"reason": stmt.excluded.reason, "asked_at": stmt.excluded.asked_at},
+        )
+    )
+
+
+async def leave_ahead_for(
+    session: AsyncSession, meeting_ids: list[int], day: date
+) -> list[LeaveAhead]:
+    if not meeting_ids:
+        return []
+    rows = await session.scalars(
+        select(LeaveAhead)
+        .where(LeaveAhead.meeting_id.in_(meeting_ids), LeaveAhead.day == day)
+        .order_by(LeaveAhead.id)
+    )
+    return list(rows)
+
+
+async def apply_leave(
+    session: AsyncSession, checkin_id: int, leaves: list[tuple[int, str]], at: datetime
+) -> int:
+    """Mark people of the roster on leave who have not answered; how many were."""
+    n = 0
+    for person_id, reason in leaves:
+        result = await session.execute(
+            update(CheckinEntry)
+            .where(
+                CheckinEntry.checkin_id == checkin_id,
+                CheckinEntry.person_id == person_id,
+                CheckinEntry.status == "",
+            )
+            .values(status=LEAVE, reason=reason[:200], at=at)
+            .returning(CheckinEntry.id)
+        )
+        n += len(result.all())
+    return n
+
+
+async def set_status(
+    session: AsyncSession,
+    checkin_id: int,
+    person_id: int,
+    status: str,
+    at: datetime | None,
+    reason: str = "",
+) -> bool:
+    """A secretary's correction: set someone's answer whatever it was; False if not listed.
+
+    Someone taken off (status "") who was not on the roster leaves the list.
+    """
+    row = await session.scalar(
+        select(CheckinEntry).where(
+            CheckinEntry.checkin_id == checkin_id, CheckinEntry.person_id == person_id
+        )
+    )
+    if row is None:
+        if not status:
+            return False
+        session.add(
+            CheckinEntry(
+                checkin_id=checkin_id,
+                person_id=person_id,
+                expected=False,
+                status=status,
+                reason=reason[:200],
+                at=at,
+                announced=True,
+            )
+        )
+        return True
+    if not status and not row.expected:
+        await session.delete(row)
+        return True
+    row.status, row.at, row.reason = status, at, reason[:200]
+    row.announced = True
+    return True
+
+
+async def entry(session: AsyncSession, checkin_id: int, person_id: int) -> CheckinEntry | None:
+    return await session.scalar(
+        select(CheckinEntry).where(
+            CheckinEntry.checkin_id == checkin_id, CheckinEntry.person_id == person_id
+        )
+    )
+
+
+async def remove(session: AsyncSession, checkin_id: int) -> None:
+    """Delete a check-in opened by mistake, with its entries: gone from the ledger."""
+    await session.execute(delete(CheckinEntry).where(CheckinEntry.checkin_id == checkin_id))
+    await session.execute(delete(Checkin).where(Checkin.id == checkin_id))

@@ -35,7 +35,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
 from storage.base import Base
-from storage.models import ChatParticipant, Membership, Person, RoleGrant, Unit
+from storage.messaging import OutboxMessage
+from storage.models import ChatGroup, ChatParticipant, Membership, Person, RoleGrant, Unit
 
 PENDING, NAMED, ANONYMOUS = "pending", "named", "anonymous"
 OPINION, NO_OPINION = "opinion", "none"
@@ -246,6 +247,7 @@ class MemberRow:
     user_id: str
     status: str
     opinion: FeedbackOpinion | None
+    person_id: int = 0
 
 
 async def member_rows(session: AsyncSession, call_id: int) -> list[MemberRow]:
@@ -262,9 +264,43 @@ async def member_rows(session: AsyncSession, call_id: int) -> list[MemberRow]:
         .order_by(FeedbackMember.id)
     )
     return [
-        MemberRow(p.display_name or p.platform_user_id, p.platform_user_id, status, op)
+        MemberRow(p.display_name or p.platform_user_id, p.platform_user_id, status, op, p.id)
         for p, status, op in rows
     ]
+
+
+# Outbox keys of what tells a member about a call: "feedback:<id>:<kind>:…:<person id>",
+# and the call's own notice to its group, "feedback:<id>:notice".
+TOLD_BY = ("notice", "nudge", "remind")
+
+
+async def told_people(session: AsyncSession, call: FeedbackCall) -> set[int]:
+    """Who was told of the call: a delivered direct message, or its notice in their group.
+
+    Only they may be counted as having no objection when they stay silent.
+    """
+    prefix = f"feedback:{call.id}:"
+    keys = await session.scalars(
+        select(OutboxMessage.idempotency_key).where(
+            OutboxMessage.idempotency_key.like(f"{prefix}%"), OutboxMessage.state == "sent"
+        )
+    )
+    told: set[int] = set()
+    group_notice = False
+    for key in keys:
+        parts = key[len(prefix) :].split(":")
+        if parts in (["notice"], ["nudge"]):
+            group_notice = True
+        elif len(parts) >= 2 and parts[0] in TOLD_BY and parts[-1].isdigit():
+            told.add(int(parts[-1]))
+    if group_notice and call.chat_id:
+        rows = await session.scalars(
+            select(ChatParticipant.person_id)
+            .join(ChatGroup, ChatGroup.id == ChatParticipant.group_id)
+            .where(ChatGroup.platform == call.platform, ChatGroup.chat_id == call.chat_id)
+        )
+        told.update(rows)
+    return told
 
 
 async def anonymous_opinions(session: AsyncSession, call_id: int) -> list[FeedbackOpinion]:

@@ -282,6 +282,16 @@ async def latest_in_chat(
     return await session.scalar(stmt.order_by(Poll.id.desc()).limit(1))
 
 
+async def open_in_chat(session: AsyncSession, platform: str, chat_id: str) -> list[Poll]:
+    """The polls open in a chat, newest first."""
+    rows = await session.scalars(
+        select(Poll)
+        .where(Poll.platform == platform, Poll.chat_id == chat_id, Poll.state == "open")
+        .order_by(Poll.id.desc())
+    )
+    return list(rows)
+
+
 async def latest_for_person(session: AsyncSession, person_id: int) -> Poll | None:
     """The newest poll the person may vote in or created."""
     member = exists().where(PollAudience.poll_id == Poll.id, PollAudience.person_id == person_id)

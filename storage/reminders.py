@@ -7,6 +7,7 @@ storage.schedule, which the core scheduler plans and fires.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy import (
@@ -22,7 +23,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
 from storage.base import Base
+from storage.schedule import PENDING, Firing
 from storage.upsert import insert_for, on_conflict
+
+# The meetings' timer kind: a meeting's start is its firing "meeting:<id>" of offset 0.
+MEETING_KIND = "meeting"
 
 
 class Meeting(Base):
@@ -141,3 +146,58 @@ async def store_holidays(
         )
     )
     return len(rows)
+
+
+# --- what is coming ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Upcoming:
+    """One planned start of a meeting."""
+
+    meeting: Meeting
+    starts_at: datetime
+
+
+async def upcoming_meetings(
+    session: AsyncSession,
+    after: datetime,
+    *,
+    target: str | None = None,
+    unit_ids: set[int] | None = None,
+    limit: int = 10,
+) -> list[Upcoming]:
+    """The next planned starts of meetings reminding `target` ("platform:chat_id") or of
+    these units, soonest first (from the planned firings: holidays already applied)."""
+    firings = await session.execute(
+        select(Firing.source, Firing.event_at)
+        .where(
+            Firing.source.like(f"{MEETING_KIND}:%"),
+            Firing.offset_minutes == 0,
+            Firing.state == PENDING,
+            Firing.event_at > after,
+        )
+        .order_by(Firing.event_at, Firing.id)
+        .limit(500)
+    )
+    starts = [(int(source.partition(":")[2]), at) for source, at in firings]
+    ids = {meeting_id for meeting_id, _ in starts}
+    meetings = {m.id: m for m in await session.scalars(select(Meeting).where(Meeting.id.in_(ids)))}
+    found = []
+    for meeting_id, at in starts:
+        m = meetings.get(meeting_id)
+        if m is None:
+            continue
+        if (target is not None and target in m.targets) or (
+            unit_ids is not None and m.unit_id in unit_ids
+        ):
+            found.append(Upcoming(m, at))
+            if len(found) >= limit:
+                break
+    return found
+
+
+async def meetings_for_target(session: AsyncSession, target: str) -> list[Meeting]:
+    """The meetings that remind `target` ("platform:chat_id")."""
+    rows = await session.scalars(select(Meeting).order_by(Meeting.id))
+    return [m for m in rows if target in m.targets]

@@ -151,6 +151,9 @@ class ChatHarness:
         status, data = await self.post(body)
         assert status == 200, data
         await self.settle()
+        user.taps = [
+            (c["label"], c["reply"]) for r in data["replies"] for c in r.get("choices", [])
+        ]
         return [r["text"] for r in data["replies"]]
 
     async def settle(self) -> None:
@@ -213,6 +216,8 @@ class User:
         self.unit = unit
         self.ready = False
         self.last: list[str] = []
+        # The buttons of the last replies: (label, what a tap sends).
+        self.taps: list[tuple[str, str]] = []
 
     async def says(self, text: str, group: Group | None = None, msg_id: str | None = None) -> str:
         """Send a message (in `group`, else in direct chat); returns the joined replies."""
@@ -223,6 +228,11 @@ class User:
         said = "\n".join(self.last)
         for fragment in fragments:
             assert fragment in said, f"expected {fragment!r} in the reply:\n{said}"
+
+    async def taps_on(self, label: str, group: Group | None = None) -> str:
+        """Tap the button `label` of the last replies: its reply goes back as a message."""
+        reply = dict(self.taps)[label]
+        return await self.says(reply, group)
 
     def hears_nothing(self) -> None:
         assert not self.last, f"expected no reply, got {self.last}"

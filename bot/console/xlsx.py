@@ -10,24 +10,42 @@ so Excel and WPS keep it text even when the cell is edited (the OWASP advice
 on CSV injection, kept without altering the text). Characters XML cannot
 hold are dropped rather than failing the export.
 
+Ledgers are printed, so `Sheet.tidy` sets column widths from the longest cell
+(a Chinese character is two columns wide), capped so a long list of names
+wraps instead of running off the page; a bold frozen header; and percent
+columns holding fractions (0.75) shown as 75.0%.
+
     book = Book()
     sheet = book.sheet("投票结果")
-    sheet.append(["选项", "票数"])
+    sheet.append(["选项", "票数", "占比"])
+    sheet.tidy(percent=("占比",))
     content = book.save()
 """
 
 from __future__ import annotations
 
 import io
+import unicodedata
 from collections.abc import Iterable, Sequence
 
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
+from openpyxl.styles import Alignment, Font
+from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 # Excel refuses sheet titles over 31 characters.
 MAX_TITLE = 31
+MIN_WIDTH = 6
+MAX_WIDTH = 60
+PERCENT = "0.0%"
+
+
+def _width(value: object) -> int:
+    text = f"{value:.1%}" if isinstance(value, float) else str(value if value is not None else "")
+    line = max(text.splitlines() or [""], key=len)
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in line)
 
 
 class Sheet:
@@ -37,8 +55,25 @@ class Sheet:
     def append(self, values: Iterable[object]) -> None:
         self._sheet.append([self._cell(v) for v in values])
 
-    def freeze_header(self) -> None:
-        self._sheet.freeze_panes = "A2"
+    def tidy(self, *, header_row: int = 1, percent: Iterable[str] = ()) -> None:
+        """Widths, a bold frozen header at `header_row`, the named columns as percentages."""
+        sheet = self._sheet
+        header = [cell.value for cell in sheet[header_row]]
+        wanted = set(percent)
+        for index, name in enumerate(header, 1):
+            rows = sheet.iter_rows(min_row=header_row)
+            cells = [row[index - 1] for row in rows if len(row) >= index]
+            widest = max((_width(c.value) for c in cells), default=0)
+            width = min(max(widest + 2, MIN_WIDTH), MAX_WIDTH)
+            sheet.column_dimensions[get_column_letter(index)].width = width
+            for cell in cells[1:]:
+                if name in wanted:
+                    cell.number_format = PERCENT
+                if _width(cell.value) > MAX_WIDTH:
+                    cell.alignment = Alignment(wrap_text=True, vertical="top")
+        for cell in sheet[header_row]:
+            cell.font = Font(bold=True)
+        sheet.freeze_panes = sheet.cell(row=header_row + 1, column=1).coordinate
 
     def _cell(self, value: object) -> object:
         if not isinstance(value, str):
@@ -82,5 +117,5 @@ def table_xlsx(title: str, header: Sequence[str], rows: Iterable[Sequence[object
     sheet.append(header)
     for row in rows:
         sheet.append(row)
-    sheet.freeze_header()
+    sheet.tidy()
     return book.save()

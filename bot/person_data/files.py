@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import io
 import json
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from openpyxl import Workbook
-
+from bot.console.xlsx import Book
 from bot.person_data import Value
 from bot.person_data import texts as t
 from bot.person_data.walk import Export
@@ -52,9 +50,8 @@ def as_json(export: Export, tz: ZoneInfo) -> bytes:
 
 
 def as_xlsx(export: Export, tz: ZoneInfo) -> bytes:
-    book = Workbook()
-    about = book.active
-    about.title = t.SHEET_ABOUT
+    book = Book()
+    about = book.sheet(t.SHEET_ABOUT)
     about.append([t.KEY_ABOUT, t.ABOUT])
     about.append([t.KEY_ANONYMOUS, t.ANONYMOUS_NOTE])
     about.append([t.KEY_WHEN, _plain(export.made_at, tz)])
@@ -68,12 +65,10 @@ def as_xlsx(export: Export, tz: ZoneInfo) -> bytes:
             title = f"{s.title[: SHEET_TITLE - 3]}({n})"
             n += 1
         titles.add(title)
-        sheet = book.create_sheet(title)
+        sheet = book.sheet(title)
         header = list(dict.fromkeys(k for row in s.rows for k in row))
         sheet.append(header)
         for row in s.rows:
             sheet.append([_plain(row.get(k), tz) for k in header])
-        sheet.freeze_panes = "A2"
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+        sheet.tidy()
+    return book.save()

@@ -37,6 +37,7 @@ from bot.platforms.dingtalk_api import (
     epoch_ms,
     sign_matches,
 )
+from bot.platforms.dingtalk_cards import with_taps
 from bot.platforms.dingtalk_payload import NAME, PayloadError, parse, to_incoming
 from bot.platforms.dingtalk_stream import StreamClient
 from storage.models import ChatGroup, GroupCredential
@@ -196,6 +197,8 @@ class DingTalkAdapter:
         msg = Message(delivery.text, delivery.markdown, tuple(delivery.mentions))
         if not msg.text.strip():
             raise PermanentError("empty message")
+        if delivery.choices:
+            msg = with_taps(msg, delivery.choices)
         url = self._session_url(delivery)
         if url:
             try:

@@ -101,7 +101,7 @@ class LocalAdapter:
         _, outs = await self.env.ingest.submit(incoming, wait=True)
         # Files go out through the outbox; GET /local/outbox lists them.
         replies = [
-            {"chat_id": o.chat_id, "text": o.text}
+            {"chat_id": o.chat_id, "text": o.text, **_choices(o.body())}
             for o in replies_for(incoming, outs)
             if o.attachment is None
         ]
@@ -136,6 +136,7 @@ class LocalAdapter:
                 "text": body.get("text", ""),
                 "mentions": body.get("mentions", []),
                 "sent_at": sent_at.isoformat() if sent_at else None,
+                **_choices(body),
             }
             if body.get("attachment"):
                 attachment = Attachment.model_validate(body["attachment"])
@@ -150,6 +151,15 @@ class LocalAdapter:
         except PermanentError:
             return ""
         return name
+
+
+def _choices(body: dict[str, object]) -> dict[str, object]:
+    """Tap-to-answer buttons as the local channel lists them: each with the reply a
+    tap would send (POST it back as the person's message)."""
+    choices = body.get("choices")
+    if not isinstance(choices, list) or not choices:
+        return {}
+    return {"choices": [{"label": label, "reply": reply} for label, reply in choices]}
 
 
 def create(env: AdapterEnv) -> LocalAdapter | None:

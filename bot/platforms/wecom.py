@@ -28,6 +28,7 @@ from bot.attachments import build_attachment
 from bot.delivery import Delivery, Limit, NeedsAdmin, PermanentError
 from bot.messages import Attachment, Incoming
 from bot.platforms import texts
+from bot.platforms import wecom_cards as cards
 from bot.platforms.alerts import Alerts
 from bot.platforms.base import AdapterEnv
 from bot.platforms.wecom_api import (
@@ -76,6 +77,8 @@ class _Plan:
     # The first piece goes over the AI bot's response_url.
     via_url: bool = False
     done: int = 0
+    # The buttons of a message with choices are still to go (its text went first).
+    card: bool = False
 
 
 class WeComAdapter:
@@ -199,7 +202,8 @@ class WeComAdapter:
 
     def dedup_seconds(self, delivery: Delivery) -> float:
         """message/send drops a repeat of a text (a file's media_id is new each time)."""
-        if delivery.chat_type != "direct" or delivery.attachment is not None:
+        # A card carries no duplicate check (its task_id is what repeats).
+        if delivery.chat_type != "direct" or delivery.attachment is not None or delivery.choices:
             return 0.0
         plan = self._plans.get(delivery.id)
         via_url = plan.via_url if plan is not None else self._url_usable(delivery)
@@ -217,6 +221,15 @@ class WeComAdapter:
             await self._deliver_file(delivery, delivery.attachment)
             return
         plan = self._plans.get(delivery.id)
+        try:
+            if delivery.choices and (plan is None or plan.card):
+                if await self._deliver_card(delivery):
+                    self._plans.pop(delivery.id, None)
+                    return
+                plan = self._plans.get(delivery.id)
+        except PermanentError:
+            self._plans.pop(delivery.id, None)
+            raise
         if plan is None:
             plan = self._plans[delivery.id] = await self._plan(delivery)
         creds: dict[str, tuple[str, str]] | None = None
@@ -268,6 +281,36 @@ class WeComAdapter:
         async with self.env.runtime.db.reading() as session:
             creds = await group_credentials(session, NAME, d.chat_id)
         return WEBHOOK_KIND in creds or APPCHAT_KIND in creds
+
+    async def _deliver_card(self, d: Delivery) -> bool:
+        """Buttons where a tap can call back (wecom_cards); False: send the plain text.
+
+        A person gets a card through the app; a group only through the AI bot's
+        response_url (a robot webhook's cards cannot call back). A text too long
+        for a card goes to a person first as text, then the buttons.
+        """
+        choices = d.choices
+        if not cards.usable(choices):
+            return False
+        body = cards.card(d.text, choices, cards.task_id(d.key))
+        if d.chat_type == "direct" and self.token is not None and self.agent_id is not None:
+            if not cards.fits(d.text) and d.id not in self._plans:
+                await self._to_member(d.chat_id, app_body(d.text, d.markdown, d.id))
+                # Sent: a retry of the buttons must not repeat the text.
+                self._plans[d.id] = _Plan([d.text], done=1, card=True)
+            await self._to_member(d.chat_id, body)
+            return True
+        if cards.fits(d.text) and self._url_usable(d):
+            url = str(d.reply_handle["response_url"])
+            try:
+                check(await post_json(self.env.http(), url, body, "response_url"), "response_url")
+            except (PermanentError, ApiError) as err:
+                log.info("wecom: card over the response_url of %s refused (%s)", d.key, err)
+                # The text goes by the chat's other route, not this URL again.
+                self._plans[d.id] = _Plan(split_text(d.text))
+                return False
+            return True
+        return False
 
     def _url_usable(self, d: Delivery) -> bool:
         handle = d.reply_handle

@@ -13,6 +13,7 @@ from typing import Any
 from xml.etree import ElementTree
 
 from bot.messages import Incoming, normalize_text
+from bot.platforms.wecom_cards import app_tap, bot_tap
 from bot.platforms.wecom_crypto import Rejected
 
 NAME = "wecom"
@@ -33,6 +34,9 @@ def parse_app_message(
     sender = fields.get("FromUserName", "")
     if not msg_type or not sender:
         raise Rejected(400, "payload without MsgType or FromUserName")
+    if msg_type == "event" and fields.get("Event") == "template_card_event":
+        # A tap on a card the app sent: the reply it stands for (wecom_cards).
+        return app_tap(fields, now, NAME)
     if msg_type != "text":
         # Events (enter_agent, subscribe, click) and media carry nothing to route.
         return None
@@ -67,6 +71,9 @@ def parse_bot_message(
     msg_id = _str(data, "msgid")
     if not msg_type:
         raise Rejected(400, "payload without msgtype")
+    if msg_type == "event":
+        # A tap on a card the bot sent: the reply it stands for (wecom_cards).
+        return bot_tap(data, now, NAME, RESPONSE_URL_LIFETIME)
     text = _text_of(msg_type, data)
     if text is None:
         # Stream refreshes, events, pictures and files are acknowledged only.

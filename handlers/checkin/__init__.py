@@ -1,13 +1,14 @@
 """/签到: open a check-in for a meeting, check in, ask leave, count, nudge, close.
 
-Opening: `/签到 发起 主题党日 截止 15:30 [签到码] [允许迟到]`, or `/签到 发起`
-alone and a short conversation asks for the title and the deadline. Teachers
-answer with a bare `签到` / `到` (plus the code when one is set) or
-`请假 原因`. Check-ins are acknowledged by one grouped progress line per 30 s,
-so a room of fifty does not make fifty replies.
+Opening: `/签到 发起 主题党日 [截止 15:30] [签到码] [允许迟到] [地点 …]`, or
+`/签到 发起` alone and a short conversation asks for the title and the
+deadline. Teachers answer the way they talk (`我到了`, `请个假 孩子生病`).
+Check-ins are acknowledged by one grouped progress line per 30 s, so a room
+of fifty does not make fifty replies.
 
 - opening.py: /签到 发起 and its flow; meeting.py: a scheduled meeting opens one;
-- answer.py: what teachers send; manage.py: the secretary's commands and the timers;
+- answer.py: what teachers send; ahead.py: leave asked for a coming meeting;
+- manage.py: the secretary's commands and the timers; secretary.py: corrections;
 - ops.py: what a check-in does, whoever asks; ledger.py: the year's 台账;
 - console.py: the console's pages.
 """
@@ -24,9 +25,18 @@ checkin_close = feature.timer("checkin.close", ref=int)
 checkin_nudge = feature.timer("checkin.nudge", ref=int, push=True)
 checkin_progress = feature.timer("checkin.progress", ref=int)
 
-from handlers.checkin import answer, console, manage, meeting, opening  # noqa: E402
+from handlers.checkin import (  # noqa: E402
+    ahead,
+    answer,
+    console,
+    manage,
+    meeting,
+    opening,
+    secretary,
+)
 
 __all__ = [
+    "ahead",
     "answer",
     "checkin_close",
     "checkin_nudge",
@@ -37,6 +47,7 @@ __all__ = [
     "manage",
     "meeting",
     "opening",
+    "secretary",
 ]
 
 from handlers.checkin import person_data  # noqa: E402, F401  (registers its hook)

@@ -24,6 +24,7 @@ from bot.console.view import YEARS
 from bot.console.xlsx import Book
 from bot.context import Context
 from bot.exports import send_export, send_export_file
+from bot.names import by_pinyin, pinyin_key
 from handlers.checkin import texts as t
 from storage import checkin as store
 from storage.checkin import LATE, LEAVE, PRESENT, Checkin, PersonRow
@@ -43,9 +44,14 @@ MEETING_HEADER = [
     "迟到",
     "请假",
     "缺席",
+    "出席率",
     "名单外",
     "请假人员",
     "缺席人员",
+    "地点",
+    "主持人",
+    "记录人",
+    "议题",
 ]
 PERSON_HEADER = ["姓名", "用户ID", "应到", "出席", "迟到", "请假", "缺席"]
 
@@ -87,18 +93,24 @@ def _day(ck: Checkin, tz: ZoneInfo) -> str:
 def _meeting_row(m: Meeting, tz: ZoneInfo) -> list[object]:
     ck = m.checkin
     present, late, leave, absent = (m.of(s) for s in (PRESENT, LATE, LEAVE, ""))
+    attended = len(present) + len(late)
     return [
         _day(ck, tz),
         ck.opened_at.astimezone(tz).strftime("%H:%M"),
         ck.title,
         m.expected,
-        len(present) + len(late),
+        attended,
         len(late),
         len(leave),
         len(absent),
+        attended / m.expected if m.expected else None,
         m.outsiders,
-        "、".join(f"{r.name}（{r.reason}）" for r in leave),
-        "、".join(r.name for r in absent),
+        "、".join(by_pinyin(t.with_reason(r.name, r.reason) for r in leave)),
+        "、".join(by_pinyin(r.name for r in absent)),
+        ck.place,
+        ck.host,
+        ck.recorder,
+        ck.topic,
     ]
 
 
@@ -113,7 +125,7 @@ def people_sheet(meetings: list[Meeting], tz: ZoneInfo) -> list[list[object]]:
             zh = t.STATUS_ZH[r.status]
             marks[r.person_id][i] = zh if r.expected else f"名单外{zh}"
     out = [header]
-    for pid, (name, user_id) in sorted(names.items(), key=lambda kv: (kv[1][0], kv[0])):
+    for pid, (name, user_id) in sorted(names.items(), key=lambda kv: (pinyin_key(kv[1][0]), kv[0])):
         cells = [marks[pid].get(i, "—") for i in range(len(meetings))]
         tally = [sum(1 for c in cells if c == t.STATUS_ZH[s]) for s in (PRESENT, LATE, LEAVE, "")]
         expected = sum(1 for c in cells if c in t.STATUS_ZH.values())
@@ -131,9 +143,11 @@ async def build_checkin_ledger(
     sheet.append(MEETING_HEADER)
     for m in meetings:
         sheet.append(_meeting_row(m, tz))
+    sheet.tidy(percent=("出席率",))
     people = book.sheet("个人出勤")
     for row in people_sheet(meetings, tz):
         people.append(row)
+    people.tidy()
     return book.save()
 
 

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from bot.args import Args
 from bot.context import Context
+from bot.messages import Outgoing
+from bot.names import by_pinyin
+from bot.quiet import hold
 from bot.roles import Role
 from bot.runtime import Runtime
 from bot.timers import JobContext
@@ -20,6 +25,7 @@ from handlers.checkin import texts as t
 from handlers.checkin.answer import open_here
 from storage import checkin as store
 from storage.checkin import Checkin
+from storage.models import Person
 
 
 @cmd.sub("status", "统计", help=t.HELP_STATUS)
@@ -32,6 +38,10 @@ async def status(ctx: Context, args: Args) -> None:
         ctx.reply(t.NO_CHECKIN_EVER)
         return
     ctx.reply(await ops.report(ctx.session, ck))
+    if ctx.actor.may_manage(ck) and (await store.counts(ctx.session, ck.id)).leave:
+        # Why someone is away is for the secretary, not for the group.
+        ctx.send_direct(ctx.actor.user_id, await ops.report(ctx.session, ck, reasons=True))
+        ctx.reply(t.REASONS_DIRECT)
 
 
 @cmd.sub("remind", "提醒", role=Role.SECRETARY, help=t.HELP_REMIND)
@@ -50,7 +60,7 @@ async def remind(ctx: Context, args: Args) -> None:
     ck.last_remind_at = ctx.now
     deadline = ops.clock(ck.deadline, ctx.now, ctx.tz)
     ctx.reply(
-        t.remind(ck.title, [p.name for p in missing], deadline),
+        t.remind(ck.title, by_pinyin(p.name for p in missing), deadline),
         mentions=[p.user_id for p in missing],
     )
 
@@ -62,6 +72,7 @@ async def close_command(ctx: Context, args: Args) -> None:
         ctx.reply(t.NO_CHECKIN)
         return
     ctx.reply(await ops.close(ctx.session, ck, ctx.now))
+    await _reasons_to_creator(ctx.session, ck, ctx.out)
 
 
 @cmd.sub("ledger", "台账", role=Role.SECRETARY, help=t.HELP_LEDGER)
@@ -86,6 +97,21 @@ async def close_due(job: JobContext, checkin_id: int) -> None:
         return
     text = await ops.close(job.session, ck, job.now)
     job.to_group(ck.platform, ck.chat_id, text, key=f"checkin:{ck.id}:closed")
+    await _reasons_to_creator(job.session, ck, job.out)
+    hold(job.out, job.now, job.runtime.settings)
+
+
+async def _reasons_to_creator(session: AsyncSession, ck: Checkin, out: list[Outgoing]) -> None:
+    """The final count with leave reasons, to whoever opened the check-in."""
+    opener = await session.get(Person, ck.creator_id) if ck.creator_id else None
+    if opener is None or not (await store.counts(session, ck.id)).leave:
+        return
+    text = t.final(await ops.report(session, ck, reasons=True))
+    out.append(
+        Outgoing.direct(
+            opener.platform, opener.platform_user_id, text, key=f"checkin:{ck.id}:reasons"
+        )
+    )
 
 
 @checkin_nudge.handler
@@ -101,7 +127,7 @@ async def nudge_due(job: JobContext, checkin_id: int) -> None:
     job.to_group(
         ck.platform,
         ck.chat_id,
-        t.remind(ck.title, [p.name for p in missing], ops.clock(ck.deadline, job.now, tz)),
+        t.remind(ck.title, by_pinyin(p.name for p in missing), ops.clock(ck.deadline, job.now, tz)),
         key=f"checkin:{ck.id}:nudge",
         mentions=[p.user_id for p in missing],
     )

@@ -7,6 +7,7 @@ from datetime import timedelta
 from bot.events import MeetingStarted
 from bot.timers import JobContext
 from handlers.checkin import feature, ops
+from handlers.checkin import texts as t
 from handlers.checkin.opening import TITLE_MAX
 from storage import checkin as store
 from storage.models import ChatGroup
@@ -43,8 +44,10 @@ async def on_meeting(job: JobContext, event: MeetingStarted) -> None:
         closes_at=event.ends_at,
         settings=job.runtime.settings,
         meeting_key=key,
+        meeting_ids=[event.meeting_id] if event.meeting_id is not None else [],
+        details=ops.Details(place=event.place),
     )
-    job.to_group(platform, chat_id, text, key=f"checkin:{ck.id}:opened")
+    job.to_group(platform, chat_id, text, key=f"checkin:{ck.id}:opened", choices=t.TAPS)
 
 
 from handlers.checkin import console  # noqa: E402  (registers on `feature`)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from pydantic import BaseModel
 
@@ -15,15 +15,25 @@ from bot.roles import Role
 from handlers.checkin import cmd, feature, ops
 from handlers.checkin import texts as t
 from storage import checkin as store
+from storage.reminders import meetings_for_target
 
 START_OPTIONS = {
     "截止": "until",
     "签到码": "code",
     "允许迟到": "late",
     "可迟到": "late",
+    "地点": "place",
+    "主持人": "host",
+    "主持": "host",
+    "记录人": "recorder",
+    "记录": "recorder",
+    "议题": "topic",
 }
 TITLE_MAX = 30
 CODE = re.compile(r"\d{4}")
+# A title with no deadline: the check-in of a meeting that starts now.
+DEFAULT_OPEN = timedelta(minutes=30)
+DETAIL_MAX = {"place": 128, "host": 64, "recorder": 64, "topic": 200}
 
 
 class NewCheckin(BaseModel):
@@ -31,12 +41,17 @@ class NewCheckin(BaseModel):
     deadline: datetime | None = None
     code: str = ""
     late: bool = False
+    place: str = ""
+    host: str = ""
+    recorder: str = ""
+    topic: str = ""
+    default_deadline: bool = False
 
 
 def _title(ctx: Context, text: str, data: NewCheckin) -> str:
     if len(text) > TITLE_MAX:
         raise Invalid(t.TITLE_TOO_LONG)
-    return text
+    return ctx.typed(text)
 
 
 _deadline = deadline(needs_time=True, time_hint=t.DEADLINE_NEEDS_TIME)
@@ -48,6 +63,7 @@ async def _open(ctx: Context, data: NewCheckin) -> None:
         ctx.reply(t.already_open(existing.title))
         return
     assert data.deadline is not None
+    meetings = await meetings_for_target(ctx.session, f"{ctx.platform}:{ctx.chat_id}")
     ck, text = await ops.open_checkin(
         ctx.session,
         platform=ctx.platform,
@@ -62,8 +78,11 @@ async def _open(ctx: Context, data: NewCheckin) -> None:
         deadline=data.deadline,
         closes_at=None,
         settings=ctx.settings,
+        meeting_ids=[m.id for m in meetings],
+        details=ops.Details(data.place, data.host, data.recorder, data.topic),
+        default_deadline=data.default_deadline,
     )
-    ctx.reply(text)
+    ctx.reply(text, choices=() if ck.code else t.TAPS)
     if ck.code:
         ctx.send_direct(
             ctx.actor.user_id, t.code_for_secretary(ck.title, ck.code), key=f"checkin:{ck.id}:code"
@@ -84,7 +103,14 @@ new_checkin = feature.flow(
 )
 
 
-@cmd.sub("start", "发起", role=Role.SECRETARY, help=t.HELP_START, keywords=START_OPTIONS)
+@cmd.sub(
+    "start",
+    "发起",
+    role=Role.SECRETARY,
+    help=t.HELP_START,
+    keywords=START_OPTIONS,
+    examples=t.EXAMPLES_START,
+)
 async def start(ctx: Context, args: Args) -> None:
     if not ctx.in_group:
         ctx.reply(t.GROUP_ONLY)
@@ -102,15 +128,22 @@ async def start(ctx: Context, args: Args) -> None:
             ctx.reply(t.CODE_FORMAT)
             return
         data.code = code
+    for name, most in DETAIL_MAX.items():
+        value = args.get(name)
+        if value and value != "true":
+            setattr(data, name, ctx.typed(value)[:most])
     title = " ".join(args.positional)
     if len(title) > TITLE_MAX:
         ctx.reply(t.TITLE_TOO_LONG)
     elif title:
-        data.title = title
+        data.title = ctx.typed(title)
     until = args.get("until")
     if until:
         try:
             data.deadline = _deadline(ctx, until, data)
         except Invalid as bad:
             ctx.reply(bad.hint)
+    elif data.title:
+        data.deadline = ctx.now + DEFAULT_OPEN
+        data.default_deadline = True
     await ctx.start(new_checkin, data)

@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
+from bot.names import by_pinyin
 from bot.nudges import nudge_before
 from handlers.checkin import checkin_close, checkin_nudge, checkin_progress
 from handlers.checkin import texts as t
 from schedules.timeparse import When, format_when
 from storage import checkin as store
-from storage.checkin import LATE, LEAVE, Checkin
+from storage.checkin import LATE, LEAVE, PRESENT, Checkin
 
 # A late check-in (迟到) is taken this long after the deadline when accepted.
 LATE_WINDOW = timedelta(hours=1)
@@ -40,6 +43,16 @@ def clock(at: datetime, now: datetime, tz: ZoneInfo) -> str:
     return format_when(When(local, True), now)
 
 
+@dataclass(frozen=True)
+class Details:
+    """What the ledger records of the meeting beside attendance, when given."""
+
+    place: str = ""
+    host: str = ""
+    recorder: str = ""
+    topic: str = ""
+
+
 async def open_checkin(
     session: AsyncSession,
     *,
@@ -56,8 +69,15 @@ async def open_checkin(
     closes_at: datetime | None,
     settings: Settings,
     meeting_key: str | None = None,
+    meeting_ids: Sequence[int] = (),
+    details: Details = Details(),
+    default_deadline: bool = False,
 ) -> tuple[Checkin, str]:
-    """Open it, copy its roster, set its timers; (check-in, announcement)."""
+    """Open it, copy its roster, set its timers; (check-in, announcement).
+
+    Its opener is counted present; leave asked ahead for one of `meeting_ids`
+    on this day counts now.
+    """
     if closes_at is None:
         closes_at = deadline + LATE_WINDOW if late else deadline
     ck = Checkin(
@@ -75,8 +95,20 @@ async def open_checkin(
         state="open",
         meeting_key=meeting_key,
         progress_pending=False,
+        place=details.place,
+        host=details.host,
+        recorder=details.recorder,
+        topic=details.topic,
     )
     expected = await store.create(session, ck, group_id)
+    tz = settings.tz
+    opener = await store.entry(session, ck.id, creator_id) if creator_id is not None else None
+    if opener is not None and opener.expected:
+        opener.status, opener.at, opener.announced = PRESENT, now, True
+    asked = await store.leave_ahead_for(session, list(meeting_ids), now.astimezone(tz).date())
+    on_leave = await store.apply_leave(
+        session, ck.id, [(a.person_id, a.reason) for a in asked], now
+    )
     await checkin_close.set(session, ck.id, ck.closes_at)
     if deadline - now >= NUDGE_MIN_OPEN:
         await nudge_before(
@@ -89,7 +121,6 @@ async def open_checkin(
             before=NUDGE_BEFORE,
             min_notice=NUDGE_MIN_NOTICE,
         )
-    tz = settings.tz
     text = t.opened(
         title,
         clock(deadline, now, tz),
@@ -97,21 +128,28 @@ async def open_checkin(
         code=bool(code),
         late_until=clock(ck.closes_at, now, tz) if late else None,
         fallback=unit_id is None,
+        present=1 if opener is not None and opener.expected else 0,
+        on_leave=on_leave,
+        default_deadline=default_deadline,
     )
     return ck, text
 
 
-async def report(session: AsyncSession, ck: Checkin) -> str:
+async def report(session: AsyncSession, ck: Checkin, *, reasons: bool = False) -> str:
+    """The count and the names (by pinyin); leave reasons only for a secretary's eyes."""
     c = await store.counts(session, ck.id)
     head = t.summary(ck.title, c.expected, c.attended, c.late, c.leave, c.missing)
     leaves = await store.people(session, ck.id, statuses=(LEAVE,))
     missing = await store.people(session, ck.id, statuses=("",))
     outsiders = await store.people(session, ck.id, expected=False)
+    leave_names = by_pinyin(
+        [t.with_reason(p.name, p.reason) if reasons else p.name for p in leaves]
+    )
     return t.status_report(
         head,
-        [(p.name, p.reason) for p in leaves],
-        [p.name for p in missing],
-        [p.name for p in outsiders],
+        leave_names,
+        by_pinyin([p.name for p in missing]),
+        by_pinyin([p.name for p in outsiders]),
         closed=ck.state == "closed",
     )
 

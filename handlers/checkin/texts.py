@@ -11,6 +11,19 @@ HELP_STATUS = "查看应到、实到、请假与未到"
 HELP_REMIND = "提醒未签到的人"
 HELP_CLOSE = "结束签到并公布结果"
 HELP_LEDGER = "查看全年签到台账并生成表格"
+HELP_MARK = "为某人补签，如「/签到 补签 @孙悦」"
+HELP_UNDO = "撤销某人的签到（/签到 撤销 @孙悦），或撤销整次误发的签到"
+HELP_DELETE = "删除误发的签到（台账中也不再保留）"
+EXAMPLES_START = (
+    "/签到 发起 主题党日（默认 30 分钟后截止）",
+    "/签到 发起 支部党员大会 截止 15:30 地点 三楼会议室 主持人 李书记 记录人 王老师 议题 学习党章",
+    "/签到 发起 党课 截止 16:00 签到码 允许迟到",
+)
+EXAMPLES_SECRETARY = (
+    "/签到 补签 @孙悦",
+    "/签到 请假 @张丽 病假",
+    "/签到 撤销 @孙悦",
+)
 FLOW_START = "发起签到"
 ASK_TITLE = "签到的会议名称是什么？例如「主题党日」「支部党员大会」。"
 ASK_DEADLINE = "签到截止时间？例如「15:30」「30分钟后」「明天9点」。"
@@ -19,11 +32,24 @@ TITLE_TOO_LONG = "会议名称请控制在 30 个字以内。"
 CODE_FORMAT = "签到码是 4 位数字，例如「签到码 2468」；只写「签到码」则由我生成。"
 GROUP_ONLY = "签到要在会议所在的群里发起：请在群里 @我 发送「/签到 发起」。"
 NO_CHECKIN = "本群现在没有进行中的签到。"
+NO_MEETING_PLANNED = "本群还没有安排会议，书记发起签到后再发「签到」即可。"
+# The buttons of an open check-in: (label, the message a tap sends).
+TAPS = (("签到", "签到"), ("请假", "请假"))
+CHECKIN_IN_GROUP = "签到请在会议所在的群里 @我 发送「签到」。"
+LEAVE_NOTED = "已记下您的请假，原因已转给书记。"
+FLOW_LEAVE = "请假"
+ASK_REASON = "请假原因是什么？例如「外出培训」「孩子生病」。"
+LEAVE_AHEAD_HOW = "要为之后的会议请假，请发送「请假 会议 原因」，例如「请假 周五的支委会 出差」。"
+FLOW_DELETE = "删除签到"
+NOT_YOURS = "只有发起人或本支部书记可以改动这次签到。"
+WHO_NEEDED = "请 @ 要处理的人，例如「/签到 补签 @孙悦」。"
+LEAVE_FOR_NEEDS_REASON = "请写明原因，例如「/签到 请假 @张丽 病假」。"
+LEAVE_FOR_OTHERS = "只有书记可以替别人请假。您自己请假请发送「请假 原因」。"
+REASONS_DIRECT = "请假原因已私聊发给您。"
 NO_CHECKIN_EVER = "本群还没有发起过签到。"
 STATUS_IN_GROUP = "请在签到所在的群里发送「/签到 统计」；全年汇总请发送「/签到 台账」。"
 CODE_NEEDED = "本次签到需要签到码，请发送「签到 四位签到码」（签到码请看会场公布）。"
 CODE_WRONG = "签到码不对，未记录。请核对会场公布的签到码后重发。"
-LEAVE_NEEDS_REASON = "请假请写明原因，例如「请假 外出培训」。"
 LEAVE_AFTER_ATTEND = "您已签到，无需请假。"
 NOT_ON_ROSTER = "您不在本次签到的应到名单中，已单独记录。如有出入请联系书记。"
 NOBODY_MISSING = "应到人员都已签到或请假，无需提醒。"
@@ -45,6 +71,17 @@ def already_open(title: str) -> str:
     return f"本群已有进行中的签到「{title}」，请先发送「/签到 结束」。"
 
 
+def next_meeting(title: str, when: str) -> str:
+    return f"下次会议：「{title}」{when}，开始时我会在群里发起签到。"
+
+
+def unknown_word(word: str) -> str:
+    return (
+        f"「/签到 {word}」不是签到命令，没有为您签到。"
+        "签到请发送「签到」；书记的命令请发送「/签到 帮助」查看。"
+    )
+
+
 def opened(
     title: str,
     deadline: str,
@@ -53,10 +90,20 @@ def opened(
     code: bool,
     late_until: str | None,
     fallback: bool,
+    present: int = 0,
+    on_leave: int = 0,
+    default_deadline: bool = False,
 ) -> str:
-    how = "请 @我 发送「签到 签到码」" if code else "请 @我 发送「签到」"
+    how = "请 @我 发送「签到」或「到」" if not code else "请 @我 发送「签到 签到码」"
+    already = []
+    if present:
+        already.append("发起人已签到")
+    if on_leave:
+        already.append(f"会前请假 {on_leave} 人")
+    tail = f"（{'，'.join(already)}）" if already else ""
+    until = f"截止 {deadline}{'（默认 30 分钟）' if default_deadline else ''}"
     lines = [
-        f"「{title}」开始签到，截止 {deadline}，应到 {expected} 人。",
+        f"「{title}」开始签到，{until}，应到 {expected} 人{tail}。",
         f"{how}；不能参加的发送「请假 原因」。",
     ]
     if late_until:
@@ -88,8 +135,39 @@ def closed_already(title: str, at: str) -> str:
     return f"「{title}」签到已于 {at} 结束。"
 
 
-def leave_noted(reason: str) -> str:
-    return f"已记下请假：{reason}。"
+def ahead_noted(title: str, when: str) -> str:
+    return f"已登记您「{title}」（{when}）的请假，签到开始时记为请假，原因已转给书记。"
+
+
+def ahead_needs_reason(title: str, when: str) -> str:
+    return f"要为「{title}」（{when}）请假，请写明原因，例如「请假 {title} 出差」。"
+
+
+def marked(names: Sequence[str], title: str) -> str:
+    return f"已为 {'、'.join(names)} 补签「{title}」。"
+
+
+def left_for(names: Sequence[str], title: str, reason: str) -> str:
+    return f"已为 {'、'.join(names)} 记下「{title}」的请假：{reason}。"
+
+
+def undone(names: Sequence[str], title: str) -> str:
+    return f"已撤销 {'、'.join(names)} 在「{title}」的签到记录。"
+
+
+def unknown_people(names: Sequence[str]) -> str:
+    return f"没找到 {'、'.join('@' + n for n in names)}（或有同名的人），请在群里直接 @ 他。"
+
+
+def delete_preview(title: str, opened: str, attended: int) -> str:
+    return (
+        f"删除「{title}」（{opened} 发起，已签到 {attended} 人）？"
+        "删除后这次签到从台账中去掉，不能恢复。"
+    )
+
+
+def deleted(title: str) -> str:
+    return f"已删除「{title}」，台账中不再有这次签到。"
 
 
 def progress(title: str, attended: int, expected: int, leave: int, recent: Sequence[str]) -> str:
@@ -115,7 +193,7 @@ def summary(
 
 def status_report(
     head: str,
-    leaves: Sequence[tuple[str, str]],
+    leaves: Sequence[str],
     missing: Sequence[str],
     outsiders: Sequence[str],
     *,
@@ -123,7 +201,7 @@ def status_report(
 ) -> str:
     lines = [head]
     if leaves:
-        lines.append("请假：" + names([f"{n}（{r}）" for n, r in leaves]))
+        lines.append("请假：" + names(leaves))
     if missing:
         lines.append(("缺席：" if closed else "未到：") + names(missing))
     if outsiders:

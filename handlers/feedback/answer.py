@@ -8,6 +8,7 @@ marks their seat as answered.
 
 from __future__ import annotations
 
+import re
 import secrets
 
 from pydantic import BaseModel
@@ -17,7 +18,7 @@ from bot.context import Context
 from bot.conversation import Choose, Confirm, Flow
 from bot.roles import Role
 from bot.timers import JobContext
-from handlers.feedback import feature, feedback_cmd
+from handlers.feedback import feature, feedback_cmd, steps
 from handlers.feedback import texts as t
 from handlers.feedback.report import show_time
 from handlers.feedback.steps import MAX_CHARS, MAX_MESSAGES, Opinion, is_no_opinion, joined
@@ -27,6 +28,7 @@ from storage.feedback import (
     NO_OPINION,
     OPINION,
     PENDING,
+    Answerable,
     FeedbackCall,
     FeedbackOpinion,
     add_anonymous_opinion,
@@ -35,6 +37,7 @@ from storage.feedback import (
     withdraw,
 )
 
+_REF = re.compile(r"#?(\d+)(?:\s+(.*))?", re.DOTALL)
 RECEIPT_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
 ACTIONS = {"change": t.CHANGE, "withdraw": t.WITHDRAW}
 WAYS = {"named": t.NAMED, "anon": t.ANONYMOUS}
@@ -177,14 +180,52 @@ answer_flow = feature.flow(
 )
 
 
+@feature.phrase(r"(?:我)?(?:没有意见|无意见|没意见)(?:[.!~。]|了)*")
+async def no_opinion(ctx: Context, found: re.Match[str]) -> bool:
+    """`无意见` as the one reply to a call: with one call waiting, that is the answer."""
+    options = await calls_for(ctx.session, ctx.actor.person_id, ctx.now)
+    waiting = [a for a in options if a.status == PENDING]
+    if not waiting:
+        return False
+    if len(waiting) > 1:
+        await ctx.start(answer_flow, Answer(calls=_choices(ctx, waiting), text=[steps.NO_OPINION]))
+        return True
+    await submit(ctx, Answer(calls=_choices(ctx, waiting), text=[steps.NO_OPINION], way="named"))
+    return True
+
+
+def _choices(ctx: Context, options: list[Answerable]) -> list[CallChoice]:
+    return [
+        CallChoice(
+            id=a.call.id,
+            title=a.call.title,
+            label=t.pick_label(
+                a.call.id,
+                a.call.title,
+                show_time(a.call.deadline, ctx.now, ctx.tz),
+                a.status == NAMED,
+            ),
+            answered=a.status == NAMED,
+            anon=a.call.allow_anonymous,
+        )
+        for a in options
+    ]
+
+
 @feedback_cmd.bare()
 async def start_answer(ctx: Context, args: Args) -> None:
-    """`/反馈 [编号]`: the open calls this person may answer, or that one."""
+    """`/反馈 [编号] [意见]`: the open calls this person may answer, or that one.
+
+    Text after it is the opinion, as typed: with one call open, it goes
+    straight to the confirmation.
+    """
     if ctx.in_group:
         ctx.reply(t.ANSWER_IN_DIRECT)
         return
     options = await calls_for(ctx.session, ctx.actor.person_id, ctx.now)
-    ref = args.first.lstrip("#")
+    ref, opinion = "", args.text
+    if found := _REF.fullmatch(args.text):
+        ref, opinion = found[1], found[2] or ""
     if ref:
         options = [a for a in options if str(a.call.id) == ref]
         if not options:
@@ -200,19 +241,9 @@ async def start_answer(ctx: Context, args: Args) -> None:
         if ctx.actor.role >= Role.SECRETARY and cmd is not None:
             ctx.reply(router.command_help(cmd, ctx.actor.role))
         return
-    calls = [
-        CallChoice(
-            id=a.call.id,
-            title=a.call.title,
-            label=t.pick_label(
-                a.call.id,
-                a.call.title,
-                show_time(a.call.deadline, ctx.now, ctx.tz),
-                a.status == NAMED,
-            ),
-            answered=a.status == NAMED,
-            anon=a.call.allow_anonymous,
-        )
-        for a in selectable
-    ]
-    await ctx.start(answer_flow, Answer(calls=calls))
+    data = Answer(calls=_choices(ctx, selectable))
+    if opinion:
+        data.text = [ctx.typed(opinion)[:MAX_CHARS]]
+        # Given with the command, the opinion is new: not a withdrawal.
+        data.action = "change"
+    await ctx.start(answer_flow, data)

@@ -75,7 +75,7 @@ async def _call(view: ConsoleView, call_id: int) -> web.StreamResponse:
         anon_none=len(anon_none),
         opinions=len(named) + len(anon),
         no_opinion=len(named_none) + len(anon_none),
-        silent=[r.name for r in s.silent],
+        silent=[r.name for r in (s.silent if s.closed else s.pending)],
         download=export_url("feedback", id=call.id),
     )
 

@@ -9,6 +9,8 @@ from bot.args import Args
 from bot.console.view import is_id
 from bot.context import Context
 from bot.exports import send_export
+from bot.messages import Outgoing
+from bot.quiet import hold, morning
 from bot.roles import Role
 from bot.runtime import Runtime
 from bot.timers import JobContext
@@ -60,9 +62,15 @@ async def remind(ctx: Context, args: Args) -> None:
         ctx.reply(t.ALL_ANSWERED)
         return
     text = t.remind_person(call.title, show_time(call.deadline, ctx.now, ctx.tz))
-    for person in pending:
-        ctx.send_direct(person.platform_user_id, text, platform=person.platform)
-    ctx.reply(t.reminded(len(pending)))
+    tag = f"feedback:{call.id}:remind:{ctx.incoming.msg_id}"
+    outs = [
+        Outgoing.direct(person.platform, person.platform_user_id, text, key=f"{tag}:{person.id}")
+        for person in pending
+    ]
+    hold(outs, ctx.now, ctx.settings)
+    ctx.out.extend(outs)
+    held = morning(ctx.now, ctx.settings)
+    ctx.reply(t.reminded(len(pending), show_time(held, ctx.now, ctx.tz) if held else ""))
 
 
 @feedback_cmd.sub("status", "统计", role=Role.SECRETARY, help=t.STATUS_HELP)
@@ -123,6 +131,7 @@ async def close(job: JobContext, call_id: int) -> None:
     await job.session.flush()
     summary = await summarize(job.session, call.id)
     assert summary is not None
+    outs_before = len(job.out)
     creator = await job.session.get(Person, call.creator_id) if call.creator_id else None
     if creator is not None:
         job.to_person(
@@ -143,6 +152,8 @@ async def close(job: JobContext, call_id: int) -> None:
             t.closed_group(call.title, len(summary.rows), split, len(summary.silent)),
             key=f"feedback:{call.id}:closed",
         )
+    # Closed on time; what it says is a push and waits out the quiet hours.
+    hold(job.out[outs_before:], job.now, job.runtime.settings)
 
 
 # --- export -------------------------------------------------------------------------

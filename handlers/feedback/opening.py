@@ -6,13 +6,15 @@ from datetime import datetime, timedelta
 
 from pydantic import BaseModel
 
-from bot.args import Args
+from bot.args import Args, parse_args
 from bot.context import Context
 from bot.conversation import Ask, Choose, Confirm, Flow, Invalid
-from bot.deadline import deadline
+from bot.deadline import deadline, read_deadline
+from bot.messages import Choice, Outgoing
 from bot.nudges import nudge_before
+from bot.quiet import hold, morning
 from bot.roles import Role
-from handlers.feedback import feature, feedback_close, feedback_cmd, feedback_nudge
+from handlers.feedback import feature, feedback_close, feedback_cmd, feedback_nudge, steps
 from handlers.feedback import texts as t
 from handlers.feedback.report import show_time
 from handlers.feedback.steps import MAX_CHARS
@@ -31,6 +33,12 @@ AUDIENCES = {"roster": t.AUDIENCE_ROSTER, "group": t.AUDIENCE_GROUP}
 WAYS = {"anon": t.ALLOW_ANONYMOUS, "named": t.NAMED_ONLY}
 
 
+# The one-line form: `/征求意见 新建 标题 截止 12月5日17:00 匿名 https://…`, the body
+# on the lines after it.
+DEFAULT_OPEN = timedelta(hours=24)
+ONE_LINE = {"截止": "until", "截至": "until", "匿名": "anon", "实名": "named"}
+
+
 class NewCall(BaseModel):
     # Units to choose from (in direct chat): id → name.
     units: dict[str, str] = {}
@@ -43,6 +51,8 @@ class NewCall(BaseModel):
     audience: str = ""
     way: str = ""
     confirm: bool | None = None
+    # Given in one line: the body and the link are not asked for.
+    quick: bool = False
 
     def chosen_unit(self) -> int | None:
         """The unit picked, or the only one offered."""
@@ -57,13 +67,13 @@ class NewCall(BaseModel):
 def _title(ctx: Context, text: str, data: NewCall) -> str:
     if len(text) > MAX_TITLE:
         raise Invalid(t.too_long(MAX_TITLE, 0, len(text)))
-    return text
+    return ctx.typed(text)
 
 
 def _body(ctx: Context, text: str, data: NewCall) -> str:
     if len(text) > MAX_CHARS:
         raise Invalid(t.too_long(MAX_CHARS, 0, len(text)))
-    return text
+    return ctx.typed(text)
 
 
 def _link(ctx: Context, text: str, data: NewCall) -> str:
@@ -119,18 +129,33 @@ async def _publish(ctx: Context, data: NewCall) -> None:
         ctx.session, feedback_nudge, call.id, deadline_at, now=ctx.now, settings=ctx.settings
     )
     shown = show_time(deadline_at, ctx.now, ctx.tz)
-    notice = t.call_notice(call.id, call.title, call.body, call.link, shown, anon)
     if ctx.in_group:
+        notice = t.call_notice(call.id, call.title, call.body, call.link, shown, anon)
         ctx.send_group(ctx.chat_id, notice, key=f"feedback:{call.id}:notice")
-    else:
-        for person in await people_by_id(ctx.session, people):
-            ctx.send_direct(
-                person.platform_user_id,
-                notice,
-                platform=person.platform,
-                key=f"feedback:{call.id}:notice:{person.id}",
-            )
-    ctx.reply(t.published(call.id, len(set(people)), shown))
+    # Each member hears of it in direct chat, where one reply answers it.
+    personal = t.call_direct(call.id, call.title, call.body, call.link, shown, anon)
+    notices = [
+        Outgoing.direct(
+            person.platform,
+            person.platform_user_id,
+            personal,
+            key=f"feedback:{call.id}:notice:{person.id}",
+        )
+        for person in await people_by_id(ctx.session, people)
+    ]
+    for direct in notices:
+        direct.choices = [
+            Choice(label=t.NO_OPINION_BUTTON, reply=steps.NO_OPINION),
+            Choice(label=t.WRITE_BUTTON, reply=f"/反馈 #{call.id}"),
+        ]
+    hold(notices, ctx.now, ctx.settings)
+    ctx.out.extend(notices)
+    held = morning(ctx.now, ctx.settings)
+    ctx.reply(
+        t.published(
+            call.id, len(set(people)), shown, show_time(held, ctx.now, ctx.tz) if held else ""
+        )
+    )
 
 
 new_call = feature.flow(
@@ -141,8 +166,8 @@ new_call = feature.flow(
         steps=[
             Choose("unit", t.ASK_UNIT, lambda d: d.units, when=lambda d: len(d.units) > 1),
             Ask("title", t.ASK_TITLE, parse=_title),
-            Ask("body", t.ASK_BODY, parse=_body),
-            Ask("link", t.ASK_LINK, parse=_link),
+            Ask("body", t.ASK_BODY, parse=_body, when=lambda d: not d.quick),
+            Ask("link", t.ASK_LINK, parse=_link, when=lambda d: not d.quick),
             Ask(
                 "deadline",
                 t.ASK_DEADLINE,
@@ -162,7 +187,48 @@ new_call = feature.flow(
 )
 
 
-@feedback_cmd.sub("new", "新建", role=Role.SECRETARY, help=t.NEW_HELP)
+def read_line(ctx: Context, data: NewCall, text: str) -> list[str]:
+    """Fill `data` from the one-line form; the problems to tell the secretary."""
+    first, _, body = text.partition("\n")
+    args = parse_args(first, ONE_LINE)
+    problems = []
+    words = [w for w in args.positional if not w.startswith(("http://", "https://"))]
+    links = [w for w in args.positional if w.startswith(("http://", "https://"))]
+    if words:
+        title = ctx.typed(" ".join(words))
+        if len(title) > MAX_TITLE:
+            problems.append(t.too_long(MAX_TITLE, 0, len(title)))
+        else:
+            data.title = title
+    if not data.title:
+        return problems
+    data.quick = True
+    data.body = ctx.typed(body)[:MAX_CHARS] if body.strip() else ""
+    data.link = links[0][:500] if links else ""
+    for word in ("anon", "named"):
+        if args.get(word):
+            data.way = word
+            # "匿名 https://…": a flag's words are the line's words.
+            data.link = data.link or next(
+                (w for w in args.get(word).split() if w.startswith("http")), ""
+            )
+    until = args.get("until")
+    if until:
+        try:
+            data.deadline = read_deadline(
+                ctx, until, min_lead=MIN_LEAD, too_soon=t.DEADLINE_TOO_SOON
+            )
+        except Invalid as bad:
+            problems.append(bad.hint)
+            return problems
+    data.deadline = data.deadline or ctx.now + DEFAULT_OPEN
+    data.way = data.way or "named"
+    if data.audiences:
+        data.audience = data.audience or data.audiences[0]
+    return problems
+
+
+@feedback_cmd.sub("new", "新建", role=Role.SECRETARY, help=t.NEW_HELP, examples=t.EXAMPLES_NEW)
 async def new(ctx: Context, args: Args) -> None:
     data = NewCall()
     if ctx.in_group:
@@ -182,4 +248,6 @@ async def new(ctx: Context, args: Args) -> None:
             ctx.reply(t.ROSTER_EMPTY)
             return
         data.audiences.append("roster")
+    for problem in read_line(ctx, data, args.text):
+        ctx.reply(problem)
     await ctx.start(new_call, data)

@@ -22,6 +22,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.console.xlsx import Book
+from bot.names import by_pinyin, sort_by_pinyin
 from handlers.feedback import texts as t
 from schedules.timeparse import SHANGHAI, When, format_when
 from storage.feedback import (
@@ -35,6 +36,7 @@ from storage.feedback import (
     MemberRow,
     anonymous_opinions,
     member_rows,
+    told_people,
 )
 
 EXCERPT = 200
@@ -54,6 +56,8 @@ class Summary:
     call: FeedbackCall
     rows: list[MemberRow]
     anonymous: list[FeedbackOpinion]
+    # Who was told of the call (storage.feedback.told_people).
+    told: set[int]
 
     @property
     def closed(self) -> bool:
@@ -66,12 +70,12 @@ class Summary:
         return [o for o in self.anonymous if o.kind == kind]
 
     @property
-    def silent(self) -> list[MemberRow]:
+    def pending(self) -> list[MemberRow]:
         return [r for r in self.rows if r.status == PENDING]
 
     @property
     def answered(self) -> int:
-        return len(self.rows) - len(self.silent)
+        return len(self.rows) - len(self.pending)
 
     @property
     def anon_shown(self) -> str:
@@ -86,13 +90,26 @@ class Summary:
         texts = [o.text for o in self.anon(OPINION)]
         return "\n\n".join(texts) if texts else t.ANON_ALL_NONE
 
+    @property
+    def silent(self) -> list[MemberRow]:
+        """Told and silent: counted as having no objection once the call closes."""
+        return [r for r in self.pending if r.person_id in self.told]
+
+    @property
+    def unreached(self) -> list[MemberRow]:
+        """Silent but never told: not counted as having no objection."""
+        return [r for r in self.pending if r.person_id not in self.told]
+
 
 async def summarize(session: AsyncSession, call_id: int) -> Summary | None:
     call = await session.get(FeedbackCall, call_id)
     if call is None:
         return None
     return Summary(
-        call, await member_rows(session, call_id), await anonymous_opinions(session, call_id)
+        call,
+        await member_rows(session, call_id),
+        await anonymous_opinions(session, call_id),
+        await told_people(session, call),
     )
 
 
@@ -125,16 +142,18 @@ def render_summary(s: Summary, now: datetime, tz: ZoneInfo) -> str:
             len(named),
             len(anon),
             len(named_none) + len(anon_none),
-            len(s.silent),
+            len(s.silent) if s.closed else len(s.pending),
             s.closed,
         )
     else:
+        silent = len(s.silent) if s.closed else len(s.pending)
         counts = t.summary_counts_unsplit(
-            len(s.rows), len(named), len(named_none), len(s.anonymous), len(s.silent), s.closed
+            len(s.rows), len(named), len(named_none), len(s.anonymous), silent, s.closed
         )
     lines = [head, counts]
     if named:
         lines.append(t.SUMMARY_NAMED)
+        named = sort_by_pinyin(named, lambda r: r.name)
         lines += _listed([f"{r.name}：{_excerpt(r.opinion.text)}" for r in named if r.opinion])
     if anon:
         lines.append(t.SUMMARY_ANON)
@@ -144,21 +163,27 @@ def render_summary(s: Summary, now: datetime, tz: ZoneInfo) -> str:
     elif s.anon_shown == WITHHELD:
         lines.append(t.anon_withheld(len(s.anonymous), MIN_ANONYMOUS))
     if named_none or anon_none:
-        names = _names([r.name for r in named_none])
+        names = _names(by_pinyin(r.name for r in named_none))
         extra = t.anon_none(len(anon_none)) if anon_none else ""
         lines.append(t.SUMMARY_NONE + "；".join(x for x in (names, extra) if x))
-    if s.silent:
-        label = t.SUMMARY_SILENT_CLOSED if s.closed else t.SUMMARY_SILENT_OPEN
-        lines.append(label + _names([r.name for r in s.silent]))
+    if s.closed:
+        if s.silent:
+            lines.append(t.SUMMARY_SILENT_CLOSED + _names(by_pinyin(r.name for r in s.silent)))
+        if s.unreached:
+            lines.append(t.SUMMARY_UNREACHED + _names(by_pinyin(r.name for r in s.unreached)))
+    elif s.pending:
+        lines.append(t.SUMMARY_SILENT_OPEN + _names(by_pinyin(r.name for r in s.pending)))
     lines.append(t.export_hint(call.id))
     return "\n".join(lines)
 
 
-def member_status(row: MemberRow, closed: bool) -> str:
+def member_status(row: MemberRow, closed: bool, told: bool = True) -> str:
     """The ledger's word for a member: the same 已反馈 whether by name or anonymously."""
     if row.status in (NAMED, ANONYMOUS):
         return t.STATUS_ANSWERED
-    return t.STATUS_SILENT if closed else t.STATUS_PENDING
+    if not closed:
+        return t.STATUS_PENDING
+    return t.STATUS_SILENT if told else t.STATUS_UNREACHED
 
 
 async def build_feedback_export(
@@ -173,17 +198,21 @@ async def build_feedback_export(
     book = Book()
     sheet = book.sheet(t.SHEET_MEMBERS)
     sheet.append(t.HEADER_MEMBERS)
-    for i, row in enumerate(s.rows, 1):
-        sheet.append((i, row.name, row.user_id, member_status(row, s.closed)))
+    for i, row in enumerate(sort_by_pinyin(s.rows, lambda r: r.name), 1):
+        status = member_status(row, s.closed, row.person_id in s.told)
+        sheet.append((i, row.name, row.user_id, status))
+    sheet.tidy()
     named = book.sheet(t.SHEET_NAMED)
     named.append(t.HEADER_NAMED)
     answers = [r for r in s.rows if r.status == NAMED and r.opinion is not None]
+    answers = sort_by_pinyin(answers, lambda r: r.name)
     for i, row in enumerate(answers, 1):
         op = row.opinion
         assert op is not None
         at = op.submitted_at.astimezone(tz).strftime("%Y-%m-%d %H:%M") if op.submitted_at else ""
         text = op.text if op.kind == OPINION else t.KIND_NONE
         named.append((i, row.name, row.user_id, text, at, op.receipt))
+    named.tidy()
     anon_sheet = book.sheet(t.SHEET_ANON)
     if s.anon_shown == LISTED:
         anon_sheet.append(t.HEADER_ANON)
@@ -195,4 +224,5 @@ async def build_feedback_export(
         anon_sheet.append((s.merged_text,))
     else:
         anon_sheet.append((t.anon_withheld(len(s.anonymous), MIN_ANONYMOUS),))
+    anon_sheet.tidy()
     return book.save()

@@ -7,6 +7,7 @@ from typing import Any
 
 from bot.context import Context
 from bot.conversation import DONE_WORDS, Invalid, Step
+from bot.messages import fold
 from handlers.feedback import texts as t
 
 MAX_CHARS = 5000
@@ -29,12 +30,14 @@ class Opinion(Step):
 
     async def take(self, ctx: Context, text: str, data: Any) -> tuple[bool, Any]:
         parts: list[str] = list(self.value(data) or [])
-        lines = text.splitlines()
-        finished = bool(lines) and lines[-1].strip().lower() in DONE_WORDS
-        if finished:
-            text = "\n".join(lines[:-1]).strip()
         if self.allow_none and not parts and text == NO_OPINION:
             return True, [NO_OPINION]
+        # Kept as typed: "太咸，能否反映一下？" is stored with its full-width marks.
+        lines = ctx.typed(text).splitlines()
+        finished = bool(lines) and fold(lines[-1]).strip().lower() in DONE_WORDS
+        if finished:
+            lines = lines[:-1]
+        text = "\n".join(lines).strip()
         if text:
             if len(parts) >= self.max_messages:
                 raise Invalid(t.too_many_messages(self.max_messages))

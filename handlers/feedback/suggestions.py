@@ -240,7 +240,7 @@ async def reply(ctx: Context, args: Args) -> None:
     if match is None:
         ctx.reply(t.REPLY_USAGE)
         return
-    ref, body = match.group(1), match.group(2).strip()
+    ref, body = match.group(1), ctx.typed(match.group(2))
     box = await ctx.session.get(Suggestion, int(ref))
     if box is None:
         ctx.reply(t.unknown_suggestion(ref))

@@ -6,6 +6,11 @@ from __future__ import annotations
 
 CMD_HELP = "征求意见：书记发起，大家私聊发送「/反馈」提意见"
 NEW_HELP = "发起征求意见"
+EXAMPLES_NEW = (
+    "/征求意见 新建 2027年度支部工作计划 截止 12月5日17:00 匿名 https://example.com/plan.docx",
+    "（要写说明，换行接着写；不写的：实名、本支部名册、24 小时后截止）",
+    "大家可直接回复「无意见」，或发送「/反馈 意见内容」",
+)
 REMIND_HELP = "提醒尚未反馈的同志"
 STATUS_HELP = "查看反馈情况"
 SUGGEST_HELP = "意见箱：随时提建议，可匿名"
@@ -34,7 +39,9 @@ RULE = "逾期未反馈的，视为无意见。"
 
 
 def call_preview(title: str, body: str, link: str, deadline: str, audience: str, anon: str) -> str:
-    lines = [f"请确认：\n标题：{title}\n内容：{body}"]
+    lines = [f"请确认：\n标题：{title}"]
+    if body:
+        lines.append(f"内容：{body}")
     if link:
         lines.append(f"原文：{link}")
     lines.append(f"截止：{deadline}\n范围：{audience}\n方式：{anon}")
@@ -42,7 +49,9 @@ def call_preview(title: str, body: str, link: str, deadline: str, audience: str,
 
 
 def call_notice(call_id: int, title: str, body: str, link: str, deadline: str, anon: bool) -> str:
-    lines = [f"【征求意见 #{call_id}】{title}", body]
+    lines = [f"【征求意见 #{call_id}】{title}"]
+    if body:
+        lines.append(body)
     if link:
         lines.append(f"原文：{link}")
     how = "可实名，也可匿名。" if anon else "请实名反馈。"
@@ -51,9 +60,25 @@ def call_notice(call_id: int, title: str, body: str, link: str, deadline: str, a
     return "\n".join(lines)
 
 
-def published(call_id: int, people: int, deadline: str) -> str:
+def call_direct(call_id: int, title: str, body: str, link: str, deadline: str, anon: bool) -> str:
+    lines = [f"【征求意见 #{call_id}】{title}"]
+    if body:
+        lines.append(body)
+    if link:
+        lines.append(f"原文：{link}")
+    how = "可实名，也可匿名" if anon else "请实名反馈"
+    lines.append(
+        f"请于 {deadline} 前回复：没有意见直接回复「无意见」；"
+        f"有意见发送「/反馈 意见内容」，或只发「/反馈」分几条写（{how}）。"
+    )
+    lines.append(RULE)
+    return "\n".join(lines)
+
+
+def published(call_id: int, people: int, deadline: str, held_until: str = "") -> str:
+    told = f"{held_until} 私信通知大家（现在是休息时间）" if held_until else "已私信通知大家"
     return (
-        f"已发布征求意见 #{call_id}，共 {people} 人参与，{deadline} 截止。"
+        f"已发布征求意见 #{call_id}，共 {people} 人参与，{deadline} 截止，{told}。"
         f"截止前一天我会提醒未反馈的同志，截止后把汇总发给您；"
         f"随时可发送「/征求意见 统计 {call_id}」查看。"
     )
@@ -75,6 +100,8 @@ ASK_NAMED = (
 )
 NAMED = "实名"
 ANONYMOUS = "匿名"
+NO_OPINION_BUTTON = "无意见"
+WRITE_BUTTON = "写意见"
 EMPTY_OPINION = "还没有写内容。请写下意见，写完发送「完成」。"
 ANSWER_FLOW = "反馈意见"
 NEW_FLOW = "发起征求意见"
@@ -158,7 +185,9 @@ def remind_person(title: str, deadline: str) -> str:
     )
 
 
-def reminded(n: int) -> str:
+def reminded(n: int, held_until: str = "") -> str:
+    if held_until:
+        return f"现在是休息时间，{held_until} 再私信提醒 {n} 位尚未反馈的同志。"
     return f"已私信提醒 {n} 位尚未反馈的同志。"
 
 
@@ -222,6 +251,7 @@ SUMMARY_ANON = "匿名意见："
 SUMMARY_NONE = "明确无意见："
 SUMMARY_SILENT_CLOSED = "视为无意见（逾期未反馈）："
 SUMMARY_SILENT_OPEN = "尚未反馈："
+SUMMARY_UNREACHED = "未能通知到、不计为无意见："
 
 
 def anon_none(n: int) -> str:
@@ -263,6 +293,7 @@ HEADER_ANON = ("序号", "类型", "意见内容")
 # Named and anonymous alike: the ledger does not say who chose 匿名.
 STATUS_ANSWERED = "已反馈"
 STATUS_SILENT = "逾期未反馈，视为无意见"
+STATUS_UNREACHED = "未能通知到，不计为无意见"
 STATUS_PENDING = "尚未反馈"
 KIND_OPINION = "意见"
 KIND_NONE = "无意见"

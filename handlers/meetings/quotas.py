@@ -74,7 +74,7 @@ def _terms(rows: Sequence[SchoolTerm], unit_id: int | None) -> SchoolTerms | Non
 
 @meeting_cmd.sub("monthly", "每月", help=t.HELP_MONTHLY, aliases=("quota", "定期"))
 async def add_item(ctx: Context, args: Args) -> None:
-    title = args.text or t.DEFAULT_TITLE
+    title = ctx.typed(args.text) or t.DEFAULT_TITLE
     unit_id = _unit(ctx)
     if unit_id is None:
         ctx.reply(t.NO_UNIT)
@@ -103,7 +103,7 @@ async def add_item(ctx: Context, args: Args) -> None:
 
 @meeting_cmd.sub("held", "已开", help=t.HELP_HELD)
 async def held(ctx: Context, args: Args) -> None:
-    title = args.text or t.DEFAULT_TITLE
+    title = ctx.typed(args.text) or t.DEFAULT_TITLE
     unit_id = _unit(ctx)
     item = await _find(ctx.session, unit_id, title) if unit_id is not None else None
     if item is None:

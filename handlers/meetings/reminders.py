@@ -86,7 +86,9 @@ async def fire(job: JobContext, meeting_id: int) -> None:
         key = f"rem:{occ.source}:{occ.occurrence.isoformat()}:{occ.offset_minutes}:{target}"
         if occ.offset_minutes == 0:
             ends_at = occ.event_at + timedelta(minutes=m.duration_minutes)
-            event = MeetingStarted(platform, chat_id, m.title, m.unit_id, ends_at, key)
+            event = MeetingStarted(
+                platform, chat_id, m.title, m.unit_id, ends_at, key, meeting_id=m.id, place=m.place
+            )
             await job.runtime.emit(job, event)
             continue
         text = _reminder(job, m, occ)

@@ -16,6 +16,7 @@ from bot.conversation import Ask, Choose, Confirm, Flow, Invalid
 from bot.scheduler import replan
 from handlers.meetings import feature, meeting_cmd, meeting_timer
 from handlers.meetings import texts as t
+from handlers.meetings.oneline import kind_of_title, split_line
 from handlers.meetings.reminders import plan_meeting
 from handlers.meetings.timing import POLICIES, read_first
 from schedules.planner import HORIZON, load_calendar
@@ -25,6 +26,8 @@ from storage.reminders import Meeting
 from storage.schedule import PENDING, Firing
 
 DEFAULT_OFFSETS = [1440, 60]
+NEW_OPTIONS = {"地点": "place"}
+_LOOKS_TIMED = re.compile(r"每|\d|周|星期|礼拜|[点号]")
 MAX_OFFSET = 30 * 1440
 _DURATION = re.compile(r"(\d+)\s*(天|日|小时|个小时|h|分钟|分|min|m)")
 _UNIT_MINUTES = {"天": 1440, "日": 1440, "小时": 60, "个小时": 60, "h": 60}
@@ -176,9 +179,30 @@ new_meeting = feature.flow(
 )
 
 
-@meeting_cmd.sub("new", "新建", help=t.HELP_NEW)
+@meeting_cmd.sub("new", "新建", help=t.HELP_NEW, keywords=NEW_OPTIONS, examples=t.EXAMPLES_NEW)
 async def new(ctx: Context, args: Args) -> None:
-    await ctx.start(new_meeting, NewMeeting())
+    """`/会议 新建` asks step by step; a one-line form fills the steps it names."""
+    data = NewMeeting()
+    schedule, title = split_line(ctx, [ctx.typed(w) for w in args.positional])
+    if schedule is None and _LOOKS_TIMED.search(title):
+        # A time it could not read: never take it for the meeting's name.
+        ctx.reply(t.ONE_LINE_HINT)
+        title = ""
+    if title:
+        data.kind, data.name = kind_of_title(title)
+    if schedule is not None:
+        data.repeat, data.first = schedule.repeat, schedule.first
+    place = args.get("place")
+    if place and place != "true":
+        data.place = ctx.typed(place)
+    if schedule is not None and title:
+        # A whole meeting in one line: the rest is what a secretary would pick.
+        data.place = data.place or t.NO_PLACE[0]
+        if ctx.in_group:
+            data.groups = [f"{ctx.platform}:{ctx.chat_id}"]
+        data.offsets = list(DEFAULT_OFFSETS)
+        data.policy = "next"
+    await ctx.start(new_meeting, data)
 
 
 async def _mine(ctx: Context, ref: str) -> Meeting | None:

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta
 
 from pydantic import BaseModel
 from sqlalchemy import select
 
-from bot.args import Args
+from bot.args import Args, tokenize
 from bot.context import Context
 from bot.conversation import Ask, Choose, Collect, Confirm, Flow, Invalid
-from bot.deadline import deadline, label
+from bot.deadline import deadline, label, read_deadline
+from bot.messages import Choice, Outgoing
 from bot.nudges import nudge_before
+from bot.quiet import hold, morning
 from bot.roles import Role
 from handlers.polls import feature, poll_close, poll_cmd, poll_nudge
 from handlers.polls import texts as t
@@ -29,6 +32,25 @@ SHOW = {"live": t.SHOW_LIVE, "closed": t.SHOW_CLOSED, "creator": t.SHOW_CREATOR}
 MIN_LEAD = timedelta(minutes=10)
 # A group's people as the audience: the members the bot has seen speak there.
 GROUP = "group"
+# A one-line poll with no deadline is open this long.
+DEFAULT_OPEN = timedelta(hours=24)
+# Words of the one-line form: (field, value) they set.
+FLAGS = {
+    "匿名": ("way", "anon"),
+    "实名": ("way", "named"),
+    "单选": ("kind", "single"),
+    "多选": ("kind", "multi"),
+    "测评": ("kind", "grade"),
+    "民主测评": ("kind", "grade"),
+    "评分": ("kind", "rating"),
+    "打分": ("kind", "rating"),
+    "实时公布": ("show", "live"),
+    "截止后公布": ("show", "closed"),
+    "仅发起人可见": ("show", "creator"),
+}
+_MULTI = re.compile(r"(?:多选|最多选?)(\d+)项?")
+_DEADLINE = ("截止", "截止到", "截至")
+_OPTION_SPLIT = re.compile(r"[,;]")
 
 
 class NewPoll(BaseModel):
@@ -47,7 +69,84 @@ class NewPoll(BaseModel):
     confirm: bool | None = None
 
 
-@poll_cmd.sub("new", "新建", role=Role.SECRETARY, help=t.HELP_NEW)
+def read_line(ctx: Context, data: NewPoll, text: str) -> list[str]:
+    """Fill `data` from the one-line form; the problems to tell the secretary.
+
+    `年度好党员推荐 张三 李四 王五 截止 周五17:00 匿名 多选 2`: the first word
+    is the title, words of FLAGS set the kind and the way, `截止 …` runs to
+    the next such word, every other word is an option (、 separates too).
+    """
+    problems: list[str] = []
+    words: list[str] = []
+    until: list[str] | None = None
+    tokens = tokenize(text)
+    i = 0
+    while i < len(tokens):
+        token = tokens[i]
+        i += 1
+        if multi := _MULTI.fullmatch(token):
+            data.kind, data.max = "multi", int(multi[1])
+            continue
+        if token in FLAGS:
+            name, value = FLAGS[token]
+            setattr(data, name, value)
+            if token == "多选" and i < len(tokens) and tokens[i].isdigit():
+                data.max = int(tokens[i])
+                i += 1
+            elif token in ("测评", "民主测评") and i < len(tokens) and "/" in tokens[i]:
+                data.scale = tokens[i].split("/")
+                i += 1
+            until = None
+            continue
+        glued = next((w for w in _DEADLINE if token.startswith(w)), None)
+        if glued is not None:
+            until = [token[len(glued) :]] if token != glued else []
+            continue
+        if until is not None:
+            until.append(token)
+        else:
+            words.append(token)
+    if words:
+        title = ctx.typed(words[0])
+        if len(title) > 60:
+            problems.append(t.TITLE_TOO_LONG)
+        else:
+            data.title = title
+    options = [ctx.typed(o) for w in words[1:] for o in _OPTION_SPLIT.split(w) if o.strip()]
+    if any(len(o) > 40 for o in options):
+        problems.append(t.OPTION_TOO_LONG)
+    elif options:
+        data.options = options[:30]
+    if data.kind == "grade" and data.options and not data.scale:
+        data.scale = t.SCALES[0].split("/")
+    if until:
+        try:
+            data.deadline = read_deadline(
+                ctx, " ".join(until), min_lead=MIN_LEAD, too_soon=t.DEADLINE_TOO_SOON
+            )
+        except Invalid as bad:
+            problems.append(bad.hint)
+    return problems
+
+
+def _defaults(ctx: Context, data: NewPoll) -> None:
+    """What a secretary would pick for what the one-line form left out."""
+    data.kind = data.kind or "single"
+    if data.kind == "multi" and data.max is None:
+        data.max = len(data.options)
+    if data.max is not None and data.options:
+        data.max = max(1, min(data.max, len(data.options)))
+    data.way = data.way or "named"
+    if data.way == "anon" and data.show == "live":
+        data.show = "closed"
+    data.show = data.show or "closed"
+    data.deadline = data.deadline or ctx.now + DEFAULT_OPEN
+    # The group's own roster: its unit's when it is bound to one, else its people.
+    bound = f"unit:{ctx.group_unit_id}"
+    data.audience = data.audience or (bound if bound in data.audiences else GROUP)
+
+
+@poll_cmd.sub("new", "新建", role=Role.SECRETARY, help=t.HELP_NEW, examples=t.EXAMPLES_NEW)
 async def new(ctx: Context, args: Args) -> None:
     if not ctx.in_group or ctx.group_id is None:
         ctx.reply(t.IN_GROUP_ONLY)
@@ -63,19 +162,26 @@ async def new(ctx: Context, args: Args) -> None:
         for u in units
     }
     audiences[GROUP] = t.group_members(len(await group_audience(ctx.session, ctx.group_id)))
-    await ctx.start(new_poll, NewPoll(group_id=ctx.group_id, audiences=audiences))
+    data = NewPoll(group_id=ctx.group_id, audiences=audiences)
+    problems = read_line(ctx, data, args.text)
+    if len(data.options) >= 2 or (data.title and data.kind == "rating"):
+        # The whole poll in one line: one preview, one 确认.
+        _defaults(ctx, data)
+    for problem in problems:
+        ctx.reply(problem)
+    await ctx.start(new_poll, data)
 
 
 def _title(ctx: Context, text: str, data: NewPoll) -> str:
     if len(text) > 60:
         raise Invalid(t.TITLE_TOO_LONG)
-    return text
+    return ctx.typed(text)
 
 
 def _option(ctx: Context, text: str, data: NewPoll) -> str:
     if len(text) > 40:
         raise Invalid(t.OPTION_TOO_LONG)
-    return text
+    return ctx.typed(text)
 
 
 def _options_prompt(ctx: Context, data: NewPoll) -> str:
@@ -122,7 +228,7 @@ def _audience(data: NewPoll) -> str:
 def _preview(ctx: Context, data: NewPoll) -> str:
     lines: list[str] = []
     if data.kind == "rating":
-        lines.append(t.scale_line(RATING_SCALE))
+        lines.append(t.rating_line(RATING_SCALE))
     else:
         noun = "候选人" if data.kind == "grade" else "选项"
         lines.append(f"{noun}：" + "、".join(data.options))
@@ -180,17 +286,26 @@ async def publish(ctx: Context, data: NewPoll) -> None:
     when = label(data.deadline, ctx.now, ctx.tz)
     name = t.KIND_NAMES[kind]
     ctx.reply(
-        t.announcement(poll.id, poll.title, name, _body(poll), poll.anonymous, when, _how(poll))
+        t.announcement(poll.id, poll.title, name, _body(poll), poll.anonymous, when, _how(poll)),
+        choices=_group_taps(poll),
     )
     people = await ctx.session.scalars(select(Person).where(Person.id.in_(audience)))
-    for person in people:
-        ctx.send_direct(
+    invites = [
+        Outgoing.direct(
+            person.platform,
             person.platform_user_id,
             t.ballot_invite(poll.title, when, poll.anonymous),
-            platform=person.platform,
             key=f"poll:{poll.id}:ballot:{person.id}",
         )
-    ctx.reply(t.published(poll.id, len(audience)))
+        for person in people
+    ]
+    for invite in invites:
+        invite.choices = [Choice(label=t.START_BALLOT, reply=f"投票 #{poll.id}")]
+    # Invitations are pushes: at night they wait for the morning.
+    hold(invites, ctx.now, ctx.settings)
+    ctx.out.extend(invites)
+    held = morning(ctx.now, ctx.settings)
+    ctx.reply(t.published(poll.id, len(audience), label(held, ctx.now, ctx.tz) if held else ""))
     await poll_close.set(ctx.session, poll.id, data.deadline)
     await nudge_before(
         ctx.session, poll_nudge, poll.id, data.deadline, now=ctx.now, settings=ctx.settings
@@ -199,13 +314,20 @@ async def publish(ctx: Context, data: NewPoll) -> None:
 
 def _body(poll: Poll) -> list[str]:
     if poll.kind == "rating":
-        return [t.scale_line(poll.scale)]
+        return [t.rating_line(poll.scale)]
     lines = [f"{i}. {o}" for i, o in enumerate(poll.options, 1)]
     if poll.kind == "multi":
         lines.append(t.max_line(poll.max_choices))
     if poll.kind == "grade":
         lines.append(t.scale_line(poll.scale))
     return lines
+
+
+def _group_taps(poll: Poll) -> list[tuple[str, str]]:
+    """A named single-choice poll with a few options is voted with one tap in the group."""
+    if poll.anonymous or poll.kind not in ("single", "rating") or len(poll.choices) > 6:
+        return []
+    return [(label, f"投票 #{poll.id} {i}") for i, label in enumerate(poll.choices, 1)]
 
 
 def _how(poll: Poll) -> str:

@@ -9,7 +9,9 @@ from pathlib import Path
 from bot.args import Args
 from bot.console.view import is_id
 from bot.context import Context
+from bot.deadline import label
 from bot.exports import send_export
+from bot.quiet import hold, morning
 from bot.roles import Role
 from bot.runtime import Runtime
 from handlers.polls import feature, poll_cmd
@@ -57,7 +59,15 @@ async def show_results(ctx: Context, args: Args) -> None:
         return
     res = await poll_results(ctx.session, poll.id)
     assert res is not None
-    shown = polls_results.counts_visible(poll, ctx.actor.may_manage(poll))
+    owner = ctx.actor.may_manage(poll)
+    shown = polls_results.counts_visible(poll, owner)
+    if ctx.in_group and shown and not polls_results.counts_visible(poll, owner=False):
+        # Promised "after the close" (or to the creator alone): the group sees
+        # who took part, the owner gets the counts in direct chat.
+        ctx.reply(polls_results.render(poll, res, False), markdown=True)
+        ctx.send_direct(ctx.actor.user_id, polls_results.render(poll, res, True), markdown=True)
+        ctx.reply(t.RESULTS_DIRECT)
+        return
     ctx.reply(polls_results.render(poll, res, shown), markdown=True)
 
 
@@ -71,8 +81,10 @@ async def remind(ctx: Context, args: Args) -> None:
     if not missing:
         ctx.reply(t.NOBODY_TO_REMIND)
         return
+    hold(outs, ctx.now, ctx.settings)
     ctx.out.extend(outs)
-    ctx.reply(t.reminded(missing))
+    held = morning(ctx.now, ctx.settings)
+    ctx.reply(t.reminded(missing, label(held, ctx.now, ctx.tz) if held else ""))
 
 
 @poll_cmd.sub("close", "结束", role=Role.SECRETARY, help=t.HELP_CLOSE)

@@ -10,6 +10,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.console.xlsx import Book
 from bot.deadline import label
 from bot.messages import Outgoing
+from bot.names import sort_by_pinyin
+from bot.quiet import hold
 from bot.roles import Actor
 from bot.timers import JobContext
 from handlers.polls import poll_close, poll_nudge
@@ -145,7 +147,10 @@ async def close_at_deadline(job: JobContext, poll_id: int) -> None:
     if poll is not None and poll.is_open:
         # Ballots cast just before (or before a restart) are counted first.
         await job.runtime.writes.catch_up(job.session)
-        job.out.extend(await close(job.session, poll, job.now))
+        # Closed on time; the results are a push and wait out the quiet hours.
+        outs = await close(job.session, poll, job.now)
+        hold(outs, job.now, job.runtime.settings)
+        job.out.extend(outs)
 
 
 @poll_nudge.handler
@@ -168,15 +173,18 @@ async def build_poll_export(session: AsyncSession, poll_id: int) -> bytes | None
     sheet.append(t.EXPORT_HEAD)
     for item in res.items:
         for opt in item.options:
-            sheet.append([item.label or res.title, opt.label, opt.count, round(opt.percent, 1)])
+            sheet.append([item.label or res.title, opt.label, opt.count, opt.percent / 100])
+    sheet.tidy(header_row=3, percent=(t.EXPORT_HEAD[3],))
     if not res.anonymous:
         poll = await session.get(Poll, poll_id)
         assert poll is not None
         named = book.sheet(t.EXPORT_NAMED_SHEET)
         named.append(t.EXPORT_NAMED_HEAD)
-        for ballot in await named_ballots(session, poll_id):
+        ballots = sort_by_pinyin(await named_ballots(session, poll_id), lambda b: b.name)
+        for ballot in ballots:
             picks = [poll.choices[c] for c in ballot.choices]
             if poll.kind == "grade":
                 picks = [f"{n}：{g}" for n, g in zip(poll.items, picks, strict=True)]
             named.append([ballot.name, ballot.user_id, "、".join(picks)])
+        named.tidy()
     return book.save()

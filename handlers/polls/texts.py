@@ -4,6 +4,13 @@ from __future__ import annotations
 
 HELP = "民意测验与民主测评"
 HELP_NEW = "新建投票或民主测评"
+EXAMPLES_NEW = (
+    "/投票 新建 年度好党员推荐 张三 李四 王五 截止 周五17:00",
+    "/投票 新建 支委候选人 甲 乙 丙 丁 多选 2 匿名",
+    "/投票 新建 中层干部民主测评 赵主任 钱主任 测评 匿名",
+    "/投票 新建 党课质量评分 评分 匿名 截止 明天17:00",
+    "（不写的：单选、实名、截止后公布结果、本支部花名册投票、24 小时后截止）",
+)
 HELP_RESULTS = "查看投票结果（可加编号）"
 HELP_REMIND = "提醒未投票的成员"
 HELP_CLOSE = "提前结束投票"
@@ -77,7 +84,9 @@ def group_members(n: int) -> str:
 # --- publishing -------------------------------------------------------------------
 
 
-def published(poll_id: int, n: int) -> str:
+def published(poll_id: int, n: int, held_until: str = "") -> str:
+    if held_until:
+        return f"投票已发布（编号 {poll_id}）。现在是休息时间，{held_until} 再私信 {n} 位成员。"
     return f"投票已发布（编号 {poll_id}），已私信 {n} 位成员。"
 
 
@@ -101,7 +110,12 @@ def max_line(n: int) -> str:
 
 
 def scale_line(scale: list[str]) -> str:
-    return "等次：" + "、".join(f"{i}.{s}" for i, s in enumerate(scale, 1))
+    return "等次：" + "、".join(f"{i}. {s}" for i, s in enumerate(scale, 1))
+
+
+def rating_line(scale: list[str]) -> str:
+    # "1分" is its own number: 「1. 1分」 would read as 1.1分.
+    return "评分：" + "、".join(scale)
 
 
 def ballot_invite(title: str, deadline: str, anon: bool) -> str:
@@ -116,8 +130,10 @@ def ballot_invite(title: str, deadline: str, anon: bool) -> str:
 # --- voting -----------------------------------------------------------------------
 
 NOTHING_PENDING = "您目前没有待投的投票。"
+START_BALLOT = "开始投票"
+ANON_ELSEWHERE = "本群还有匿名投票：匿名投票请在与我的私聊中回复「投票」作答。"
 NO_OPEN_POLL = "本群当前没有进行中的投票。"
-ASK_WHICH = "您有几项投票待完成，请回复序号选择："
+ASK_WHICH = "有几项投票在进行，您要投哪一项？请回复序号："
 ASK_SINGLE = "请回复一个选项的序号："
 ASK_RATING = "请打分："
 VOTE_SAVED_ANON = "已收到您的匿名投票，谢谢参与。"
@@ -186,6 +202,7 @@ NOT_YOURS = "只有发起人或本支部书记可以这样做。"
 ALREADY_CLOSED = "这项投票已经结束了。"
 LINK_SENT_DIRECT = "下载链接已私聊发给您。"
 NOBODY_TO_REMIND = "所有人都已投票，不需要提醒。"
+RESULTS_DIRECT = "票数不在群里公布，已私聊发给您。"
 BAR_FULL = "█"
 BAR_EMPTY = "░"
 
@@ -234,7 +251,9 @@ def group_reminder(title: str, deadline: str, n: int) -> str:
     return f"「{title}」还有 {n} 人未投票，截止 {deadline}，请抓紧。"
 
 
-def reminded(n: int) -> str:
+def reminded(n: int, held_until: str = "") -> str:
+    if held_until:
+        return f"现在是休息时间，{held_until} 再提醒 {n} 位未投票的成员。"
     return f"已提醒 {n} 位未投票的成员。"
 
 

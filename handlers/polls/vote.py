@@ -9,11 +9,13 @@ anonymous ballot is counted apart from its voter's transaction
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from pydantic import BaseModel
 
 from bot.context import Context
 from bot.conversation import Ask, Choose, Confirm, Flow, Invalid, Step
+from bot.messages import fold
 from bot.timers import JobContext
 from handlers.polls import feature
 from handlers.polls import texts as t
@@ -26,12 +28,16 @@ from storage.polls import (
     latest_in_chat,
     lock_poll,
     mark_voted,
+    open_in_chat,
     pending_polls,
     put_named_vote,
 )
 from storage.polls_results import ballot_marks
 
 _SPLIT = re.compile(r"[,;\s]+")
+# "投票 2", "投1", "选2", "选张丽", "投票 #12 2": the word, then what is chosen.
+VOTE = r"(?P<word>投票|投|选)[\s:]*(?P<rest>.*)"
+_POLL_REF = re.compile(r"#(\d+)\s*(.*)", re.DOTALL)
 
 
 class PollInfo(BaseModel):
@@ -69,6 +75,8 @@ class Ballot(BaseModel):
     poll: PollInfo | None = None
     # Choices given with the word that started the ballot ("投票 2").
     preset: list[int] | None = None
+    # The same before the poll is known (several open): read once it is chosen.
+    given: str = ""
     pick: str = ""
     picks: list[int] = []
     grades: list[str | None] = []
@@ -80,12 +88,22 @@ class Ballot(BaseModel):
         return next((p for p in self.pending if str(p.id) == self.which), None)
 
 
+def _number(p: PollInfo, word: str) -> int | None:
+    """A choice by its number or its words ("2", "张丽"), 1-based; None when neither."""
+    if word.isdigit():
+        return int(word)
+    labels = [fold(c).lower() for c in p.choices]
+    word = word.lower()
+    return labels.index(word) + 1 if word in labels else None
+
+
 def parse_choices(p: PollInfo, text: str) -> list[int]:
-    """`1,3` into 0-based choice indexes, checked against the poll's rules."""
+    """`1,3` or `张丽、王五` into 0-based choice indexes, checked against the poll's rules."""
     words = [w for w in _SPLIT.split(text) if w]
-    if not words or not all(w.isdigit() for w in words):
+    found = [_number(p, w) for w in words]
+    numbers = [n for n in found if n is not None]
+    if not words or len(numbers) < len(found):
         raise Invalid(t.NEED_A_NUMBER)
-    numbers = [int(w) for w in words]
     n = len(p.choices)
     if p.kind == "grade":
         if len(numbers) != len(p.items):
@@ -113,25 +131,45 @@ def _multi(ctx: Context, text: str, data: Ballot) -> list[int]:
     return parse_choices(p, text)
 
 
+def _given(data: Ballot, p: PollInfo) -> list[int] | None:
+    """The choices typed with the word, if they fit the chosen poll."""
+    if data.preset is not None:
+        return data.preset
+    if not data.given:
+        return None
+    try:
+        return parse_choices(p, data.given)
+    except Invalid:
+        return None
+
+
+class Pick(Choose):
+    """A choice, also when typed with the word that asks for it ("投票 2", "选张丽")."""
+
+    async def take(self, ctx: Context, text: str, data: Any) -> tuple[bool, Any]:
+        found = re.fullmatch(VOTE, text)
+        return await super().take(ctx, found["rest"] if found else text, data)
+
+
 def _steps(data: Ballot) -> list[Step]:
     steps: list[Step] = [
-        Choose("which", _which_prompt, _which_options, when=lambda d: bool(d.pending))
+        Pick("which", _which_prompt, _which_options, when=lambda d: bool(d.pending))
     ]
     p = data.chosen_poll()
     if p is None:
         return steps
-    if data.preset is None:
+    if _given(data, p) is None:
         if p.kind == "grade":
             n = len(p.items)
             steps += [
-                Choose("grades", t.ask_grade(i + 1, n, name), p.options(), index=i)
+                Pick("grades", t.ask_grade(i + 1, n, name), p.options(), index=i)
                 for i, name in enumerate(p.items)
             ]
         elif p.kind == "multi":
             steps.append(Ask("picks", t.ask_multi(p.choices, p.max), parse=_multi))
         else:
             prompt = t.ASK_RATING if p.kind == "rating" else t.ASK_SINGLE
-            steps.append(Choose("pick", prompt, p.options()))
+            steps.append(Pick("pick", prompt, p.options()))
     steps.append(Confirm("confirm", _summary))
     return steps
 
@@ -139,8 +177,9 @@ def _steps(data: Ballot) -> list[Step]:
 def chosen(data: Ballot) -> list[int]:
     p = data.chosen_poll()
     assert p is not None
-    if data.preset is not None:
-        return list(data.preset)
+    given = _given(data, p)
+    if given is not None:
+        return list(given)
     if p.kind == "grade":
         return [int(code) - 1 for code in data.grades if code is not None]
     if p.kind == "multi":
@@ -221,49 +260,96 @@ async def cast(ctx: Context, poll_id: int, choices: list[int]) -> None:
     ctx.reply(t.vote_saved_named(poll.title, summary, changed))
 
 
-@feature.keyword("投票")
-async def vote_keyword(ctx: Context, rest: str) -> bool:
-    """`投票` and `投票 1,3`: in a group for its open named poll, in direct chat for any."""
+@feature.phrase(VOTE)
+async def vote_phrase(ctx: Context, found: re.Match[str]) -> bool:
+    """`投票`, `投票 1,3`, `投1`, `选张丽`, `投票 #12 2`: in a group for its open named
+    polls, in direct chat for any the sender may answer.
+
+    `投` and `选` are short words of everyday speech: they are taken only when
+    what follows reads as a choice of a poll that is open for the sender.
+    """
+    strict = found["word"] == "投票"
+    rest = found["rest"].strip()
+    if not strict and not rest:
+        return False
     if ctx.in_group:
-        await _in_group(ctx, rest)
-    else:
-        await _in_direct(ctx, rest)
+        return await _in_group(ctx, rest, strict)
+    return await _in_direct(ctx, rest, strict)
+
+
+def _poll_ref(rest: str) -> tuple[int | None, str]:
+    """ "#12 2" → (12, "2")."""
+    found = _POLL_REF.fullmatch(rest)
+    return (int(found[1]), found[2].strip()) if found else (None, rest)
+
+
+def _fits(p: PollInfo, rest: str) -> bool:
+    try:
+        parse_choices(p, rest)
+    except Invalid:
+        return False
     return True
 
 
-async def _in_group(ctx: Context, rest: str) -> None:
-    poll = await latest_in_chat(ctx.session, ctx.platform, ctx.chat_id, open_only=True)
-    if poll is None:
-        last = await latest_in_chat(ctx.session, ctx.platform, ctx.chat_id, open_only=False)
-        ctx.reply(t.closed(last.title) if last is not None else t.NO_OPEN_POLL)
-        return
-    if poll.anonymous:
+async def _in_group(ctx: Context, rest: str, strict: bool) -> bool:
+    ref, rest = _poll_ref(rest)
+    polls = await open_in_chat(ctx.session, ctx.platform, ctx.chat_id)
+    if ref is not None:
+        polls = [p for p in polls if p.id == ref]
+    last = await latest_in_chat(ctx.session, ctx.platform, ctx.chat_id, open_only=False)
+    # "投1" just after the close is a late vote, and is told so.
+    candidates = polls or ([last] if last is not None else [])
+    if not strict and not any(_fits(PollInfo.of(p), rest) for p in candidates):
+        return False
+    if not polls:
+        if ref is not None:
+            ctx.reply(t.NO_POLL)
+        else:
+            ctx.reply(t.closed(last.title) if last is not None else t.NO_OPEN_POLL)
+        return True
+    named = [p for p in polls if not p.anonymous]
+    if not named:
         # Whatever followed 投票 is not read: it must not be stored as a vote.
-        ctx.reply(t.anon_in_group(poll.title))
-        return
+        ctx.reply(t.anon_in_group(polls[0].title))
+        return True
+    if len(polls) > 1:
+        # Never counted toward the newest by guess: which one is asked first.
+        note = t.ANON_ELSEWHERE if len(named) < len(polls) else ""
+        if note:
+            ctx.reply(note)
+        pending = [PollInfo.of(p) for p in named]
+        await ctx.start(ballot, Ballot(pending=pending, given=rest))
+        return True
+    poll = named[0]
     problem = await refusal(ctx, poll)
     if problem is not None:
         ctx.reply(problem)
-        return
+        return True
     if not rest:
         await ctx.start(ballot, Ballot(poll=PollInfo.of(poll)))
-        return
+        return True
     try:
         choices = parse_choices(PollInfo.of(poll), rest)
     except Invalid as bad:
         ctx.reply(bad.hint)
-        return
+        return True
     await cast(ctx, poll.id, choices)
+    return True
 
 
-async def _in_direct(ctx: Context, rest: str) -> None:
+async def _in_direct(ctx: Context, rest: str, strict: bool) -> bool:
+    ref, rest = _poll_ref(rest)
     pending = await pending_polls(ctx.session, ctx.actor.person_id, ctx.now)
+    if ref is not None:
+        pending = [p for p in pending if p.id == ref]
+    if not strict and not any(_fits(PollInfo.of(p), rest) for p in pending):
+        return False
     if not pending:
         await _nothing_pending(ctx)
-        return
+        return True
     if len(pending) > 1:
-        await ctx.start(ballot, Ballot(pending=[PollInfo.of(p) for p in pending]))
-        return
+        await ctx.start(ballot, Ballot(pending=[PollInfo.of(p) for p in pending], given=rest))
+        return True
     p = PollInfo.of(pending[0])
     data = Ballot(poll=p)
     if rest:
@@ -271,8 +357,9 @@ async def _in_direct(ctx: Context, rest: str) -> None:
             data.preset = parse_choices(p, rest)
         except Invalid as bad:
             ctx.reply(bad.hint, sensitive=True)
-            return
+            return True
     await ctx.start(ballot, data)
+    return True
 
 
 async def _nothing_pending(ctx: Context) -> None:

@@ -100,7 +100,7 @@ async def template(ctx: Context, args: Args) -> None:
     if key is None:
         ctx.reply(t.unknown_template(name))
         return
-    text = args.text[len(name) :].strip()
+    text = ctx.typed(args.text[len(name) :])
     if not text:
         default = lianzheng_texts.DEFAULTS[key]
         ctx.reply(t.template_text(name, custom.get(key, default), key in custom))

@@ -74,8 +74,9 @@ async def a_busy_week(chat: ChatHarness) -> Cast:
     await sec.says("/投票 新建", g)
     for step in (*NAMED_SINGLE, "确认"):
         await sec.says(step, g)
-    await person.says("投票 1", g)
-    await zhang.says("投票 2", g)
+    # Two polls are open in the group: the vote names which (#2, the named one).
+    await person.says("投票 #2 1", g)
+    await zhang.says("投票 #2 2", g)
 
     await open_call(sec, g)
     await answer(person, f"{NAMED_OPINION}\n完成", way="实名")

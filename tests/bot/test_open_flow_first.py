@@ -76,7 +76,7 @@ async def test_a_stale_flow_lets_a_keyword_through(chat: ChatHarness) -> None:
     await wang.says("/意见箱", g)
     await chat.advance(minutes=12)
     await wang.says("签到", g)
-    wang.hears("已签到 1/")
+    wang.hears("已签到", "新到：王老师")
 
 
 async def test_a_choice_is_stored_as_its_code_and_survives_a_new_label(

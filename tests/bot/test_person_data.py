@@ -71,14 +71,14 @@ async def test_export_holds_the_named_and_not_the_anonymous(chat: ChatHarness) -
     ]
     assert [s["内容"] for s in sections["实名建言"]] == [NAMED_SUGGESTION]
     assert [(m["发言"], m["内容"]) for m in sections["实名建言的往来"]] == [
-        ("书记", "收到,谢谢"),  # as NFKC leaves it
+        ("书记", "收到，谢谢"),  # as typed
         ("您", "辛苦了"),
     ]
     assert len(sections["后台登录"]) == 1
     assert [a["操作"] for a in sections["后台操作记录"]] == ["console.login"]
     assert "发给您的消息" in sections
     mentioned = {(m["发往"], m["内容"]) for m in sections["提到您的消息"]}
-    assert ("g1", "「主题党日」已签到 1/3（新到：王小明）") in mentioned
+    assert ("g1", "「主题党日」已签到 2/3（新到：王小明）") in mentioned
     assert ("他人私聊", "建言 #1 的王小明补充：\n辛苦了\n回复请发送「/回复 1 内容」。") in mentioned
     # Nobody else's account id is in it.
     assert not any(other in shown for other in ("admin1", "sec1", "t2"))
@@ -210,14 +210,15 @@ async def test_what_is_still_open_no_longer_waits_for_them(chat: ChatHarness) ->
 
     # A seat they never took is gone: no one can fill it.
     await sec.says("/签到 统计", g)
-    sec.hears("「主题党日」应到 2，实到 1，请假 0，未到 1。", "未到：李书记")
+    # (The secretary who opened it is counted present.)
+    sec.hears("「主题党日」应到 2，实到 2，请假 0，未到 0。")
     await sec.says("/投票 结果", g)
     sec.hears("参与：1/2 人（50%）")
     await sec.says("/征求意见 统计")
     sec.hears("应反馈 2 人", "尚未反馈 2 人")
     # An answer they gave stays, without their reason.
     await sec.says("/签到 统计", g2)
-    sec.hears("「政治学习」应到 3，实到 0，请假 1，未到 2。", ERASED_NAME)
+    sec.hears("「政治学习」应到 3，实到 1，请假 1，未到 1。", ERASED_NAME)
     assert "孩子发烧" not in "\n".join(sec.last)
 
     # Replies, nudges, closings and monthly reminders reach no one in their name.

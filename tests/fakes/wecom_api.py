@@ -20,7 +20,7 @@ from aiohttp.test_utils import TestServer
 
 TOKEN_PATHS = ("/cgi-bin/message/send", "/cgi-bin/appchat/send", "/cgi-bin/media/upload")
 UPLOAD_PATHS = ("/cgi-bin/media/upload", "/cgi-bin/webhook/upload_media")
-MSG_TYPES = {"text", "markdown", "file"}
+MSG_TYPES = {"text", "markdown", "file", "template_card"}
 RESPONSE_URL_BYTES = 20480
 
 
@@ -98,6 +98,11 @@ class FakeWeCom:
         out = []
         for c in self.sent(path):
             kind = c.body.get("msgtype", "")
+            if kind == "template_card":  # what the card shows: its title, then its body
+                card = c.body["template_card"]
+                shown = [card.get("main_title", {}).get("title", ""), card.get("sub_title_text")]
+                out.append("\n".join(str(x) for x in shown if x))
+                continue
             out.append(str((c.body.get(kind) or {}).get("content", "")))
         return out
 

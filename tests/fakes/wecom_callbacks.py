@@ -101,3 +101,50 @@ def bot_text(
     if response_url:
         payload["response_url"] = response_url
     return payload
+
+
+def app_card_tap(sender: str, key: str, task_id: str, *, stamp: str = "1700000000") -> str:
+    """A click on a button of a card the app sent: WeCom's template_card_event
+    (developer.work.weixin.qq.com document/path/90240, 模板卡片事件推送)."""
+    return (
+        "<xml><ToUserName><![CDATA[wwcorp]]></ToUserName>"
+        f"<FromUserName><![CDATA[{sender}]]></FromUserName>"
+        f"<CreateTime>{stamp}</CreateTime><MsgType><![CDATA[event]]></MsgType>"
+        "<Event><![CDATA[template_card_event]]></Event>"
+        f"<EventKey><![CDATA[{key}]]></EventKey><TaskId><![CDATA[{task_id}]]></TaskId>"
+        "<CardType><![CDATA[button_interaction]]></CardType>"
+        "<ResponseCode><![CDATA[rc-1]]></ResponseCode><AgentID>1000002</AgentID></xml>"
+    )
+
+
+def bot_card_tap(
+    sender: str,
+    key: str,
+    task_id: str,
+    msg_id: str,
+    *,
+    chat_id: str = "",
+    response_url: str = "",
+) -> dict[str, Any]:
+    """A click on a card the AI bot sent (document/path/101027, 模板卡片事件)."""
+    payload: dict[str, Any] = {
+        "msgid": msg_id,
+        "create_time": 1700000000,
+        "aibotid": "aib-1",
+        "chattype": "group" if chat_id else "single",
+        "from": {"userid": sender},
+        "msgtype": "event",
+        "event": {
+            "eventtype": "template_card_event",
+            "template_card_event": {
+                "card_type": "button_interaction",
+                "event_key": key,
+                "task_id": task_id,
+            },
+        },
+    }
+    if chat_id:
+        payload["chatid"] = chat_id
+    if response_url:
+        payload["response_url"] = response_url
+    return payload

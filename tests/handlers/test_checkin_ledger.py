@@ -29,10 +29,16 @@ async def test_ledger_in_chat_and_its_workbook(chat: ChatHarness) -> None:
     path = Path(sec.last[0].split("台账表格已生成：")[1].strip())
     wb = load_workbook(path)
     meetings = list(wb["会议"].iter_rows(values_only=True))
-    assert meetings[0][3:9] == ("应到", "实到", "迟到", "请假", "缺席", "名单外")
-    assert meetings[1][:9] == ("2026-11-25", "20:00", "主题党日", 4, 2, 1, 1, 1, 1)
-    assert meetings[1][9:] == ("张老师（外出培训）", "赵老师")
-    assert meetings[2][2:9] == ("政治学习", 4, 3, 0, 1, 0, 0)
+    assert meetings[0][3:10] == ("应到", "实到", "迟到", "请假", "缺席", "出席率", "名单外")
+    assert meetings[0][12:] == ("地点", "主持人", "记录人", "议题")
+    assert meetings[1][:10] == ("2026-11-25", "20:00", "主题党日", 4, 2, 1, 1, 1, 0.5, 1)
+    assert meetings[1][10:12] == ("张老师（外出培训）", "赵老师")
+    assert meetings[2][2:10] == ("政治学习", 4, 3, 0, 1, 0, 0.75, 0)
+    # Printable: a frozen bold header, widths by content, the rate as a percentage.
+    sheet = wb["会议"]
+    assert sheet.freeze_panes == "A2" and sheet["A1"].font.b
+    assert sheet["I2"].number_format == "0.0%"
+    assert sheet.column_dimensions["K"].width >= 2 * len("张老师（外出培训）")
     people = {row[0]: row for row in wb["个人出勤"].iter_rows(values_only=True)}
     assert people["姓名"][7:] == ("11-25 主题党日", "11-26 政治学习")
     # 姓名, 用户ID, 应到, 出席, 迟到, 请假, 缺席, then one column per meeting.
@@ -102,11 +108,28 @@ async def test_meeting_started_opens_one_check_in(chat: ChatHarness) -> None:
     opened = [m for m in await g.messages() if "开始签到" in m]
     assert opened == [
         "「支部党员大会」开始签到，截止 20:15，应到 4 人。\n"
-        "请 @我 发送「签到」；不能参加的发送「请假 原因」。\n"
+        "请 @我 发送「签到」或「到」；不能参加的发送「请假 原因」。\n"
         "截止后到 22:00 仍可签到，记为迟到。"
     ]
     await chat.advance(minutes=20)
     await wang.says("签到", g)
     wang.hears("记为迟到")
     await chat.advance(hours=2)
+    # It closed at 22:00, when the quiet hours begin: the count waits for the morning.
+    assert not await g.received("签到结束")
+    await chat.advance(hours=9)
     assert await g.received("签到结束。「支部党员大会」应到 4，实到 1（迟到 1）")
+
+
+async def test_the_ledger_keeps_what_was_said_of_the_meeting(chat: ChatHarness) -> None:
+    sec, _, g = branch(chat)
+    await sec.says(
+        "/签到 发起 支部党员大会 截止 20:30 地点 三楼会议室 主持人 李书记 记录人 王老师 "
+        "议题 学习党章，讨论发展对象",
+        g,
+    )
+    await sec.says("/签到 结束", g)
+    await sec.says("/签到 台账 2026", g)
+    path = Path(sec.last[0].split("台账表格已生成：")[1].strip())
+    row = list(load_workbook(path)["会议"].iter_rows(values_only=True))[1]
+    assert row[12:] == ("三楼会议室", "李书记", "王老师", "学习党章，讨论发展对象")

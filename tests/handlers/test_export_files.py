@@ -30,7 +30,7 @@ async def test_ledger_in_direct_chat_brings_a_link_and_the_file(chat: ChatHarnes
     name, content = await build_attachment(chat.app.runtime, attachment)
     assert name == LEDGER_FILE
     rows = meetings_sheet(content)
-    assert rows[1][:5] == ("2026-11-25", "20:00", "主题党日", 2, 1)
+    assert rows[1][:5] == ("2026-11-25", "20:00", "主题党日", 2, 2)
 
 
 async def test_asked_in_a_group_the_file_goes_to_the_direct_chat(chat: ChatHarness) -> None:

@@ -105,7 +105,7 @@ async def test_full_call_from_opening_to_summary(chat: ChatHarness) -> None:
         "实名提出意见 1 人，实名明确无意见 1 人，匿名反馈 1 人，逾期未反馈视为无意见 2 人"
         in summary
     )
-    assert "王老师：主题党日建议走进社区,时间定在周五下午。" in summary  # NFKC folds ，
+    assert "王老师：主题党日建议走进社区，时间定在周五下午。" in summary  # as typed
     assert "再补一句" not in summary
     assert "匿名反馈 1 份（不足 3 份，合并显示" in summary
     assert "建议增加一次集中调研。" in summary and "张老师" not in summary

@@ -24,7 +24,7 @@ pytestmark = pytest.mark.chat(recording=True)
 
 AUTHOR_ID, AUTHOR_NAME = "wx-7f3a9c", "王晓明"
 SECRETS = (
-    "食堂的菜太咸了,希望少放盐",  # as NFKC leaves it
+    "食堂的菜太咸了,希望少放盐",
     "下周能否答复具体措施",
     "已转告食堂,本周起调整",
     "建议把读书班改到周四",

@@ -112,9 +112,11 @@ def test_chat_summary_of_a_large_call_stays_short() -> None:
     rows = [
         MemberRow(f"老师{i}", f"u{i}", NAMED, FeedbackOpinion(kind="opinion", text="意见" * 150))
         for i in range(30)
-    ] + [MemberRow(f"沉默{i}", f"s{i}", PENDING, None) for i in range(60)]
-    text = render_summary(Summary(call, rows, []), START, SHANGHAI)
+    ] + [MemberRow(f"沉默{i}", f"s{i}", PENDING, None, 1000 + i) for i in range(60)]
+    told = {1000 + i for i in range(60)}
+    text = render_summary(Summary(call, rows, [], told), START, SHANGHAI)
     assert "提出意见 30 人（实名 30、匿名 0），明确无意见 0 人，逾期未反馈视为无意见 60 人" in text
-    assert "20. 老师19：" + "意见" * 100 + "……" in text and "老师20：" not in text
+    assert "\n20. 老师" in text and "意见" * 100 + "……" in text and "\n21. " not in text
     assert "……另有 10 条，见导出表格" in text
-    assert "沉默49等 60 人" in text and "沉默50" not in text
+    silent = next(line for line in text.splitlines() if line.startswith("视为无意见"))
+    assert silent.endswith("等 60 人") and silent.count("沉默") == 50

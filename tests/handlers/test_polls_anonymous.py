@@ -61,7 +61,7 @@ async def test_anonymous_evaluation_walks_through_candidates(chat: ChatHarness) 
     t1, t2, _ = b.teachers
     preview = await create(b, *ANON_GRADE)
     assert "候选人：赵主任、钱主任" in preview
-    assert "等次：1.优秀、2.称职、3.基本称职、4.不称职" in preview
+    assert "等次：1. 优秀、2. 称职、3. 基本称职、4. 不称职" in preview
     await b.sec.says("确认", b.g)
     b.sec.hears("【匿名民主测评】中层干部民主测评")
 
@@ -98,7 +98,7 @@ async def test_rating_results_only_to_the_creator(chat: ChatHarness) -> None:
     b = branch(chat)
     t1, t2, _ = b.teachers
     preview = await create(b, *ANON_RATING)
-    assert "等次：1.1分、2.2分、3.3分、4.4分、5.5分" in preview
+    assert "评分：1分、2分、3分、4分、5分" in preview and "1.1分" not in preview
     assert "结果：仅发起人可见" in preview
     await b.sec.says("确认", b.g)
     await t1.says("投票")
@@ -115,7 +115,9 @@ async def test_rating_results_only_to_the_creator(chat: ChatHarness) -> None:
     await t1.says("/投票 结果", b.g)
     t1.hears("结果仅发起人可见")
     await b.sec.says("/投票 结果", b.g)
-    b.sec.hears("平均分：4.50")
+    b.sec.hears("结果仅发起人可见", "已私聊发给您")
+    assert "平均分：4.50" not in "\n".join(b.sec.last)
+    assert "平均分：4.50" in (await b.sec.inbox())[-1]
 
 
 async def test_choosing_among_pending_polls_and_the_nudge(chat: ChatHarness) -> None:
@@ -124,7 +126,7 @@ async def test_choosing_among_pending_polls_and_the_nudge(chat: ChatHarness) -> 
     await create(b, *ANON_SINGLE, "确认")
     await create(b, *ANON_RATING, "确认")
     await t1.says("投票")
-    t1.hears("您有几项投票待完成", "1. 食堂服务评议", "2. 党课质量评分")
+    t1.hears("您要投哪一项", "1. 食堂服务评议", "2. 党课质量评分")
     await t1.says("3")
     t1.hears("请回复选项前的序号（1–2）")
     await t1.says("2")

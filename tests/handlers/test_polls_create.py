@@ -105,7 +105,7 @@ async def test_custom_scale_and_group_audience(chat: ChatHarness) -> None:
     # The group has no unit: the secretary's own branch is offered beside it.
     sec.hears("1. 一支部花名册（1 人）", "2. 本群说过话的成员（2 人）")
     await sec.says("2", g)
-    sec.hears("等次：1.优秀、2.良好、3.一般", "投票人：本群说过话的成员（2 人）")
+    sec.hears("等次：1. 优秀、2. 良好、3. 一般", "投票人：本群说过话的成员（2 人）")
     await sec.says("确认", g)
     sec.hears("已私信 2 位成员")
     await t2.says("投票 1,1", g)
@@ -136,8 +136,11 @@ async def test_export_writes_results_and_named_ballots(chat: ChatHarness, tmp_pa
     book = load_workbook(out)
     rows = list(book["结果"].iter_rows(values_only=True))
     assert rows[0] == ("支委候选人", None, None, None)
-    assert ("支委候选人", "丙", 2, 100.0) in rows
-    assert ("支委候选人", "乙", 0, 0.0) in rows
+    # Shares are fractions shown as percentages, under a frozen header.
+    assert ("支委候选人", "丙", 2, 1) in rows
+    assert ("支委候选人", "甲", 1, 0.5) in rows
+    sheet = book["结果"]
+    assert sheet["D4"].number_format == "0.0%" and sheet.freeze_panes == "A4"
     named = list(book["实名明细"].iter_rows(values_only=True))
     assert ("老师1", "t1", "甲、丙") in named
     assert await manage.export(chat.app.runtime, ["9", "--out", str(out)]) == 2

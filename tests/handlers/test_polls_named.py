@@ -70,7 +70,7 @@ async def test_named_multi_with_maximum(chat: ChatHarness) -> None:
     t1.hears("没有这个选项：请回复 1–4 之间的序号")
     await t1.says("投票 1,1", b.g)
     t1.hears("同一项不能选两次")
-    await t1.says("投票 甲", b.g)
+    await t1.says("投票 戊", b.g)
     t1.hears("请回复选项前的序号")
     await t1.says("投票 1，3", b.g)  # a full-width comma
     t1.hears("已记录：甲、丙")
@@ -78,7 +78,12 @@ async def test_named_multi_with_maximum(chat: ChatHarness) -> None:
     # Results after close only: before it, only participation (the creator sees counts).
     await t2.says("/投票 结果", b.g)
     t2.hears("参与：2/4 人（50%）", "结果截止后公布")
+    # Not even the creator's question posts the counts to the group before the close.
     await b.sec.says("/投票 结果", b.g)
+    b.sec.hears("参与：2/4 人（50%）", "已私聊发给您")
+    assert "2票" not in "\n".join(b.sec.last)
+    assert "3. 丙 `██████████` 2票 100%" in (await b.sec.inbox())[-1]
+    await b.sec.says("/投票 结果")
     b.sec.hears("3. 丙 `██████████` 2票 100%")
     await b.sec.says("/投票 结束", b.g)
     b.sec.hears("已提前结束「支委候选人」")
