@@ -1,7 +1,19 @@
 """The features, one package each, in the order /帮助 lists them. A new feature adds one line."""
 
 from bot.feature import Feature
-from handlers import broadcast, checkin, console, feedback, help, meetings, polls, reminders, roster
+from handlers import (
+    broadcast,
+    checkin,
+    console,
+    feedback,
+    help,
+    meetings,
+    polls,
+    reminders,
+    roster,
+    supervision,
+    workbench,
+)
 
 FEATURES: list[Feature] = [
     checkin.feature,
@@ -11,6 +23,8 @@ FEATURES: list[Feature] = [
     reminders.feature,
     broadcast.feature,
     roster.feature,
+    supervision.feature,
+    workbench.feature,
     console.feature,
     help.feature,
 ]

@@ -1,0 +1,1 @@
+"""Everything the 督导 pages say."""

@@ -1,0 +1,1 @@
+"""Everything the console home page says."""
