@@ -38,6 +38,8 @@ def configure(fmt: str = "text", level: str = "INFO") -> None:
     root.setLevel(level)
     # aiohttp logs every request at INFO; the bot's own lines are what matter.
     logging.getLogger("aiohttp.access").setLevel(logging.WARNING)
+    # Alembic announces its plug-ins at INFO on import, before any command ran.
+    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
     quiet_drivers()
 
 
