@@ -226,13 +226,10 @@ async def _roster(settings: Settings, ns: argparse.Namespace) -> int:
     return 1 if errors else 0
 
 
-DEFAULT_CREDENTIAL = {"wecom": "wecom_webhook", "dingtalk": "dingtalk_robot"}
-
-
 async def _group(settings: Settings, ns: argparse.Namespace) -> int:
     from bot.clock import SystemClock
     from storage.db import Database
-    from storage.people import bind_group, mask_secret, unit_by_name
+    from storage.people import CREDENTIAL_KINDS, bind_group, mask_secret, unit_by_name
 
     platform, _, chat_id = ns.target.partition(":")
     if platform not in ("wecom", "dingtalk", "local") or not chat_id:
@@ -240,7 +237,7 @@ async def _group(settings: Settings, ns: argparse.Namespace) -> int:
         return 2
     credential = None
     if ns.webhook:
-        kind = ns.kind or DEFAULT_CREDENTIAL.get(platform, "")
+        kind = ns.kind or CREDENTIAL_KINDS.get(platform, "")
         if not kind:
             print(f"tongxin: {t.KIND_NEEDED}", file=sys.stderr)
             return 2

@@ -16,6 +16,8 @@ from handlers import (
 )
 
 FEATURES: list[Feature] = [
+    # No chat commands: first for its place in the console's menu.
+    supervision.feature,
     checkin.feature,
     polls.feature,
     feedback.feature,
@@ -23,7 +25,6 @@ FEATURES: list[Feature] = [
     reminders.feature,
     broadcast.feature,
     roster.feature,
-    supervision.feature,
     workbench.feature,
     console.feature,
     help.feature,

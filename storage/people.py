@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import case, delete, func, insert, literal, select
+from sqlalchemy import CompoundSelect, case, delete, func, insert, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import (
@@ -220,6 +220,10 @@ async def units_of(session: AsyncSession, person_id: int) -> list[Unit]:
     return list(rows)
 
 
+# The credential a group's platform speaks first with (bot.platforms.wecom / .dingtalk).
+CREDENTIAL_KINDS = {"wecom": "wecom_webhook", "dingtalk": "dingtalk_robot"}
+
+
 async def bind_group(
     session: AsyncSession,
     platform: str,
@@ -235,22 +239,34 @@ async def bind_group(
     if unit_id is not None:
         group.unit_id = unit_id
     if credential is not None:
-        kind, secret, extra = credential
-        stmt = insert_for(session, GroupCredential.__table__).values(  # type: ignore[arg-type]
-            group_id=group_id, kind=kind, secret=secret, extra=extra, updated_at=now
-        )
-        await session.execute(
-            on_conflict(
-                stmt,
-                ["group_id", "kind"],
-                {
-                    "secret": stmt.excluded.secret,
-                    "extra": stmt.excluded.extra,
-                    "updated_at": stmt.excluded.updated_at,
-                },
-            )
-        )
+        await set_credential(session, group_id, *credential, now)
     return group_id
+
+
+async def set_credential(
+    session: AsyncSession, group_id: int, kind: str, secret: str, extra: str, now: datetime
+) -> None:
+    stmt = insert_for(session, GroupCredential.__table__).values(  # type: ignore[arg-type]
+        group_id=group_id, kind=kind, secret=secret, extra=extra, updated_at=now
+    )
+    await session.execute(
+        on_conflict(
+            stmt,
+            ["group_id", "kind"],
+            {
+                "secret": stmt.excluded.secret,
+                "extra": stmt.excluded.extra,
+                "updated_at": stmt.excluded.updated_at,
+            },
+        )
+    )
+
+
+async def remove_credentials(session: AsyncSession, group_id: int) -> int:
+    result = await session.execute(
+        delete(GroupCredential).where(GroupCredential.group_id == group_id)
+    )
+    return int(result.rowcount)  # type: ignore[attr-defined]
 
 
 async def group_credentials(
@@ -397,6 +413,20 @@ async def remove_membership(session: AsyncSession, person_id: int, unit_id: int)
     return int(result.rowcount)  # type: ignore[attr-defined]
 
 
+def people_of_units(unit_ids: set[int]) -> CompoundSelect[int]:
+    """Ids of the people of these units: on the roster, holding a role, or heard in a group."""
+    return (
+        select(Membership.person_id)
+        .where(Membership.unit_id.in_(unit_ids))
+        .union(
+            select(RoleGrant.person_id).where(RoleGrant.unit_id.in_(unit_ids)),
+            select(ChatParticipant.person_id)
+            .join(ChatGroup, ChatGroup.id == ChatParticipant.group_id)
+            .where(ChatGroup.unit_id.in_(unit_ids)),
+        )
+    )
+
+
 @dataclass
 class PersonRow:
     person: Person
@@ -460,18 +490,21 @@ async def people_rows(
 
 
 async def groups_of(
-    session: AsyncSession, unit_ids: set[int] | None, person_id: int
+    session: AsyncSession, unit_ids: set[int] | None, person_id: int, only: int | None = None
 ) -> list[tuple[ChatGroup, str, list[tuple[str, str]]]]:
     """Groups with their unit's name and credentials as (kind, masked secret).
 
     unit_ids None: every group; else the groups of these units and the unbound
     groups this person has spoken in (a secretary binds those to a unit).
+    `only`: just the group of that id.
     """
     stmt = (
         select(ChatGroup, Unit.name)
         .outerjoin(Unit, Unit.id == ChatGroup.unit_id)
         .order_by(Unit.name, ChatGroup.title, ChatGroup.id)
     )
+    if only is not None:
+        stmt = stmt.where(ChatGroup.id == only)
     if unit_ids is not None:
         spoken = select(ChatParticipant.group_id).where(ChatParticipant.person_id == person_id)
         stmt = stmt.where(

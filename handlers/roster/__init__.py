@@ -21,6 +21,19 @@ bind_cmd = feature.command("bind", "绑定", help=t.HELP_BIND, role=Role.SECRETA
 unbind_cmd = feature.command("unbind", "解绑", help=t.HELP_UNBIND, role=Role.SECRETARY)
 unit_cmd = feature.command("unit", "单位", help=t.HELP_UNIT, role=Role.SECRETARY)
 
-from handlers.roster import grants, setup  # noqa: E402  (they register on `feature`)
+# They register on `feature`; the pages in the order the console's menu lists them.
+# isort: off
+from handlers.roster import grants, setup  # noqa: E402
+from handlers.roster import people_page, units_page, groups_page, import_page  # noqa: E402
 
-__all__ = ["feature", "grants", "setup"]
+# isort: on
+
+__all__ = [
+    "feature",
+    "grants",
+    "groups_page",
+    "import_page",
+    "people_page",
+    "setup",
+    "units_page",
+]

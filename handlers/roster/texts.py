@@ -152,3 +152,138 @@ def audit_unbind(group: str, unit: str) -> str:
 
 def audit_unit(name: str) -> str:
     return f"新建单位「{name}」"
+
+
+# --- console pages ----------------------------------------------------------------------
+
+PEOPLE_TITLE = "人员"
+UNITS_TITLE = "单位"
+GROUPS_TITLE = "群"
+IMPORT_TITLE = "花名册导入"
+SEARCH = "搜索"
+SEARCH_HINT = "姓名或用户ID"
+ALL_UNITS = "全部单位"
+ALL_ROLES = "全部角色"
+ROLE_NAMES = {"secretary": "支部书记", "admin": "管理员", "teacher": "教师"}
+PEOPLE_HEAD = ("姓名", "平台", "用户ID", "所在支部", "角色")
+NO_PEOPLE = "没有找到人员。花名册可在「花名册导入」上传，或让大家在已绑定的群里@机器人说一句话。"
+MORE_PEOPLE = "只显示前 {n} 人，请用搜索缩小范围。"
+HISTORY = "权限变更记录"
+HISTORY_HEAD = ("时间", "操作人", "变更")
+NO_HISTORY = "还没有权限变更。"
+PLATFORM_NAMES = {"wecom": "企业微信", "dingtalk": "钉钉", "local": "本地"}
+TEACHER = "教师"
+ADMIN_ROLE = "管理员"
+PERSON_UNITS = "所在支部"
+PERSON_ROLES = "权限"
+NO_UNITS_YET = "还不在任何支部的名单上。"
+NO_ROLES = "没有书记或管理员权限（教师）。"
+ADD_TO_UNIT = "加入支部名单"
+ADD = "加入"
+REMOVE = "移出"
+REVOKE = "撤销"
+GRANT = "授予权限"
+GRANT_BUTTON = "授予"
+SECRETARY_OF = "支部书记："
+CHOOSE_UNIT = "选择单位"
+YOURSELF = "这是您自己：权限请另一位管理员修改。"
+DONE = {
+    "join": "已加入支部名单。",
+    "leave": "已移出支部名单。",
+    "grant": "已授予权限，记录见下方。",
+    "revoke": "已撤销权限，记录见下方。",
+    "had": "对方已经有这个权限。",
+    "created": "单位已新建。",
+    "renamed": "单位已改名。",
+    "bound": "已绑定。",
+    "unbound": "已解除绑定。",
+    "credential": "凭证已保存（只显示首尾几位）。",
+    "removed": "凭证已删除。",
+}
+
+UNITS_HEAD = ("单位", "上级", "成员", "群", "书记")
+NEW_UNIT = "新建单位"
+UNIT_NAME = "单位名称"
+PARENT = "上级单位（可不选）"
+NO_PARENT = "无"
+CREATE = "新建"
+RENAME = "改名"
+SAVE = "保存"
+NAME_TAKEN = "已经有同名的单位了。"
+NAME_EMPTY = "请填写单位名称。"
+UNIT_PEOPLE = "查看人员"
+
+GROUPS_HEAD = ("群", "平台", "单位", "机器人凭证", "首次出现")
+NO_GROUPS = "还没有群。把机器人拉进群并@它说一句话，群就会出现在这里。"
+UNBOUND = "未绑定"
+NO_CREDENTIAL = "未设置"
+BIND_TO = "绑定到单位"
+BIND = "绑定"
+UNBIND = "解除绑定"
+CREDENTIAL = "机器人凭证"
+CREDENTIAL_HINT = {
+    "wecom": "企业微信群机器人 webhook 的 key（webhook 地址中 key= 后面的部分）。",
+    "dingtalk": "钉钉自定义机器人的 access_token；启用加签时，把 SEC 开头的密钥填在下一栏。",
+}
+SECRET = "密钥"
+EXTRA = "加签密钥（SEC…，可不填）"
+CREDENTIAL_NONE = "本地通道的群不需要凭证。"
+REMOVE_CREDENTIAL = "删除凭证"
+SECRET_EMPTY = "请填写密钥。"
+FIRST_SEEN = "首次出现"
+GROUP_ID = "群ID"
+
+IMPORT_INTRO = (
+    "上传花名册（XLSX 或 CSV，不超过 1 MB）。可以直接用企业微信或钉钉管理后台导出的通讯录，"
+    "也可以用本系统的格式：姓名、平台、用户ID、单位/支部、角色。上传后先预览，确认后才导入。"
+)
+IMPORT_SECRETARY = "您只能导入自己支部的名单。"
+FILE = "文件"
+PLATFORM = "平台"
+PLATFORM_AUTO = "按文件识别"
+UPLOAD = "上传预览"
+NO_FILE = "请选择要上传的文件。"
+LAYOUT = "识别为"
+GOOD_ROWS = "可以导入"
+BAD_ROWS = "有误，不会导入"
+ROWS_HEAD = ("行", "姓名", "平台", "用户ID", "单位", "角色")
+CONFIRM_IMPORT = "确认导入"
+FIX_AND_RETRY = "请改正文件后重新上传；也可以只导入正确的行。"
+NOTHING_TO_IMPORT = "没有可以导入的行。"
+UPLOAD_AGAIN = "重新上传"
+STALE = "预览已失效，请重新上传。"
+NOT_YOUR_UNIT = "不是您管辖的单位"
+UNIT_REQUIRED = "单位不能为空（您只能导入自己支部的名单）"
+NO_ADMIN = "只有管理员能导入管理员"
+
+
+def line(n: int, reason: str) -> str:
+    return f"第 {n} 行：{reason}"
+
+
+def imported(n: int) -> str:
+    return f"已导入 {n} 人。"
+
+
+def audit_join(name: str, unit: str) -> str:
+    return f"{name} 加入「{unit}」名单"
+
+
+def audit_leave(name: str, unit: str) -> str:
+    return f"{name} 移出「{unit}」名单"
+
+
+def audit_import(n: int, layout: str) -> str:
+    return f"花名册导入 {n} 人（{layout}）"
+
+
+def audit_rename(old: str, new: str) -> str:
+    return f"单位「{old}」改名为「{new}」"
+
+
+def audit_credential(group: str, kind: str, masked: str) -> str:
+    return f"群「{group}」设置凭证 {kind} {masked}"
+
+
+def audit_credential_removed(group: str) -> str:
+    return f"群「{group}」删除凭证"
