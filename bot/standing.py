@@ -1,7 +1,7 @@
 """How each unit stands against its meeting cadences: held, due and missed, and attendance.
 
-Pure arithmetic over the meetings `storage.supervision.held_meetings` found;
-the 督导 pages and the console's workbench both read it, so they never
+Pure arithmetic over the monthly counts `storage.supervision.month_counts`
+found; the 督导 pages and the console's workbench both read it, so they never
 disagree. A period is met when it held `per_period` meetings of the kind;
 the current period is "due" until it is met, and a period that ended unmet
 is "missed".
@@ -9,14 +9,14 @@ is "missed".
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
+from functools import cached_property
 from typing import Literal, cast
 
-from bot.periods import Kind, Period, elapsed, period_of, periods_of_year
-from storage.supervision import Cadence, Held, attendance
+from bot.periods import MONTHS, Kind, Period, elapsed, period_of, periods_of_year
+from storage.supervision import Cadence, MonthCount, attendance
 
 Status = Literal["held", "due", "missed"]
 
@@ -32,7 +32,9 @@ class Cell:
     held_year: int
     expected_year: int
     missed: list[Period]
-    meetings: list[Held] = field(default_factory=list)
+    # 应到 and 实到 summed over the year's meetings of the kind.
+    people_expected: int
+    people_attended: int
 
     @property
     def expected_now(self) -> int:
@@ -46,16 +48,17 @@ class Cell:
 
     @property
     def attendance(self) -> float | None:
-        return attendance(self.meetings)
+        return attendance(self.people_attended, self.people_expected)
 
 
 @dataclass
 class Standing:
+    # Figures asked for again and again (sorting hundreds of units) are cached.
     unit_id: int
     name: str
     cells: list[Cell]
 
-    @property
+    @cached_property
     def missed(self) -> int:
         return sum(len(c.missed) for c in self.cells)
 
@@ -63,17 +66,38 @@ class Standing:
     def behind(self) -> bool:
         return self.missed > 0
 
-    @property
+    @cached_property
     def held_year(self) -> int:
         return sum(c.held_year for c in self.cells)
 
-    @property
+    @cached_property
     def expected_year(self) -> int:
         return sum(c.expected_year for c in self.cells)
 
-    @property
+    @cached_property
     def attendance(self) -> float | None:
-        return attendance([m for c in self.cells for m in c.meetings])
+        return attendance(
+            sum(c.people_attended for c in self.cells), sum(c.people_expected for c in self.cells)
+        )
+
+
+@dataclass(frozen=True)
+class _Calendar:
+    """A cadence's periods of the year as they stand on a day: computed once, not per unit."""
+
+    # The periods begun by today (a future year: its first, to show something).
+    begun: list[Period]
+    current: Period
+    # How many of `begun` are over, and how many are due by today.
+    ended: int
+    due: int
+
+    @classmethod
+    def of(cls, kind: Kind, year: int, today: date) -> _Calendar:
+        due = elapsed(kind, year, today)
+        begun = due or periods_of_year(kind, year)[:1]
+        current = period_of(kind, today) if today.year == year else begun[-1]
+        return cls(begun, current, sum(1 for p in begun if p.end <= today), len(due))
 
 
 def _kind(cadence: Cadence) -> Kind:
@@ -83,44 +107,48 @@ def _kind(cadence: Cadence) -> Kind:
 def standings(
     units: Iterable[tuple[int, str]],
     kinds: Sequence[Cadence],
-    held: Iterable[Held],
+    counts: Iterable[MonthCount],
     year: int,
     today: date,
 ) -> list[Standing]:
-    """Each unit's cells, one per cadence, for `year` as it stands on `today`."""
-    by_cell: dict[tuple[int, int], list[Held]] = defaultdict(list)
-    for h in held:
-        if h.day.year == year:
-            by_cell[(h.unit_id, h.cadence_id)].append(h)
+    """Each unit's cells, one per cadence, for `year` (the counts' year) as it stands on `today`."""
+    by_cell: dict[tuple[int, int], list[MonthCount]] = {}
+    for c in counts:
+        by_cell.setdefault((c.unit_id, c.cadence_id), []).append(c)
+    calendars = {k.id: _Calendar.of(_kind(k), year, today) for k in kinds}
     out = []
     for unit_id, name in units:
         cells = []
         for cadence in kinds:
-            kind = _kind(cadence)
-            begun = elapsed(kind, year, today) or periods_of_year(kind, year)[:1]
-            current = period_of(kind, today) if today.year == year else begun[-1]
-            meetings = sorted(by_cell.get((unit_id, cadence.id), []), key=lambda h: h.day)
-            count = {p: sum(1 for m in meetings if m.day in p) for p in begun}
-            ended = [p for p in begun if p.end <= today]
+            cal = calendars[cadence.id]
+            size = MONTHS[_kind(cadence)]
+            months = by_cell.get((unit_id, cadence.id), [])
+            # Meetings per period, by the period's place in the year.
+            held = [0] * (12 // size)
+            for m in months:
+                held[(m.month - 1) // size] += m.meetings
+            need = cadence.per_period
             cells.append(
                 Cell(
                     cadence,
-                    current,
-                    count.get(current, 0),
-                    len(meetings),
-                    len(elapsed(kind, year, today)) * cadence.per_period,
-                    [p for p in ended if count[p] < cadence.per_period],
-                    meetings,
+                    cal.current,
+                    held[(cal.current.start.month - 1) // size],
+                    sum(held),
+                    cal.due * need,
+                    [p for i, p in enumerate(cal.begun[: cal.ended]) if held[i] < need],
+                    sum(m.expected for m in months),
+                    sum(m.attended for m in months),
                 )
             )
         out.append(Standing(unit_id, name, cells))
     return out
 
 
-def monthly_attendance(held: Iterable[Held], year: int) -> list[tuple[int, float | None]]:
-    """(month, attendance %) for each month of `year`; None for a month with no meeting."""
-    by_month: dict[int, list[Held]] = defaultdict(list)
-    for h in held:
-        if h.day.year == year:
-            by_month[h.day.month].append(h)
-    return [(month, attendance(by_month.get(month, []))) for month in range(1, 13)]
+def monthly_attendance(counts: Iterable[MonthCount]) -> list[tuple[int, float | None]]:
+    """(month, attendance %) for each month of the counts' year; None for a month with none."""
+    expected = [0] * 13
+    attended = [0] * 13
+    for c in counts:
+        expected[c.month] += c.expected
+        attended[c.month] += c.attended
+    return [(m, attendance(attended[m], expected[m])) for m in range(1, 13)]

@@ -9,19 +9,26 @@ whose keywords appears in its title, so the check-in of a scheduled
 What was held is read from two places: the bot's check-ins (with their
 attendance) and `meeting_records`, what a secretary records of a meeting held
 without the bot (a paper sign-in sheet), so the figures are complete.
+
+A closed check-in's attendance no longer changes (only open ones take
+answers), so it is counted once into `checkin_tallies` by a periodic job
+(`tally_closed`); the pages count only the few check-ins not tallied yet
+from their entries. A year of a county's meetings then reads in one pass
+over small rows, not over every person's entry.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Date, ForeignKey, Index, String, and_, func, select, true
+from sqlalchemy import Date, ForeignKey, Index, String, and_, func, insert, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.sql.elements import ColumnElement
 
 from storage.base import Base
 from storage.checkin import ATTENDED, Checkin, CheckinEntry
@@ -70,6 +77,25 @@ class MeetingRecord(Base):
     created_at: Mapped[datetime]
 
 
+class CheckinTally(Base):
+    """A closed check-in of a unit, counted once: when (in the bot's time zone) and who came."""
+
+    __tablename__ = "checkin_tallies"
+    __table_args__ = (Index("ix_checkin_tallies_year", "year", "unit_id"),)
+
+    checkin_id: Mapped[int] = mapped_column(
+        ForeignKey("checkins.id", ondelete="CASCADE"), primary_key=True
+    )
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id", ondelete="CASCADE"))
+    title: Mapped[str] = mapped_column(String(64))
+    year: Mapped[int]
+    month: Mapped[int]
+    # 应到, 实到 (late included), 请假.
+    expected: Mapped[int]
+    attended: Mapped[int]
+    leave: Mapped[int]
+
+
 async def cadences(session: AsyncSession) -> list[Cadence]:
     return list(await session.scalars(select(Cadence).order_by(Cadence.position, Cadence.id)))
 
@@ -78,9 +104,11 @@ def cadence_of(title: str, kinds: Sequence[Cadence]) -> Cadence | None:
     return next((c for c in kinds if c.matches(title)), None)
 
 
-@dataclass(frozen=True)
-class Held:
-    """One meeting a unit held: from a check-in (`record` False) or a record."""
+class Held(NamedTuple):
+    """One meeting a unit held: from a check-in (`record` False) or a record.
+
+    A tuple: a county's year is tens of thousands of them, made on every view.
+    """
 
     ref: int
     record: bool
@@ -95,87 +123,205 @@ class Held:
     host: str = ""
 
 
-async def held_meetings(
+def _counts() -> tuple[ColumnElement[int], ColumnElement[int], ColumnElement[int]]:
+    expected = CheckinEntry.expected == true()
+    return (
+        func.count(CheckinEntry.id).filter(expected),
+        func.count(CheckinEntry.id).filter(and_(expected, CheckinEntry.status.in_(ATTENDED))),
+        func.count(CheckinEntry.id).filter(and_(expected, CheckinEntry.status == "leave")),
+    )
+
+
+async def tally_closed(session: AsyncSession, tz: ZoneInfo, limit: int = 1000) -> int:
+    """Count up to `limit` closed check-ins of units not counted yet; how many were."""
+    pending = (
+        select(Checkin.id)
+        .where(
+            Checkin.state == "closed",
+            Checkin.unit_id.is_not(None),
+            Checkin.id.not_in(select(CheckinTally.checkin_id)),
+        )
+        .order_by(Checkin.id)
+        .limit(limit)
+        .scalar_subquery()
+    )
+    # Outer: a check-in nobody was expected at is counted too, as zeros.
+    rows = await session.execute(
+        select(Checkin.id, Checkin.unit_id, Checkin.title, Checkin.opened_at, *_counts())
+        .outerjoin(CheckinEntry, CheckinEntry.checkin_id == Checkin.id)
+        .where(Checkin.id.in_(pending))
+        .group_by(Checkin.id)
+    )
+    values = []
+    for ref, unit_id, title, opened_at, expected, attended, leave in rows:
+        local = opened_at.astimezone(tz)
+        values.append(
+            {
+                "checkin_id": ref,
+                "unit_id": unit_id,
+                "title": title,
+                "year": local.year,
+                "month": local.month,
+                "expected": expected,
+                "attended": attended,
+                "leave": leave,
+            }
+        )
+    if values:
+        await session.execute(insert(CheckinTally), values)
+    return len(values)
+
+
+class MonthCount(NamedTuple):
+    """How many meetings of a cadence a unit held in a month of the year, and who came."""
+
+    unit_id: int
+    cadence_id: int
+    month: int
+    meetings: int
+    expected: int
+    attended: int
+    leave: int
+
+
+async def month_counts(
+    session: AsyncSession,
+    unit_ids: set[int] | None,
+    year: int,
+    kinds: Sequence[Cadence],
+    tz: ZoneInfo,
+) -> list[MonthCount]:
+    """Per unit (None: all), cadence and month of `year`: meetings held and attendance.
+
+    Tallied check-ins come summed by the database; the few not tallied yet
+    (open, or closed since the last count) and the records are added here.
+    """
+    sums: dict[tuple[int, int, int], list[int]] = {}
+    # Titles repeat ("主题党日" every month in every branch): classify each once.
+    kind_of: dict[str, int | None] = {}
+
+    def add(unit_id: int, cadence_id: int, month: int, n: int, e: int, a: int, lv: int) -> None:
+        row = sums.get((unit_id, cadence_id, month))
+        if row is None:
+            sums[(unit_id, cadence_id, month)] = [n, e, a, lv]
+        else:
+            row[0] += n
+            row[1] += e
+            row[2] += a
+            row[3] += lv
+
+    def cadence(title: str) -> int | None:
+        if title not in kind_of:
+            kind = cadence_of(title, kinds)
+            kind_of[title] = kind.id if kind is not None else None
+        return kind_of[title]
+
+    ct = CheckinTally
+    # Summed here rather than grouped by the database: the rows are nearly all
+    # distinct already, and sorting them for a GROUP BY costs more than adding.
+    tallied = select(ct.unit_id, ct.title, ct.month, ct.expected, ct.attended, ct.leave).where(
+        ct.year == year
+    )
+    if unit_ids is not None:
+        tallied = tallied.where(ct.unit_id.in_(unit_ids))
+    # Core rows, not ORM ones: tens of thousands of plain tuples.
+    conn = await session.connection()
+    for unit_id, title, month, e, a, lv in await conn.execute(tallied):
+        cadence_id = cadence(title)
+        if cadence_id is not None:
+            add(unit_id, cadence_id, month, 1, e, a, lv)
+    first, last = date(year, 1, 1), date(year, 12, 31)
+    for m in await _checkins(session, unit_ids, first, last, tz, True):
+        if (cadence_id := cadence(m.title)) is not None:
+            add(m.unit_id, cadence_id, m.day.month, 1, m.expected, m.attended, m.leave)
+    for r in await _records(session, unit_ids, first, last, {c.id for c in kinds}):
+        add(r.unit_id, r.cadence_id, r.day.month, 1, r.expected, r.attended, r.leave)
+    return [MonthCount(u, c, m, *v) for (u, c, m), v in sums.items()]
+
+
+class _Meeting(NamedTuple):
+    ref: int
+    unit_id: int
+    title: str
+    day: date
+    expected: int
+    attended: int
+    leave: int
+
+
+async def _checkins(
     session: AsyncSession,
     unit_ids: set[int] | None,
     first: date,
     last: date,
-    kinds: Sequence[Cadence],
     tz: ZoneInfo,
-) -> list[Held]:
-    """Meetings of these units (None: all) held from `first` to `last` inclusive, by cadence.
+    untallied: bool,
+) -> list[_Meeting]:
+    """Check-ins of units opened from `first` to `last`, counted from their entries.
 
-    A check-in whose title matches no cadence (a 座谈会 nobody tracks) is
-    left out. Attendance counts the people expected, as the ledger does.
+    `untallied`: only those `tally_closed` has not counted yet.
     """
     start = datetime.combine(first, time(), tz)
     end = datetime.combine(last + timedelta(days=1), time(), tz)
-    expected = CheckinEntry.expected == true()
-    attended = and_(expected, CheckinEntry.status.in_(ATTENDED))
-    on_leave = and_(expected, CheckinEntry.status == "leave")
     stmt = (
-        select(
-            Checkin.id,
-            Checkin.unit_id,
-            Checkin.title,
-            Checkin.opened_at,
-            func.count(CheckinEntry.id).filter(expected),
-            func.count(CheckinEntry.id).filter(attended),
-            func.count(CheckinEntry.id).filter(on_leave),
-        )
+        select(Checkin.id, Checkin.unit_id, Checkin.title, Checkin.opened_at, *_counts())
         .outerjoin(CheckinEntry, CheckinEntry.checkin_id == Checkin.id)
         .where(Checkin.unit_id.is_not(None), Checkin.opened_at >= start, Checkin.opened_at < end)
         .group_by(Checkin.id)
     )
     if unit_ids is not None:
         stmt = stmt.where(Checkin.unit_id.in_(unit_ids))
-    found: list[Held] = []
-    for ref, unit_id, title, opened_at, n_expected, n_attended, n_leave in await session.execute(
-        stmt
-    ):
-        kind = cadence_of(title, kinds)
-        if kind is None or unit_id is None:
-            continue
-        found.append(
-            Held(
-                ref,
-                False,
-                unit_id,
-                kind.id,
-                opened_at.astimezone(tz).date(),
-                title,
-                int(n_expected),
-                int(n_attended),
-                int(n_leave),
-            )
-        )
-    names = {c.id: c.name for c in kinds}
-    records = select(MeetingRecord).where(
-        MeetingRecord.held_on >= first, MeetingRecord.held_on <= last
+    if untallied:
+        stmt = stmt.where(Checkin.id.not_in(select(CheckinTally.checkin_id)))
+    return [
+        _Meeting(ref, unit_id, title, opened_at.astimezone(tz).date(), int(e), int(a), int(lv))
+        for ref, unit_id, title, opened_at, e, a, lv in (await session.execute(stmt))
+        if unit_id is not None
+    ]
+
+
+async def _records(
+    session: AsyncSession, unit_ids: set[int] | None, first: date, last: date, kinds: set[int]
+) -> list[Held]:
+    r = MeetingRecord
+    stmt = (
+        select(r.id, r.unit_id, r.cadence_id, r.held_on, r.expected, r.attended, r.leave)
+        .add_columns(r.place, r.host)
+        .where(r.held_on >= first, r.held_on <= last)
     )
     if unit_ids is not None:
-        records = records.where(MeetingRecord.unit_id.in_(unit_ids))
-    for r in await session.scalars(records):
-        if r.cadence_id in names:
-            found.append(
-                Held(
-                    r.id,
-                    True,
-                    r.unit_id,
-                    r.cadence_id,
-                    r.held_on,
-                    names[r.cadence_id],
-                    r.expected,
-                    r.attended,
-                    r.leave,
-                    r.place,
-                    r.host,
-                )
-            )
+        stmt = stmt.where(r.unit_id.in_(unit_ids))
+    return [
+        Held(ref, True, unit_id, cadence_id, day, "", e, a, lv, place, host)
+        for ref, unit_id, cadence_id, day, e, a, lv, place, host in await session.execute(stmt)
+        if cadence_id in kinds
+    ]
+
+
+async def held_meetings(
+    session: AsyncSession,
+    unit_ids: set[int],
+    first: date,
+    last: date,
+    kinds: Sequence[Cadence],
+    tz: ZoneInfo,
+) -> list[Held]:
+    """Each meeting these units held from `first` to `last` inclusive, by cadence.
+
+    A check-in whose title matches no cadence (a 座谈会 nobody tracks) is
+    left out. Attendance counts the people expected, as the ledger does.
+    """
+    names = {c.id: c.name for c in kinds}
+    found = [
+        Held(m.ref, False, m.unit_id, kind.id, m.day, m.title, m.expected, m.attended, m.leave)
+        for m in await _checkins(session, unit_ids, first, last, tz, False)
+        if (kind := cadence_of(m.title, kinds)) is not None
+    ]
+    for h in await _records(session, unit_ids, first, last, set(names)):
+        found.append(h._replace(title=names[h.cadence_id]))
     return found
 
 
-def attendance(meetings: Sequence[Held]) -> float | None:
-    """实到 / 应到 over these meetings, as a percentage; None when nobody was expected."""
-    expected = sum(m.expected for m in meetings)
-    return 100.0 * sum(m.attended for m in meetings) / expected if expected else None
+def attendance(attended: int, expected: int) -> float | None:
+    """实到 / 应到 as a percentage; None when nobody was expected."""
+    return 100.0 * attended / expected if expected else None

@@ -1,7 +1,7 @@
-"""supervision: meeting cadences (三会一课 and 主题党日 seeded) and meetings held without the bot
+"""supervision: meeting cadences (三会一课 and 主题党日 seeded), meetings held without the bot, check-in tallies
 
 Revision ID: 0750
-Revises: 0001
+Revises: 0100
 """
 
 from collections.abc import Sequence
@@ -12,7 +12,7 @@ from alembic import op
 import storage.base
 
 revision: str = "0750"
-down_revision: str | Sequence[str] | None = "0001"
+down_revision: str | Sequence[str] | None = "0100"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
@@ -66,7 +66,33 @@ def upgrade() -> None:
     with op.batch_alter_table("meeting_records", schema=None) as batch_op:
         batch_op.create_index("ix_meeting_records_unit", ["unit_id", "held_on"], unique=False)
 
-    # ### end Alembic commands ###
+    op.create_table(
+        "checkin_tallies",
+        sa.Column("checkin_id", sa.Integer(), nullable=False),
+        sa.Column("unit_id", sa.Integer(), nullable=False),
+        sa.Column("title", sa.String(length=64), nullable=False),
+        sa.Column("year", sa.Integer(), nullable=False),
+        sa.Column("month", sa.Integer(), nullable=False),
+        sa.Column("expected", sa.Integer(), nullable=False),
+        sa.Column("attended", sa.Integer(), nullable=False),
+        sa.Column("leave", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["checkin_id"],
+            ["checkins.id"],
+            name=op.f("fk_checkin_tallies_checkin_id_checkins"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["unit_id"],
+            ["units.id"],
+            name=op.f("fk_checkin_tallies_unit_id_units"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("checkin_id", name=op.f("pk_checkin_tallies")),
+    )
+    with op.batch_alter_table("checkin_tallies", schema=None) as batch_op:
+        batch_op.create_index("ix_checkin_tallies_year", ["year", "unit_id"], unique=False)
+
     # The cadences the plans name (CALENDAR.md); a school adds its own on the 督导 page.
     op.bulk_insert(
         cadences,
@@ -90,6 +116,10 @@ def downgrade() -> None:
     with op.batch_alter_table("meeting_records", schema=None) as batch_op:
         batch_op.drop_index("ix_meeting_records_unit")
 
+    with op.batch_alter_table("checkin_tallies", schema=None) as batch_op:
+        batch_op.drop_index("ix_checkin_tallies_year")
+
+    op.drop_table("checkin_tallies")
     op.drop_table("meeting_records")
     op.drop_table("cadences")
     # ### end Alembic commands ###
