@@ -109,6 +109,9 @@ def _parser() -> tuple[argparse.ArgumentParser, dict[str, Command]]:
     roster_sub = roster.add_subparsers(dest="roster_cmd", required=True)
     imp = roster_sub.add_parser("import", help="load a CSV or XLSX roster")
     imp.add_argument("file", type=Path)
+    imp.add_argument(
+        "--platform", default="", help="wecom/dingtalk for a 通讯录 export with no 平台"
+    )
     commands["roster"] = _roster
 
     group = sub.add_parser("group", help="groups")
@@ -210,7 +213,7 @@ async def _roster(settings: Settings, ns: argparse.Namespace) -> int:
         print(f"tongxin: {t.no_file(str(ns.file))}", file=sys.stderr)
         return 2
     try:
-        rows, errors = read_rows(ns.file)
+        rows, errors = read_rows(ns.file, ns.platform)
     except ValueError as err:
         print(f"tongxin: {err}", file=sys.stderr)
         return 2

@@ -223,9 +223,9 @@ def _row(
     return RosterRow(name=name, platform=found, user_id=user_id, unit=unit, role=role)
 
 
-def read_rows(path: Path) -> tuple[list[tuple[int, RosterRow]], list[RowError]]:
+def read_rows(path: Path, platform: str = "") -> tuple[list[tuple[int, RosterRow]], list[RowError]]:
     """Valid rows with their line numbers, and every bad line with its reason."""
-    parsed = parse_roster(path.read_bytes(), path.name)
+    parsed = parse_roster(path.read_bytes(), path.name, platform)
     return parsed.rows, parsed.errors
 
 

@@ -16,7 +16,7 @@ from functools import cached_property
 from typing import Literal, cast
 
 from bot.periods import MONTHS, Kind, Period, elapsed, period_of, periods_of_year
-from storage.supervision import Cadence, MonthCount, attendance
+from storage.supervision import Cadence, MonthCounts, attendance
 
 Status = Literal["held", "due", "missed"]
 
@@ -107,14 +107,11 @@ def _kind(cadence: Cadence) -> Kind:
 def standings(
     units: Iterable[tuple[int, str]],
     kinds: Sequence[Cadence],
-    counts: Iterable[MonthCount],
+    counts: MonthCounts,
     year: int,
     today: date,
 ) -> list[Standing]:
     """Each unit's cells, one per cadence, for `year` (the counts' year) as it stands on `today`."""
-    by_cell: dict[tuple[int, int], list[MonthCount]] = {}
-    for c in counts:
-        by_cell.setdefault((c.unit_id, c.cadence_id), []).append(c)
     calendars = {k.id: _Calendar.of(_kind(k), year, today) for k in kinds}
     out = []
     for unit_id, name in units:
@@ -122,11 +119,14 @@ def standings(
         for cadence in kinds:
             cal = calendars[cadence.id]
             size = MONTHS[_kind(cadence)]
-            months = by_cell.get((unit_id, cadence.id), [])
+            months = counts.get((unit_id, cadence.id), {})
             # Meetings per period, by the period's place in the year.
             held = [0] * (12 // size)
-            for m in months:
-                held[(m.month - 1) // size] += m.meetings
+            people = [0, 0]
+            for month, (n, e, a) in months.items():
+                held[(month - 1) // size] += n
+                people[0] += e
+                people[1] += a
             need = cadence.per_period
             cells.append(
                 Cell(
@@ -136,19 +136,21 @@ def standings(
                     sum(held),
                     cal.due * need,
                     [p for i, p in enumerate(cal.begun[: cal.ended]) if held[i] < need],
-                    sum(m.expected for m in months),
-                    sum(m.attended for m in months),
+                    people[0],
+                    people[1],
                 )
             )
         out.append(Standing(unit_id, name, cells))
     return out
 
 
-def monthly_attendance(counts: Iterable[MonthCount]) -> list[tuple[int, float | None]]:
-    """(month, attendance %) for each month of the counts' year; None for a month with none."""
+def monthly_attendance(counts: MonthCounts, unit_ids: set[int]) -> list[tuple[int, float | None]]:
+    """(month, attendance %) of these units for each month; None for a month with none."""
     expected = [0] * 13
     attended = [0] * 13
-    for c in counts:
-        expected[c.month] += c.expected
-        attended[c.month] += c.attended
+    for (unit_id, _), months in counts.items():
+        if unit_id in unit_ids:
+            for month, (_, e, a) in months.items():
+                expected[month] += e
+                attended[month] += a
     return [(m, attendance(attended[m], expected[m])) for m in range(1, 13)]

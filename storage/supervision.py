@@ -22,10 +22,10 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from datetime import date, datetime, time, timedelta
-from typing import NamedTuple
+from typing import NamedTuple, cast
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Date, ForeignKey, Index, String, and_, func, insert, select, true
+from sqlalchemy import Date, ForeignKey, Index, String, and_, func, insert, select, true, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 from sqlalchemy.sql.elements import ColumnElement
@@ -78,22 +78,37 @@ class MeetingRecord(Base):
 
 
 class CheckinTally(Base):
-    """A closed check-in of a unit, counted once: when (in the bot's time zone) and who came."""
+    """A closed check-in of a unit, counted once: its kind, when (in the bot's time zone), who came.
+
+    `cadence_id` is the kind its title matches now (None: no kind's); editing
+    the kinds classifies every tally again (`reclassify`).
+    """
 
     __tablename__ = "checkin_tallies"
-    __table_args__ = (Index("ix_checkin_tallies_year", "year", "unit_id"),)
+    # Covering: a year of a county reads from the index alone.
+    __table_args__ = (
+        Index(
+            "ix_checkin_tallies_year",
+            "year",
+            "unit_id",
+            "cadence_id",
+            "month",
+            "expected",
+            "attended",
+        ),
+    )
 
     checkin_id: Mapped[int] = mapped_column(
         ForeignKey("checkins.id", ondelete="CASCADE"), primary_key=True
     )
     unit_id: Mapped[int] = mapped_column(ForeignKey("units.id", ondelete="CASCADE"))
+    cadence_id: Mapped[int | None] = mapped_column(ForeignKey("cadences.id", ondelete="SET NULL"))
     title: Mapped[str] = mapped_column(String(64))
     year: Mapped[int]
     month: Mapped[int]
-    # 应到, 实到 (late included), 请假.
+    # 应到 and 实到 (late included).
     expected: Mapped[int]
     attended: Mapped[int]
-    leave: Mapped[int]
 
 
 async def cadences(session: AsyncSession) -> list[Cadence]:
@@ -132,7 +147,9 @@ def _counts() -> tuple[ColumnElement[int], ColumnElement[int], ColumnElement[int
     )
 
 
-async def tally_closed(session: AsyncSession, tz: ZoneInfo, limit: int = 1000) -> int:
+async def tally_closed(
+    session: AsyncSession, tz: ZoneInfo, kinds: Sequence[Cadence], limit: int = 1000
+) -> int:
     """Count up to `limit` closed check-ins of units not counted yet; how many were."""
     pending = (
         select(Checkin.id)
@@ -153,18 +170,19 @@ async def tally_closed(session: AsyncSession, tz: ZoneInfo, limit: int = 1000) -
         .group_by(Checkin.id)
     )
     values = []
-    for ref, unit_id, title, opened_at, expected, attended, leave in rows:
+    for ref, unit_id, title, opened_at, expected, attended, _leave in rows:
         local = opened_at.astimezone(tz)
+        kind = cadence_of(title, kinds)
         values.append(
             {
                 "checkin_id": ref,
                 "unit_id": unit_id,
+                "cadence_id": kind.id if kind is not None else None,
                 "title": title,
                 "year": local.year,
                 "month": local.month,
                 "expected": expected,
                 "attended": attended,
-                "leave": leave,
             }
         )
     if values:
@@ -172,16 +190,33 @@ async def tally_closed(session: AsyncSession, tz: ZoneInfo, limit: int = 1000) -
     return len(values)
 
 
-class MonthCount(NamedTuple):
-    """How many meetings of a cadence a unit held in a month of the year, and who came."""
+async def reclassify(session: AsyncSession, kinds: Sequence[Cadence]) -> None:
+    """Give every tally the kind its title matches now (after the kinds were edited)."""
+    titles = list(await session.scalars(select(CheckinTally.title).distinct()))
+    for title in titles:
+        kind = cadence_of(title, kinds)
+        await session.execute(
+            update(CheckinTally)
+            .where(CheckinTally.title == title)
+            .values(cadence_id=kind.id if kind is not None else None)
+        )
 
-    unit_id: int
-    cadence_id: int
-    month: int
-    meetings: int
-    expected: int
-    attended: int
-    leave: int
+
+# What a unit held of a cadence, month by month: (unit id, cadence id) → month →
+# [meetings, 应到 summed, 实到 summed]. Plain containers: a county's year is
+# tens of thousands of entries, built on every view of the 督导 page.
+MonthCounts = dict[tuple[int, int], dict[int, list[int]]]
+
+
+def _add(counts: MonthCounts, unit_id: int, cadence_id: int, month: int, e: int, a: int) -> None:
+    months = counts.setdefault((unit_id, cadence_id), {})
+    got = months.get(month)
+    if got is None:
+        months[month] = [1, e, a]
+    else:
+        got[0] += 1
+        got[1] += e
+        got[2] += a
 
 
 async def month_counts(
@@ -190,53 +225,40 @@ async def month_counts(
     year: int,
     kinds: Sequence[Cadence],
     tz: ZoneInfo,
-) -> list[MonthCount]:
+) -> MonthCounts:
     """Per unit (None: all), cadence and month of `year`: meetings held and attendance.
 
-    Tallied check-ins come summed by the database; the few not tallied yet
-    (open, or closed since the last count) and the records are added here.
+    Tallied check-ins come classified already; the few not tallied yet (open,
+    or closed since the last count) are counted from their entries.
     """
-    sums: dict[tuple[int, int, int], list[int]] = {}
-    # Titles repeat ("主题党日" every month in every branch): classify each once.
-    kind_of: dict[str, int | None] = {}
-
-    def add(unit_id: int, cadence_id: int, month: int, n: int, e: int, a: int, lv: int) -> None:
-        row = sums.get((unit_id, cadence_id, month))
-        if row is None:
-            sums[(unit_id, cadence_id, month)] = [n, e, a, lv]
-        else:
-            row[0] += n
-            row[1] += e
-            row[2] += a
-            row[3] += lv
-
-    def cadence(title: str) -> int | None:
-        if title not in kind_of:
-            kind = cadence_of(title, kinds)
-            kind_of[title] = kind.id if kind is not None else None
-        return kind_of[title]
-
+    counts: MonthCounts = {}
     ct = CheckinTally
     # Summed here rather than grouped by the database: the rows are nearly all
     # distinct already, and sorting them for a GROUP BY costs more than adding.
-    tallied = select(ct.unit_id, ct.title, ct.month, ct.expected, ct.attended, ct.leave).where(
-        ct.year == year
+    tallied = select(ct.unit_id, ct.cadence_id, ct.month, ct.expected, ct.attended).where(
+        ct.year == year, ct.cadence_id.is_not(None)
     )
     if unit_ids is not None:
         tallied = tallied.where(ct.unit_id.in_(unit_ids))
-    # Core rows, not ORM ones: tens of thousands of plain tuples.
+    # Core rows, not ORM ones; the loop is _add written out, as it runs for every row.
     conn = await session.connection()
-    for unit_id, title, month, e, a, lv in await conn.execute(tallied):
-        cadence_id = cadence(title)
-        if cadence_id is not None:
-            add(unit_id, cadence_id, month, 1, e, a, lv)
+    for unit_id, cadence_id, month, e, a in await conn.execute(tallied):
+        months = counts.get((unit_id, cast(int, cadence_id)))
+        if months is None:
+            counts[(unit_id, cast(int, cadence_id))] = {month: [1, e, a]}
+        elif (got := months.get(month)) is None:
+            months[month] = [1, e, a]
+        else:
+            got[0] += 1
+            got[1] += e
+            got[2] += a
     first, last = date(year, 1, 1), date(year, 12, 31)
     for m in await _checkins(session, unit_ids, first, last, tz, True):
-        if (cadence_id := cadence(m.title)) is not None:
-            add(m.unit_id, cadence_id, m.day.month, 1, m.expected, m.attended, m.leave)
+        if (kind := cadence_of(m.title, kinds)) is not None:
+            _add(counts, m.unit_id, kind.id, m.day.month, m.expected, m.attended)
     for r in await _records(session, unit_ids, first, last, {c.id for c in kinds}):
-        add(r.unit_id, r.cadence_id, r.day.month, 1, r.expected, r.attended, r.leave)
-    return [MonthCount(u, c, m, *v) for (u, c, m), v in sums.items()]
+        _add(counts, r.unit_id, r.cadence_id, r.day.month, r.expected, r.attended)
+    return counts
 
 
 class _Meeting(NamedTuple):

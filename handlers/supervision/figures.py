@@ -14,7 +14,7 @@ from bot.periods import THIS, Kind
 from bot.roles import Actor
 from bot.standing import Standing, standings
 from storage.models import Unit
-from storage.supervision import Cadence, MonthCount, attendance, cadences, month_counts
+from storage.supervision import Cadence, MonthCounts, attendance, cadences, month_counts
 
 
 @dataclass
@@ -22,7 +22,7 @@ class Figures:
     year: int
     today: date
     kinds: list[Cadence]
-    counts: list[MonthCount]
+    counts: MonthCounts
     rows: list[Standing]
 
     @property

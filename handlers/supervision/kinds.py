@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from bot.console.view import ConsoleView, Forbidden, NotFound, parse_id
 from bot.periods import EVERY, KINDS
 from handlers.supervision import texts as t
-from storage.supervision import Cadence, MeetingRecord, cadences
+from storage.supervision import Cadence, MeetingRecord, cadences, reclassify
 
 MAX_PER_PERIOD = 31
 DONE = {"added": t.KIND_ADDED, "saved": t.KIND_SAVED, "deleted": t.KIND_DELETED}
@@ -77,6 +77,8 @@ async def kinds_page(view: ConsoleView) -> web.StreamResponse:
         if said.startswith("!"):
             error = said[1:]
         else:
+            # Meetings already counted follow the kinds as they are now.
+            await reclassify(view.session, await cadences(view.session))
             return view.redirect(f"/console/supervision/kinds?done={said}")
     notice = DONE.get(view.query.get("done", ""), "")
     return view.render(

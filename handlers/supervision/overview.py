@@ -82,8 +82,7 @@ async def supervision_page(view: ConsoleView) -> web.StreamResponse:
     rows = sort_rows(f.rows, f.kinds, sort, desc)
     shown = [r for r in rows if r.behind] if behind_only else rows
     # The trend of the units in view (a secretary's: theirs).
-    shown_ids = {r.unit_id for r in f.rows}
-    trend = monthly_attendance(c for c in f.counts if c.unit_id in shown_ids)
+    trend = monthly_attendance(f.counts, {r.unit_id for r in f.rows})
     return view.render(
         "supervision.html",
         title=t.TITLE,

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from bot.runtime import Runtime
 from handlers.supervision import feature
-from storage.supervision import tally_closed
+from storage.supervision import cadences, tally_closed
 
 # Check-ins per transaction: the SQLite write lock is never held long.
 BATCH = 1000
@@ -16,6 +16,7 @@ BATCH = 1000
 async def count_closed_checkins(rt: Runtime) -> None:
     while True:
         async with rt.db.transaction() as session:
-            counted = await tally_closed(session, rt.settings.tz, BATCH)
+            kinds = await cadences(session)
+            counted = await tally_closed(session, rt.settings.tz, kinds, BATCH)
         if counted < BATCH:
             return

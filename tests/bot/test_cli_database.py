@@ -100,3 +100,23 @@ def test_help_lists_every_command_the_features_too(tmp_path: Path) -> None:
     kinds = tongxin(["export", "--help"], tmp_path).stdout
     assert all(k in kinds for k in ("checkins", "feedback", "poll"))
     assert not (tmp_path / "tongxin.db").exists()
+
+
+def test_roster_import_takes_an_export_with_the_platform_given(tmp_path: Path) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'r.db'}"
+    assert tongxin(["db", "upgrade"], tmp_path, TONGXIN_DATABASE_URL=url).returncode == 0
+    export = tmp_path / "export.csv"
+    # No 工号 or 职位 beside the UserId: nothing says which platform it came from.
+    export.write_text("姓名,UserId,部门\n张老师,manager4521,实验中学/第三党支部\n")
+    bare = tongxin(["roster", "import", str(export)], tmp_path, TONGXIN_DATABASE_URL=url)
+    assert "第 1 行：表头缺少列：平台" in bare.stderr and bare.returncode == 1
+    given = ["roster", "import", str(export), "--platform", "dingtalk"]
+    result = tongxin(given, tmp_path, TONGXIN_DATABASE_URL=url)
+    assert result.returncode == 0 and "导入 1 人，0 行有误未导入" in result.stdout
+    con = sqlite3.connect(tmp_path / "r.db")
+    found = con.execute(
+        "SELECT p.platform, p.platform_user_id, u.name FROM people p "
+        "JOIN memberships m ON m.person_id = p.id JOIN units u ON u.id = m.unit_id"
+    ).fetchall()
+    con.close()
+    assert found == [("dingtalk", "manager4521", "第三党支部")]

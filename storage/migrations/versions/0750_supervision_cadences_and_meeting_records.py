@@ -70,12 +70,18 @@ def upgrade() -> None:
         "checkin_tallies",
         sa.Column("checkin_id", sa.Integer(), nullable=False),
         sa.Column("unit_id", sa.Integer(), nullable=False),
+        sa.Column("cadence_id", sa.Integer(), nullable=True),
         sa.Column("title", sa.String(length=64), nullable=False),
         sa.Column("year", sa.Integer(), nullable=False),
         sa.Column("month", sa.Integer(), nullable=False),
         sa.Column("expected", sa.Integer(), nullable=False),
         sa.Column("attended", sa.Integer(), nullable=False),
-        sa.Column("leave", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["cadence_id"],
+            ["cadences.id"],
+            name=op.f("fk_checkin_tallies_cadence_id_cadences"),
+            ondelete="SET NULL",
+        ),
         sa.ForeignKeyConstraint(
             ["checkin_id"],
             ["checkins.id"],
@@ -91,7 +97,11 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("checkin_id", name=op.f("pk_checkin_tallies")),
     )
     with op.batch_alter_table("checkin_tallies", schema=None) as batch_op:
-        batch_op.create_index("ix_checkin_tallies_year", ["year", "unit_id"], unique=False)
+        batch_op.create_index(
+            "ix_checkin_tallies_year",
+            ["year", "unit_id", "cadence_id", "month", "expected", "attended"],
+            unique=False,
+        )
 
     # The cadences the plans name (CALENDAR.md); a school adds its own on the 督导 page.
     op.bulk_insert(
