@@ -51,7 +51,7 @@ def line_of(r: Standing) -> Line:
     cells: list[tuple[str, str, str, int]] = [
         (
             c.status,
-            t.cell_now(c.current.label, c.held_now, c.expected_now),
+            f"{c.held_now}/{c.expected_now}",
             t.cell_year(c.held_year, c.expected_year),
             len(c.missed),
         )

@@ -21,7 +21,7 @@ PREV_YEAR = "上一年"
 NEXT_YEAR = "下一年"
 STATUS = {"held": "已开", "due": "待开", "missed": "未开"}
 NOTE = (
-    "每格：本期已开/应开，下面是全年已开/应开。出席率 = 实到 ÷ 应到。"
+    "每格：本期（表头所示）已开/应开，下面是全年已开/应开。出席率 = 实到 ÷ 应到。"
     "会议按名称归类，见「会议类型与频次」。"
 )
 SOURCE_CHECKIN = "签到"
@@ -71,10 +71,6 @@ EXPORT_SHEET = "督导"
 
 def file_name(year: int) -> str:
     return f"三会一课督导-{year}.xlsx"
-
-
-def cell_now(label: str, held: int, expected: int) -> str:
-    return f"{label} {held}/{expected}"
 
 
 def cell_year(held: int, expected: int) -> str:

@@ -162,6 +162,24 @@ async def test_thirty_branches_checked_against_the_database(
     row = expected["第001党支部"]
     assert listed == sum(row[k][1] for k in TITLES)  # type: ignore[index]
     await screenshot(page, "console-supervision-unit")
+
+    # A kind added later counts the meetings already tallied under its name too.
+    async with chat.db.reading() as s:
+        forums = {
+            name
+            for name, title in await s.execute(
+                select(Unit.name, Checkin.title).join(Checkin, Checkin.unit_id == Unit.id)
+            )
+            if "座谈会" in title
+        }
+    assert forums
+    await page.goto(base + "/console/supervision/kinds")
+    await page.fill("#new-kind input[name=name]", "座谈会")
+    await page.select_option("#new-kind select[name=period]", "half")
+    await page.click("#new-kind button")
+    await page.goto(base + "/console/supervision")
+    now = await table(page)
+    assert {n for n, r in now.items() if r["座谈会"][1]} == forums  # type: ignore[index]
     await ctx.close()
 
 
