@@ -67,8 +67,8 @@ def test_a_database_behind_the_program_and_then_migrated(tmp_path: Path) -> None
     assert upgraded.returncode == 0 and "数据库已是最新" in upgraded.stdout
     # As if the database predates the supervision tables.
     con = sqlite3.connect(tmp_path / "old.db")
-    con.execute("DROP TABLE meeting_records")
-    con.execute("DROP TABLE cadences")
+    for table in ("checkin_tallies", "meeting_records", "cadences"):
+        con.execute(f"DROP TABLE {table}")
     con.execute("DELETE FROM alembic_version WHERE version_num = '0750'")
     con.commit()
     con.close()
