@@ -19,7 +19,7 @@ THIS: dict[Kind, str] = {"month": "本月", "quarter": "本季度", "half": "本
 _QUARTERS = ("第一季度", "第二季度", "第三季度", "第四季度")
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True)
 class Period:
     start: date
     # The first day after it.
@@ -35,9 +35,6 @@ class Period:
         if self.kind == "half":
             return "上半年" if self.start.month == 1 else "下半年"
         return f"{self.start.year}年"
-
-    def __contains__(self, day: object) -> bool:
-        return isinstance(day, date) and self.start <= day < self.end
 
 
 def _add_months(day: date, months: int) -> date:

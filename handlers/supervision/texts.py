@@ -45,7 +45,6 @@ DELETED = "已删除这条补录。"
 BAD_DATE = "日期请写成 2026-11-20，且不能晚于今天。"
 BAD_COUNTS = "人数请填整数：应到至少 1，实到加请假不能超过应到。"
 BACK = "返回督导"
-SUMMARY = "本单位"
 
 KINDS_TITLE = "会议类型与频次"
 KINDS_HEAD = ("类型", "频次", "每期次数", "名称里的关键词")
@@ -71,6 +70,11 @@ EXPORT_SHEET = "督导"
 
 def file_name(year: int) -> str:
     return f"三会一课督导-{year}.xlsx"
+
+
+def head_note(current: str, period: str, times: int) -> str:
+    """Under a kind's name: "11月 · 本月 1 次"."""
+    return f"{current} · {period} {times} 次"
 
 
 def cell_year(held: int, expected: int) -> str:

@@ -20,12 +20,10 @@ NO_CALLS = "没有进行中的征求意见。"
 PARTICIPATION = "参与"
 DEADLINE = "截止"
 FAILED = "发送失败的消息"
-FAILED_NONE = "没有发送失败的消息。"
 FAILED_LINK = "查看投递情况"
 REMINDERS = "接下来的提醒"
 NO_REMINDERS = "30 天内没有要发的提醒。"
 REMINDER_KINDS = {"meeting": "会议提醒", "start": "会议开始", "lianzheng": "廉政提醒"}
-SUPERVISION = "督导"
 
 
 def due_by(day: str) -> str:
@@ -44,7 +42,3 @@ def missed_periods(labels: list[str]) -> str:
 
 def participation(done: int, total: int) -> str:
     return f"{done}/{total}"
-
-
-def failed_count(n: int) -> str:
-    return f"{n} 条消息发送失败。"
