@@ -1,4 +1,10 @@
-"""`tongxin …`: serve, chat, db, roster, group, person, when, calendar, export."""
+"""`tongxin …`: serve, chat, db, roster, group, person, when, and the features'
+own commands (calendar, export …).
+
+A command that needs the database first checks that it is there and
+migrated (bot.dbcheck) and otherwise says so in one line; a database error
+on the way is one line too, never a traceback.
+"""
 
 from __future__ import annotations
 
@@ -10,10 +16,15 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy.exc import SQLAlchemyError
+
+from bot import cli_texts as t
 from bot.config import ConfigError, Settings, load_settings
 from bot.logs import configure
 
 Command = Callable[[Settings, argparse.Namespace], Awaitable[int]]
+# Commands that read or write the database; `chat` migrates its own, `db` makes it.
+NEEDS_DATABASE = ("serve", "roster", "group")
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -26,16 +37,38 @@ def main(argv: list[str] | None = None) -> None:
     configure(settings.log_format, settings.log_level)
     parser, commands = _parser()
     if argv and _feature_command(argv):
-        raise SystemExit(run_loop(_run_feature(settings, argv)))
+        raise SystemExit(_guarded(settings, True, lambda: _run_feature(settings, argv)))
     ns = parser.parse_args(argv)
-    if not getattr(ns, "cmd", None):
+    if getattr(ns, "cmd", None) not in commands:
         parser.print_help()
         raise SystemExit(2)
+    needs = ns.cmd in NEEDS_DATABASE
+    raise SystemExit(_guarded(settings, needs, lambda: commands[ns.cmd](settings, ns)))
+
+
+def _guarded(
+    settings: Settings, needs_database: bool, command: Callable[[], Awaitable[int]]
+) -> int:
+    """Run a command; a database that is missing, unmigrated or failing is one line."""
+
+    async def go() -> int:
+        if needs_database:
+            from bot.dbcheck import problem
+            from handlers import FEATURES
+
+            found = await problem(settings.database_url, FEATURES)
+            if found is not None:
+                print(f"tongxin: {found}", file=sys.stderr)
+                return 2
+        return await command()
+
     try:
-        code = run_loop(_call(commands[ns.cmd], settings, ns))
+        return run_loop(go())
     except KeyboardInterrupt:
-        code = 130
-    raise SystemExit(code)
+        return 130
+    except SQLAlchemyError as err:
+        print(f"tongxin: {t.database_error(type(err).__name__)}", file=sys.stderr)
+        return 1
 
 
 def run_loop(main: Coroutine[Any, Any, int]) -> int:
@@ -45,10 +78,6 @@ def run_loop(main: Coroutine[Any, Any, int]) -> int:
     except ImportError:
         return asyncio.run(main)
     return uvloop.run(main)
-
-
-async def _call(cmd: Command, settings: Settings, ns: argparse.Namespace) -> int:
-    return await cmd(settings, ns)
 
 
 def _parser() -> tuple[argparse.ArgumentParser, dict[str, Command]]:
@@ -85,6 +114,9 @@ def _parser() -> tuple[argparse.ArgumentParser, dict[str, Command]]:
     roster_sub = roster.add_subparsers(dest="roster_cmd", required=True)
     imp = roster_sub.add_parser("import", help="load a CSV or XLSX roster")
     imp.add_argument("file", type=Path)
+    imp.add_argument(
+        "--platform", default="", help="wecom/dingtalk for a 通讯录 export with no 平台"
+    )
     commands["roster"] = _roster
 
     group = sub.add_parser("group", help="groups")
@@ -111,7 +143,27 @@ def _parser() -> tuple[argparse.ArgumentParser, dict[str, Command]]:
     when.add_argument("expr")
     when.add_argument("--now", default="", help="ISO 8601 moment to resolve against")
     commands["when"] = _when
+    _feature_parsers(sub)
     return p, commands
+
+
+def _feature_parsers(sub: Any) -> None:
+    """The features' own commands, listed by --help (they parse their own arguments)."""
+    from handlers import FEATURES
+
+    groups: dict[str, Any] = {}
+    for feature in FEATURES:
+        for words, fn in sorted(feature.cli.items()):
+            about = (fn.__doc__ or "").strip().partition("\n")[0].replace("`", "")
+            head, _, tail = words.partition(" ")
+            if not tail:
+                sub.add_parser(head, help=about, add_help=False)
+                continue
+            if head not in groups:
+                groups[head] = sub.add_parser(head, help=f"{head} …").add_subparsers(
+                    dest=f"{head}_cmd", required=True
+                )
+            groups[head].add_parser(tail, help=about, add_help=False)
 
 
 def _feature_command(argv: list[str]) -> bool:
@@ -161,7 +213,7 @@ async def _db(settings: Settings, ns: argparse.Namespace) -> int:
     try:
         if ns.db_cmd == "upgrade":
             await migrate(db, FEATURES)
-            print("database is up to date")
+            print(t.UP_TO_DATE)
         else:
             await new_revision(db, FEATURES, ns.message, ns.rev_id, ns.down, ns.feature)
     finally:
@@ -188,10 +240,10 @@ async def _roster(settings: Settings, ns: argparse.Namespace) -> int:
     from storage.db import Database
 
     if not ns.file.is_file():
-        print(f"tongxin: no such file: {ns.file}", file=sys.stderr)
+        print(f"tongxin: {t.no_file(str(ns.file))}", file=sys.stderr)
         return 2
     try:
-        rows, errors = read_rows(ns.file)
+        rows, errors = read_rows(ns.file, ns.platform)
     except ValueError as err:
         print(f"tongxin: {err}", file=sys.stderr)
         return 2
@@ -207,23 +259,20 @@ async def _roster(settings: Settings, ns: argparse.Namespace) -> int:
     return 1 if errors else 0
 
 
-DEFAULT_CREDENTIAL = {"wecom": "wecom_webhook", "dingtalk": "dingtalk_robot"}
-
-
 async def _group(settings: Settings, ns: argparse.Namespace) -> int:
     from bot.clock import SystemClock
     from storage.db import Database
-    from storage.people import bind_group, mask_secret, unit_by_name
+    from storage.people import CREDENTIAL_KINDS, bind_group, mask_secret, unit_by_name
 
     platform, _, chat_id = ns.target.partition(":")
     if platform not in ("wecom", "dingtalk", "local") or not chat_id:
-        print("tongxin: the group is PLATFORM:CHAT_ID, e.g. wecom:wrkSFfCgAA…", file=sys.stderr)
+        print(f"tongxin: {t.BAD_TARGET}", file=sys.stderr)
         return 2
     credential = None
     if ns.webhook:
-        kind = ns.kind or DEFAULT_CREDENTIAL.get(platform, "")
+        kind = ns.kind or CREDENTIAL_KINDS.get(platform, "")
         if not kind:
-            print("tongxin: --kind is needed for this platform", file=sys.stderr)
+            print(f"tongxin: {t.KIND_NEEDED}", file=sys.stderr)
             return 2
         credential = (kind, ns.webhook, ns.secret)
     db = Database(settings.database_url)
@@ -233,14 +282,14 @@ async def _group(settings: Settings, ns: argparse.Namespace) -> int:
             if ns.unit:
                 unit = await unit_by_name(session, ns.unit)
                 if unit is None:
-                    print(f"tongxin: no unit named {ns.unit!r}", file=sys.stderr)
+                    print(f"tongxin: {t.no_unit(ns.unit)}", file=sys.stderr)
                     return 2
                 unit_id = unit.id
             await bind_group(session, platform, chat_id, unit_id, credential, SystemClock().now())
     finally:
         await db.dispose()
-    shown = f", credential {credential[0]} {mask_secret(credential[1])}" if credential else ""
-    print(f"bound {platform}:{chat_id}{' to ' + ns.unit if ns.unit else ''}{shown}")
+    shown = t.credential(credential[0], mask_secret(credential[1])) if credential else ""
+    print(t.bound(f"{platform}:{chat_id}", ns.unit, shown))
     return 0
 
 
@@ -260,7 +309,7 @@ async def _when(settings: Settings, ns: argparse.Namespace) -> int:
     try:
         now = datetime.fromisoformat(ns.now) if ns.now else datetime.now(tz)
     except ValueError:
-        print(f"tongxin: --now is not ISO 8601: {ns.now!r}", file=sys.stderr)
+        print(f"tongxin: {t.BAD_NOW}{ns.now!r}", file=sys.stderr)
         return 2
     if now.tzinfo is None:
         now = now.replace(tzinfo=tz)

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import case, delete, select, tuple_, update
+from sqlalchemy import CompoundSelect, case, delete, func, insert, literal, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import (
@@ -239,6 +239,10 @@ async def units_of(session: AsyncSession, person_id: int) -> list[Unit]:
     return list(rows)
 
 
+# The credential a group's platform speaks first with (bot.platforms.wecom / .dingtalk).
+CREDENTIAL_KINDS = {"wecom": "wecom_webhook", "dingtalk": "dingtalk_robot"}
+
+
 async def bind_group(
     session: AsyncSession,
     platform: str,
@@ -254,22 +258,34 @@ async def bind_group(
     if unit_id is not None:
         group.unit_id = unit_id
     if credential is not None:
-        kind, secret, extra = credential
-        stmt = insert_for(session, GroupCredential.__table__).values(  # type: ignore[arg-type]
-            group_id=group_id, kind=kind, secret=secret, extra=extra, updated_at=now
-        )
-        await session.execute(
-            on_conflict(
-                stmt,
-                ["group_id", "kind"],
-                {
-                    "secret": stmt.excluded.secret,
-                    "extra": stmt.excluded.extra,
-                    "updated_at": stmt.excluded.updated_at,
-                },
-            )
-        )
+        await set_credential(session, group_id, *credential, now)
     return group_id
+
+
+async def set_credential(
+    session: AsyncSession, group_id: int, kind: str, secret: str, extra: str, now: datetime
+) -> None:
+    stmt = insert_for(session, GroupCredential.__table__).values(  # type: ignore[arg-type]
+        group_id=group_id, kind=kind, secret=secret, extra=extra, updated_at=now
+    )
+    await session.execute(
+        on_conflict(
+            stmt,
+            ["group_id", "kind"],
+            {
+                "secret": stmt.excluded.secret,
+                "extra": stmt.excluded.extra,
+                "updated_at": stmt.excluded.updated_at,
+            },
+        )
+    )
+
+
+async def remove_credentials(session: AsyncSession, group_id: int) -> int:
+    result = await session.execute(
+        delete(GroupCredential).where(GroupCredential.group_id == group_id)
+    )
+    return int(result.rowcount)  # type: ignore[attr-defined]
 
 
 async def group_credentials(
@@ -302,3 +318,224 @@ async def admin_chats(session: AsyncSession, configured: Iterable[str]) -> list[
         platform, _, user = item.partition(":")
         found.add((platform, user))
     return sorted(found)
+
+
+# --- set-up from chat and from the console -------------------------------------------
+
+
+@dataclass
+class UnitSummary:
+    unit: Unit
+    parent: str
+    members: int
+    groups: int
+    secretaries: list[str]
+
+
+async def unit_summaries(session: AsyncSession, unit_ids: set[int] | None) -> list[UnitSummary]:
+    """Units (unit_ids None: all) with their roster size, groups and secretaries, by name."""
+    stmt = select(Unit).order_by(Unit.name)
+    if unit_ids is not None:
+        stmt = stmt.where(Unit.id.in_(unit_ids))
+    units = list(await session.scalars(stmt))
+    ids = [u.id for u in units]
+    names = {u.id: u.name for u in await session.scalars(select(Unit))} if units else {}
+    members = dict(
+        (uid, int(n))
+        for uid, n in await session.execute(
+            select(Membership.unit_id, func.count())
+            .where(Membership.unit_id.in_(ids))
+            .group_by(Membership.unit_id)
+        )
+    )
+    groups = dict(
+        (uid, int(n))
+        for uid, n in await session.execute(
+            select(ChatGroup.unit_id, func.count())
+            .where(ChatGroup.unit_id.in_(ids))
+            .group_by(ChatGroup.unit_id)
+        )
+    )
+    secretaries: dict[int | None, list[str]] = {}
+    for uid, name, user in await session.execute(
+        select(RoleGrant.unit_id, Person.display_name, Person.platform_user_id)
+        .join(Person, Person.id == RoleGrant.person_id)
+        .where(RoleGrant.role == "secretary", RoleGrant.unit_id.in_(ids))
+        .order_by(Person.display_name)
+    ):
+        secretaries.setdefault(uid, []).append(name or user)
+    return [
+        UnitSummary(
+            u,
+            names.get(u.parent_id, "") if u.parent_id else "",
+            members.get(u.id, 0),
+            groups.get(u.id, 0),
+            secretaries.get(u.id, []),
+        )
+        for u in units
+    ]
+
+
+async def create_unit(
+    session: AsyncSession, name: str, kind: str = "branch", parent_id: int | None = None
+) -> tuple[Unit, bool]:
+    """(unit, created): a unit of that name already there is returned as it is."""
+    found = await unit_by_name(session, name)
+    if found is not None:
+        return found, False
+    unit = Unit(name=name, kind=kind, parent_id=parent_id)
+    session.add(unit)
+    await session.flush()
+    return unit, True
+
+
+async def set_group_unit(
+    session: AsyncSession, group_id: int, unit_id: int | None, skip: Iterable[int] = ()
+) -> int:
+    """Bind a group to a unit (None: unbind); the people who spoke there join its roster.
+
+    Returns how many joined: a group set up from chat has no imported roster,
+    and its members are the people the bot has heard in it. Admins (and the
+    people in `skip`) stay off it: the bureau is not a branch's member.
+    """
+    group = await session.get(ChatGroup, group_id)
+    if group is None:
+        raise LookupError(group_id)
+    group.unit_id = unit_id
+    if unit_id is None:
+        return 0
+    joining = (
+        select(ChatParticipant.person_id, literal(unit_id))
+        .join(Person, Person.id == ChatParticipant.person_id)
+        .where(
+            ChatParticipant.group_id == group_id,
+            Person.platform == group.platform,
+            ChatParticipant.person_id.not_in(
+                select(Membership.person_id).where(Membership.unit_id == unit_id)
+            ),
+            ChatParticipant.person_id.not_in(
+                select(RoleGrant.person_id).where(RoleGrant.role == "admin")
+            ),
+            ChatParticipant.person_id.not_in(list(skip)),
+        )
+    )
+    result = await session.execute(
+        insert(Membership).from_select(["person_id", "unit_id"], joining)
+    )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+async def remove_membership(session: AsyncSession, person_id: int, unit_id: int) -> int:
+    result = await session.execute(
+        delete(Membership).where(Membership.person_id == person_id, Membership.unit_id == unit_id)
+    )
+    return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+def people_of_units(unit_ids: set[int]) -> CompoundSelect[int]:
+    """Ids of the people of these units: on the roster, holding a role, or heard in a group."""
+    return (
+        select(Membership.person_id)
+        .where(Membership.unit_id.in_(unit_ids))
+        .union(
+            select(RoleGrant.person_id).where(RoleGrant.unit_id.in_(unit_ids)),
+            select(ChatParticipant.person_id)
+            .join(ChatGroup, ChatGroup.id == ChatParticipant.group_id)
+            .where(ChatGroup.unit_id.in_(unit_ids)),
+        )
+    )
+
+
+@dataclass
+class PersonRow:
+    person: Person
+    units: list[str] = field(default_factory=list)
+    secretary_of: list[str] = field(default_factory=list)
+    is_admin: bool = False
+
+
+async def people_rows(
+    session: AsyncSession,
+    *,
+    unit_ids: set[int] | None,
+    query: str = "",
+    unit_id: int | None = None,
+    role: str = "",
+    limit: int = 200,
+) -> list[PersonRow]:
+    """People on these units' rosters or holding roles there (unit_ids None: everyone).
+
+    `query` matches a name or user id; `unit_id` keeps one unit's people; `role`
+    ("secretary", "admin", "teacher") keeps those holding it.
+    """
+    stmt = select(Person).order_by(Person.display_name, Person.id).limit(limit)
+    in_units = unit_ids
+    if unit_id is not None:
+        in_units = {unit_id} if unit_ids is None else {unit_id} & unit_ids
+    if in_units is not None:
+        stmt = stmt.where(
+            Person.id.in_(select(Membership.person_id).where(Membership.unit_id.in_(in_units)))
+            | Person.id.in_(select(RoleGrant.person_id).where(RoleGrant.unit_id.in_(in_units)))
+        )
+    if query:
+        like = f"%{query}%"
+        stmt = stmt.where(Person.display_name.like(like) | Person.platform_user_id.like(like))
+    if role in ("secretary", "admin"):
+        stmt = stmt.where(Person.id.in_(select(RoleGrant.person_id).where(RoleGrant.role == role)))
+    elif role == "teacher":
+        stmt = stmt.where(Person.id.not_in(select(RoleGrant.person_id)))
+    people = list(await session.scalars(stmt))
+    rows = {p.id: PersonRow(p) for p in people}
+    if not rows:
+        return []
+    for pid, name in await session.execute(
+        select(Membership.person_id, Unit.name)
+        .join(Unit, Unit.id == Membership.unit_id)
+        .where(Membership.person_id.in_(rows))
+        .order_by(Unit.name)
+    ):
+        rows[pid].units.append(name)
+    for pid, grant, name in await session.execute(
+        select(RoleGrant.person_id, RoleGrant.role, Unit.name)
+        .outerjoin(Unit, Unit.id == RoleGrant.unit_id)
+        .where(RoleGrant.person_id.in_(rows))
+        .order_by(Unit.name)
+    ):
+        if grant == "admin":
+            rows[pid].is_admin = True
+        elif name:
+            rows[pid].secretary_of.append(name)
+    return [rows[p.id] for p in people]
+
+
+async def groups_of(
+    session: AsyncSession, unit_ids: set[int] | None, person_id: int, only: int | None = None
+) -> list[tuple[ChatGroup, str, list[tuple[str, str]]]]:
+    """Groups with their unit's name and credentials as (kind, masked secret).
+
+    unit_ids None: every group; else the groups of these units and the unbound
+    groups this person has spoken in (a secretary binds those to a unit).
+    `only`: just the group of that id.
+    """
+    stmt = (
+        select(ChatGroup, Unit.name)
+        .outerjoin(Unit, Unit.id == ChatGroup.unit_id)
+        .order_by(Unit.name, ChatGroup.title, ChatGroup.id)
+    )
+    if only is not None:
+        stmt = stmt.where(ChatGroup.id == only)
+    if unit_ids is not None:
+        spoken = select(ChatParticipant.group_id).where(ChatParticipant.person_id == person_id)
+        stmt = stmt.where(
+            ChatGroup.unit_id.in_(unit_ids)
+            | (ChatGroup.unit_id.is_(None) & ChatGroup.id.in_(spoken))
+        )
+    found = [(g, unit or "") for g, unit in await session.execute(stmt)]
+    creds: dict[int, list[tuple[str, str]]] = {}
+    for gid, kind, secret in await session.execute(
+        select(GroupCredential.group_id, GroupCredential.kind, GroupCredential.secret)
+        .where(GroupCredential.group_id.in_([g.id for g, _ in found]))
+        .order_by(GroupCredential.kind)
+    ):
+        creds.setdefault(gid, []).append((kind, mask_secret(secret)))
+    return [(g, unit, creds.get(g.id, [])) for g, unit in found]

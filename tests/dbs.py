@@ -2,7 +2,8 @@
 
 SQLite: migrations run once into a template file that each test copies.
 PostgreSQL: migrations run once per session; each test starts from empty
-tables (TRUNCATE … RESTART IDENTITY), which is much cheaper than a new database.
+tables (TRUNCATE … RESTART IDENTITY), which is much cheaper than a new database,
+and then gets back the rows the migrations seeded (the meeting cadences).
 """
 
 from __future__ import annotations
@@ -10,8 +11,9 @@ from __future__ import annotations
 import os
 import shutil
 from pathlib import Path
+from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import insert, select, text
 
 from bot.schema import metadata as gather
 from bot.schema import migrate, rebuild
@@ -29,6 +31,7 @@ class Backends:
         self.tmp = tmp
         self._sqlite_template: Path | None = None
         self._pg_ready = False
+        self._seeded: list[tuple[Any, list[dict[str, Any]]]] = []
         self._counter = 0
 
     @property
@@ -54,10 +57,25 @@ class Backends:
         try:
             if not self._pg_ready:
                 await rebuild(db, FEATURES)
+                async with db.engine.connect() as conn:
+                    for table in metadata.sorted_tables:
+                        rows = [dict(r._mapping) for r in await conn.execute(select(table))]
+                        if rows:
+                            self._seeded.append((table, rows))
                 self._pg_ready = True
             tables = ", ".join(f'"{t.name}"' for t in metadata.sorted_tables)
             async with db.engine.begin() as conn:
                 await conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+                for table, rows in self._seeded:
+                    await conn.execute(insert(table), rows)
+                    # Explicit ids leave the sequence behind: move it past them.
+                    if "id" in table.c:
+                        await conn.execute(
+                            text(
+                                f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
+                                f'(SELECT max(id) FROM "{table.name}"))'
+                            )
+                        )
         finally:
             await db.dispose()
         return url

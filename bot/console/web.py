@@ -153,6 +153,10 @@ class Console:
         return self.rt.db.transaction() if request.method == "POST" else self.rt.db.reading()
 
     async def index(self, request: web.Request) -> web.StreamResponse:
+        """The home page a feature declares at path "" (the workbench), else a list of links."""
+        home = self.pages.get("")
+        if home is not None:
+            return await self._serve(request, home, "")
         async with self._session(request) as session:
             return self._view(request, session).render("index.html", title=t.INDEX_TITLE)
 
@@ -160,8 +164,11 @@ class Console:
         path = request.match_info["path"].strip("/")
         head, _, rest = path.partition("/")
         page = self.pages.get(path) or self.pages.get(head)
-        if page is None:
+        if page is None or not page.path:
             return self.message(t.NOT_FOUND_TITLE, t.NOT_FOUND, 404)
+        return await self._serve(request, page, rest if page.path == head else "")
+
+    async def _serve(self, request: web.Request, page: Page, rest: str) -> web.StreamResponse:
         if request[VISITOR].actor.role < page.role:
             return self.message(t.FORBIDDEN_TITLE, t.FORBIDDEN, 403)
         async with self._session(request) as session:

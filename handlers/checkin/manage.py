@@ -82,6 +82,7 @@ async def ledger_command(ctx: Context, args: Args) -> None:
 
 @feature.cli_command("export checkins")
 async def export_checkins(rt: Runtime, argv: list[str]) -> int:
+    """`tongxin export checkins --unit 第一党支部 --year 2026`: a unit's ledger as XLSX."""
     return await ledger.export_cli(rt, argv)
 
 

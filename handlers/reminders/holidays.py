@@ -117,6 +117,7 @@ async def status(ctx: Context, args: Args) -> None:
 
 @feature.cli_command("holidays load")
 async def holidays_cli(rt: Runtime, argv: list[str]) -> int:
+    """`tongxin holidays load FILE`: a year's 放假安排 (the State Council notice)."""
     if len(argv) != 1:
         print(t.CLI_HOLIDAYS_USAGE, file=sys.stderr)
         return 2
@@ -134,6 +135,7 @@ async def holidays_cli(rt: Runtime, argv: list[str]) -> int:
 
 @feature.cli_command("calendar")
 async def calendar_cli(rt: Runtime, argv: list[str]) -> int:
+    """`tongxin calendar YEAR`: print that year's 廉政 calendar."""
     if len(argv) != 1 or not argv[0].isdigit() or not 1901 <= int(argv[0]) <= 2099:
         print(t.CLI_CALENDAR_USAGE, file=sys.stderr)
         return 2

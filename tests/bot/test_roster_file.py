@@ -91,8 +91,8 @@ def test_the_same_person_twice_is_reported_not_merged(tmp_path: Path) -> None:
         "u00001",
     ]  # 钉钉's u00001 is another
     assert [(e.line, e.reason) for e in errors] == [
-        (3, "wecom 用户ID u00001 与第 5 行重复，均未导入"),
-        (5, "wecom 用户ID u00001 与第 3 行重复，均未导入"),
+        (3, "用户ID「u00001」与第 5 行重复，均未导入"),
+        (5, "用户ID「u00001」与第 3 行重复，均未导入"),
     ]
 
 
@@ -130,8 +130,8 @@ async def test_twenty_thousand_rows_go_in_batches(db_url: str) -> None:
             rows.append(
                 (
                     line,
-                    roster_file.RosterRow.model_validate(
-                        dict(zip(("name", "platform", "user_id", "unit", "role"), row, strict=True))
+                    roster_file.RosterRow(
+                        name=row[0], platform=row[1], user_id=row[2], unit=row[3]
                     ),
                 )
             )
