@@ -7,7 +7,8 @@ Erasure, table by table:
 - memberships, role grants, chat participants, console links and sessions: deleted;
   others' grants the person made name 「已注销人员」 as their grantor;
 - audit log: kept (what was changed from the console, and when), pointing at the
-  anonymised row;
+  anonymised row; where others' entries name the person (「授予 王老师 书记」),
+  the name and user id become 「已注销人员」;
 - outbox: messages to the person's direct chat are deleted (a broadcast's rows stay
   as counts, wiped, as bot.retention keeps them); delivered messages to a group or
   someone else that name or mention them lose their body; undelivered ones have the
@@ -342,8 +343,21 @@ async def erase(session: AsyncSession, who: Subject) -> list[Erased]:
             await changed(session, delete(ConsoleLink).where(ConsoleLink.person_id == pid)),
         ),
         kept(t.E_AUDIT, await _count(session, AuditEntry.person_id == pid)),
+        cleared(t.E_AUDIT_NAMED, await _unname_audit(session, who)),
     ]
     return done
+
+
+async def _unname_audit(session: AsyncSession, who: Subject) -> int:
+    n = 0
+    for word in {who.name, who.user_id} - {""}:
+        n += await changed(
+            session,
+            update(AuditEntry)
+            .where(AuditEntry.detail.contains(word, autoescape=True))
+            .values(detail=func.replace(AuditEntry.detail, word, ERASED_NAME)),
+        )
+    return n
 
 
 async def _count(session: AsyncSession, where: ColumnElement[bool]) -> int:

@@ -36,8 +36,9 @@ async def test_fresh_install_binds_grants_and_checks_in(chat: ChatHarness) -> No
     for teacher in teachers:
         await teacher.says("签到", g)
     await li.says("/签到 结束", g)
-    # 李书记 and two teachers were on the roster; 老师3 spoke first at the check-in.
-    li.hears("应到 3", "实到 2", "名单外签到：老师3")
+    # 李书记 (who opened it, so present) and two teachers were on the roster;
+    # 老师3 spoke first at the check-in.
+    li.hears("应到 3", "实到 3", "名单外签到：老师3")
 
     async with chat.db.reading() as s:
         unit = await s.scalar(select(Unit).where(Unit.name == "第一党支部"))
