@@ -79,11 +79,15 @@ class JobContext:
         markdown: bool = False,
         batch: str = "",
         choices: Sequence[tuple[str, str]] = (),
+        expires_at: datetime | None = None,
     ) -> None:
+        """`expires_at`: no use after then (a meeting reminder once the meeting began),
+        so an outage past it gives the message up instead of sending it late."""
         out = Outgoing.group(
             platform, chat_id, text, key=key, mentions=mentions, markdown=markdown, batch=batch
         )
         out.choices = [Choice(label=label, reply=reply) for label, reply in choices]
+        out.expires_at = expires_at
         self.out.append(out)
 
     def to_person(

@@ -92,7 +92,7 @@ async def fire(job: JobContext, meeting_id: int) -> None:
             await job.runtime.emit(job, event)
             continue
         text = _reminder(job, m, occ)
-        job.to_group(platform, chat_id, text + late_note(job), key=key)
+        job.to_group(platform, chat_id, text + late_note(job), key=key, expires_at=occ.event_at)
     if occ.offset_minutes == 0:
         await job.runtime.emit(job, MeetingHeld(m.unit_id, m.title))
 

@@ -31,7 +31,8 @@ async def test_full_call_from_opening_to_summary(chat: ChatHarness) -> None:
     await wang.says("主题党日可以走进社区。")
     wang.hears("已记下第 1 条（共 11 字）")
     await wang.says("时间放在周五下午。\n完成")
-    wang.hears("实名还是匿名提交？")
+    # The promise says what holds, elimination included.
+    wang.hears("实名还是匿名提交？", "只记「已反馈」", "满 3 份才逐条显示", "由此推断出是谁写的")
     await wang.says("实名")
     wang.hears("主题党日可以走进社区。\n时间放在周五下午。", "（实名）")
     await wang.says("确认")

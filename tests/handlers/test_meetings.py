@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import select
 
+from storage.messaging import OutboxMessage
 from storage.schedule import Firing
 from tests.harness import ChatHarness
 
@@ -107,6 +108,14 @@ async def test_day_before_falls_in_the_previous_month(chat: ChatHarness) -> None
             .limit(1)
         )
     assert fired is not None and fired.astimezone(TZ).date().isoformat() == "2026-04-30"
+    # Through an outage a reminder is retried until its meeting begins, never after.
+    async with chat.db.reading() as s:
+        expiries = set(
+            await s.scalars(
+                select(OutboxMessage.expires_at).where(OutboxMessage.idempotency_key.like("rem:%"))
+            )
+        )
+    assert datetime(2026, 5, 1, 15, 0, tzinfo=TZ) in expiries and None not in expiries
 
 
 @pytest.mark.chat(start=START_2026)
