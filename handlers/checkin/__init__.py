@@ -24,6 +24,9 @@ cmd = feature.command("checkin", "签到", help=t.HELP)
 checkin_close = feature.timer("checkin.close", ref=int)
 checkin_nudge = feature.timer("checkin.nudge", ref=int, push=True)
 checkin_progress = feature.timer("checkin.progress", ref=int)
+# Fires once a check-in not opened by a scheduled meeting closes: it says the meeting
+# was held (MeetingHeld), from a job, where events are emitted.
+checkin_held = feature.timer("checkin.held", ref=int)
 
 from handlers.checkin import (  # noqa: E402
     ahead,

@@ -6,6 +6,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.args import Args
 from bot.context import Context
+from bot.events import MeetingHeld
 from bot.messages import Outgoing
 from bot.names import by_pinyin
 from bot.quiet import hold
@@ -14,6 +15,7 @@ from bot.runtime import Runtime
 from bot.timers import JobContext
 from handlers.checkin import (
     checkin_close,
+    checkin_held,
     checkin_nudge,
     checkin_progress,
     cmd,
@@ -100,6 +102,13 @@ async def close_due(job: JobContext, checkin_id: int) -> None:
     job.to_group(ck.platform, ck.chat_id, text, key=f"checkin:{ck.id}:closed")
     await _reasons_to_creator(job.session, ck, job.out)
     hold(job.out, job.now, job.runtime.settings)
+
+
+@checkin_held.handler
+async def held(job: JobContext, checkin_id: int) -> None:
+    ck = await job.session.get(Checkin, checkin_id)
+    if ck is not None and ck.unit_id is not None:
+        await job.runtime.emit(job, MeetingHeld(ck.unit_id, ck.title))
 
 
 async def _reasons_to_creator(session: AsyncSession, ck: Checkin, out: list[Outgoing]) -> None:

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.config import Settings
 from bot.names import by_pinyin
 from bot.nudges import nudge_before
-from handlers.checkin import checkin_close, checkin_nudge, checkin_progress
+from handlers.checkin import checkin_close, checkin_held, checkin_nudge, checkin_progress
 from handlers.checkin import texts as t
 from schedules.timeparse import When, format_when
 from storage import checkin as store
@@ -160,6 +160,10 @@ async def close(session: AsyncSession, ck: Checkin, now: datetime) -> str:
     ck.closed_at = now
     for timer in (checkin_close, checkin_nudge, checkin_progress):
         await timer.cancel(session, ck.id)
+    if ck.meeting_key is None:
+        # Opened by hand (`/签到 发起 支部党员大会`): the meeting was held all the
+        # same; a scheduled one said so when it started.
+        await checkin_held.set(session, ck.id, now)
     return t.final(await report(session, ck))
 
 

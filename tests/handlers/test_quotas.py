@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import chinese_calendar
@@ -117,6 +117,20 @@ async def test_a_meeting_of_the_kind_records_its_period(chat: ChatHarness) -> No
     assert await nagged_on(sec, "【季度清单】") == []
     await sec.says("/会议 已开 党员大会", g)
     sec.hears("2027年第一季度的「支部党员大会」已开")
+
+
+async def test_a_check_in_opened_by_hand_records_its_period(chat: ChatHarness) -> None:
+    sec = chat.user("sec1", "李书记", role="secretary", unit="一支部")
+    g = chat.group("g1", unit="一支部")
+    await sec.says("/会议 每月 党员大会", g)
+    await sec.says("/签到 发起 支部党员大会 截止 23:00", g)
+    await sec.says("/签到 结束", g)
+    await chat.run_until(chat.clock.now() + timedelta(minutes=1))
+    async with chat.db.reading() as s:
+        done = list(await s.execute(select(MonthlyDone.month, MonthlyDone.recorded_by)))
+    assert done == [("2026-Q4", "meeting")]
+    await chat.run_until(datetime(2027, 1, 5, 0, 0, tzinfo=SH))
+    assert await nagged_on(sec, "【季度清单】") == []
 
 
 @pytest.mark.chat(start=datetime(2027, 3, 10, 10, 0, tzinfo=SH))
