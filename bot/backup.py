@@ -24,6 +24,7 @@ from pathlib import Path
 
 from sqlalchemy.engine import make_url
 
+from bot import cli_texts as t
 from bot.config import Settings
 from storage.db import Database
 
@@ -50,7 +51,7 @@ async def backup(settings: Settings, target: Path) -> list[str]:
         size = await asyncio.to_thread(_move, partial, target)
     finally:
         await asyncio.to_thread(partial.unlink, missing_ok=True)
-    return [f"已备份到 {target}（{_size(size)}）。", key_note(settings, restoring=False)]
+    return [t.backed_up(str(target), _size(size)), key_note(settings, restoring=False)]
 
 
 async def restore(settings: Settings, source: Path) -> list[str]:
@@ -59,11 +60,11 @@ async def restore(settings: Settings, source: Path) -> list[str]:
     db = settings.sqlite_path
     if db is not None:
         if not head.startswith(SQLITE_MAGIC):
-            raise BackupError(f"{source} 不是 SQLite 数据库的备份（本服务用的是 SQLite）")
+            raise BackupError(t.not_sqlite_backup(str(source)))
         await asyncio.to_thread(_sqlite_restore, source, db)
     else:
         if not head.startswith(PG_DUMP_MAGIC):
-            raise BackupError(f"{source} 不是 pg_dump 的备份（本服务用的是 PostgreSQL）")
+            raise BackupError(t.not_pg_dump(str(source)))
         await _pg(
             "pg_restore",
             settings,
@@ -77,35 +78,29 @@ async def restore(settings: Settings, source: Path) -> list[str]:
     try:
         await upgrade(database)
     except Exception as err:
-        raise BackupError(f"已恢复，但数据库升级失败：{_first_line(err)}") from None
+        raise BackupError(t.upgrade_failed(_first_line(err))) from None
     finally:
         await database.dispose()
-    return [f"已从 {source} 恢复数据库。", key_note(settings, restoring=True)]
+    return [t.restored(str(source)), key_note(settings, restoring=True)]
 
 
 def key_note(settings: Settings, *, restoring: bool) -> str:
     """Where the sealing key is, since no backup carries it."""
     if settings.secret_key:
-        return "匿名建言的封存密钥在 TONGXIN_SECRET_KEY 里，不在备份中：请另外妥善保存这个值。"
+        return t.KEY_IN_ENV
     path = settings.secret_key_file
     if path.exists():
-        return (
-            f"匿名建言的封存密钥是 {path}，有意不放进备份：请把它另外存一份"
-            "（不要和备份放在一起），没有它就无法再回复以前的匿名建言。"
-        )
+        return t.key_file(str(path))
     if restoring:
-        return (
-            f"注意：{path} 不存在。如果原来的服务器上有这个封存密钥文件，请把它拷到这里，"
-            "否则无法回复以前的匿名建言。"
-        )
-    return "还没有生成匿名建言的封存密钥，备份之外无需另存。"
+        return t.key_file_missing(str(path))
+    return t.NO_KEY_YET
 
 
 def _writable(target: Path) -> None:
     if target.exists():
-        raise BackupError(f"{target} 已经存在；请换一个文件名，或先删掉它")
+        raise BackupError(t.target_exists(str(target)))
     if not target.parent.is_dir():
-        raise BackupError(f"目录 {target.parent} 不存在")
+        raise BackupError(t.no_directory(str(target.parent)))
 
 
 def _move(partial: Path, target: Path) -> int:
@@ -115,20 +110,20 @@ def _move(partial: Path, target: Path) -> int:
 
 def _head(source: Path) -> bytes:
     if not source.is_file():
-        raise BackupError(f"找不到备份文件 {source}")
+        raise BackupError(t.no_backup_file(str(source)))
     with source.open("rb") as f:
         return f.read(len(SQLITE_MAGIC))
 
 
 def _sqlite_copy(db: Path, target: Path) -> None:
     if not db.exists():
-        raise BackupError(f"数据库文件 {db} 不存在，没有可备份的内容")
+        raise BackupError(t.nothing_to_back_up(str(db)))
     try:
         with closing(_connect(db)) as src, closing(_connect(target)) as dst:
             src.backup(dst)
             _check(dst, target)
     except sqlite3.Error as err:
-        raise BackupError(f"备份 {db} 失败：{err}") from None
+        raise BackupError(t.backup_failed(str(db), str(err))) from None
 
 
 def _sqlite_restore(source: Path, db: Path) -> None:
@@ -141,11 +136,11 @@ def _sqlite_restore(source: Path, db: Path) -> None:
                 ).fetchone()
                 is None
             ):
-                raise BackupError(f"{source} 不是同心的数据库备份")
+                raise BackupError(t.not_tongxin_backup(str(source)))
             with closing(_connect(db)) as dst:
                 src.backup(dst)
     except sqlite3.Error as err:
-        raise BackupError(f"从 {source} 恢复失败：{err}") from None
+        raise BackupError(t.restore_failed(str(source), str(err))) from None
 
 
 def _connect(path: Path) -> sqlite3.Connection:
@@ -156,7 +151,7 @@ def _connect(path: Path) -> sqlite3.Connection:
 def _check(conn: sqlite3.Connection, path: Path) -> None:
     found = conn.execute("PRAGMA quick_check").fetchone()
     if found is None or found[0] != "ok":
-        raise BackupError(f"{path} 已损坏（quick_check：{found[0] if found else '无结果'}）")
+        raise BackupError(t.damaged(str(path), found[0] if found else None))
 
 
 async def _pg(tool: str, settings: Settings, args: list[str]) -> None:
@@ -182,7 +177,7 @@ async def _pg(tool: str, settings: Settings, args: list[str]) -> None:
     _, err = await proc.communicate()
     if proc.returncode != 0:
         said = err.decode(errors="replace").strip().splitlines()
-        raise BackupError(f"{tool} 失败：{said[-1] if said else f'退出码 {proc.returncode}'}")
+        raise BackupError(t.tool_failed(tool, said[-1] if said else None, proc.returncode))
 
 
 def find_pg_tool(tool: str) -> str:
@@ -196,9 +191,7 @@ def find_pg_tool(tool: str) -> str:
     )
     if versions:
         return str(versions[-1])
-    raise BackupError(
-        f"找不到 {tool}：请安装 PostgreSQL 客户端（Debian：apt-get install postgresql-client）"
-    )
+    raise BackupError(t.no_pg_tool(tool))
 
 
 def _size(n: int) -> str:

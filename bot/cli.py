@@ -235,6 +235,7 @@ async def _backup(settings: Settings, what: str, file: Path) -> int:
 
 
 async def _roster(settings: Settings, ns: argparse.Namespace) -> int:
+    from bot import roster_texts
     from bot.clock import SystemClock
     from bot.roster_file import import_in_batches, read_rows
     from storage.db import Database
@@ -248,14 +249,14 @@ async def _roster(settings: Settings, ns: argparse.Namespace) -> int:
         print(f"tongxin: {err}", file=sys.stderr)
         return 2
     for e in errors:
-        print(f"第 {e.line} 行：{e.reason}", file=sys.stderr)
+        print(roster_texts.line_error(e.line, e.reason), file=sys.stderr)
     db = Database(settings.database_url)
     try:
         # In batches: a running bot's writes wait for one batch, not the whole file.
         n = await import_in_batches(db, rows, SystemClock().now())
     finally:
         await db.dispose()
-    print(f"导入 {n} 人，{len(errors)} 行有误未导入。")
+    print(roster_texts.imported(n, len(errors)))
     return 1 if errors else 0
 
 

@@ -49,6 +49,7 @@ from pathlib import Path
 from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot import roster_texts as t
 from bot.config import PLATFORMS
 from bot.roles import Role
 from storage.db import Database
@@ -87,11 +88,7 @@ COLUMNS = {
     "角色": "role",
     "role": "role",
 }
-# What a missing column is called in an error.
-LABELS = {"name": "姓名", "user_id": "用户ID", "platform": "平台", "unit": "单位", "role": "角色"}
 PLATFORM_WORDS = {"企业微信": "wecom", "企微": "wecom", "钉钉": "dingtalk", "本地": "local"}
-PLATFORM_NAMES = {"wecom": "企业微信", "dingtalk": "钉钉", "local": "本地"}
-LAYOUTS = {"ours": "同心花名册", "wecom": "企业微信通讯录导出", "dingtalk": "钉钉通讯录导出"}
 # Column widths of people.display_name, people.platform_user_id and units.name.
 MAX_NAME, MAX_USER, MAX_UNIT = 64, 128, 64
 # An export's title lines come before its header.
@@ -176,17 +173,17 @@ def parse_roster(data: bytes, filename: str, platform: str = "") -> Parsed:
     )
     if top is None:
         if not any(any(str(c or "").strip() for c in row) for row in table):
-            return Parsed(errors=[RowError(1, "文件是空的")])
+            return Parsed(errors=[RowError(1, t.EMPTY_FILE)])
         first = next((r for r in table if any(str(c or "").strip() for c in r)), [])
-        missing = [LABELS[f] for f in ("name", "user_id") if f not in _fields(first)]
-        return Parsed(errors=[RowError(1, "表头缺少列：" + "、".join(missing))])
+        missing = [t.COLUMN_NAMES[f] for f in ("name", "user_id") if f not in _fields(first)]
+        return Parsed(errors=[RowError(1, t.missing_columns(missing))])
     header = table[top]
     columns = _fields(header)
     parsed = Parsed(layout=_layout(header))
     given = _platform(platform) if platform else None
     parsed.platform = given or {"wecom": "wecom", "dingtalk": "dingtalk"}.get(parsed.layout, "")
     if "platform" not in columns and not parsed.platform:
-        parsed.errors.append(RowError(top + 1, "表头缺少列：平台（或在导入时选择平台）"))
+        parsed.errors.append(RowError(top + 1, t.NO_PLATFORM_COLUMN))
         return parsed
     for line, cells in enumerate(table[top + 1 :], start=top + 2):
         if not any(str(c or "").strip() for c in cells):
@@ -208,10 +205,8 @@ def _drop_duplicates(parsed: Parsed, label: str) -> None:
     twice = {key: found for key, found in lines.items() if len(found) > 1}
     for (_platform, user_id), found in twice.items():
         for line in found:
-            others = "、".join(str(n) for n in found if n != line)
-            parsed.errors.append(
-                RowError(line, f"{label}「{user_id}」与第 {others} 行重复，均未导入")
-            )
+            others = [n for n in found if n != line]
+            parsed.errors.append(RowError(line, t.duplicate(label, user_id, others)))
     parsed.errors.sort(key=lambda e: e.line)
     parsed.rows = [(n, r) for n, r in parsed.rows if (r.platform, r.user_id) not in twice]
 
@@ -222,7 +217,7 @@ def _row(
     """The row, or why it cannot be taken (naming the column as the file names it)."""
 
     def cell(name: str) -> tuple[str, str]:
-        index, label = columns.get(name, (-1, LABELS.get(name, name)))
+        index, label = columns.get(name, (-1, t.COLUMN_NAMES.get(name, name)))
         value = cells[index] if 0 <= index < len(cells) else None
         return str(value if value is not None else "").strip(), label
 
@@ -230,27 +225,27 @@ def _row(
     user_id, user_label = cell("user_id")
     for value, label, limit in ((name, name_label, MAX_NAME), (user_id, user_label, MAX_USER)):
         if not value:
-            return f"{label}不能为空"
+            return t.empty(label)
         if len(value) > limit:
-            return f"{label}超过 {limit} 个字"
+            return t.too_long(label, limit)
     word, platform_label = cell("platform")
     found = _platform(word) if word else (platform or None)
     if found is None:
         if not word:
-            return f"{platform_label}不能为空（或在导入时选择平台）"
-        return f"{platform_label}「{word}」不认识，应为 企业微信、钉钉 或 本地"
+            return t.no_platform(platform_label)
+        return t.unknown_platform(platform_label, word)
     unit, unit_label = cell("unit")
     if not unit and "department" in columns:
         department, unit_label = cell("department")
         unit = unit_of_department(department)
     if len(unit) > MAX_UNIT:
-        return f"{unit_label}超过 {MAX_UNIT} 个字"
+        return t.too_long(unit_label, MAX_UNIT)
     word, role_label = cell("role")
     role = Role.parse(word) if word else Role.TEACHER
     if role is None:
-        return f"{role_label}「{word}」不认识，应为 教师、书记 或 管理员"
+        return t.unknown_role(role_label, word)
     if role == Role.SECRETARY and not unit:
-        return f"书记需要填写{unit_label}"
+        return t.secretary_needs_unit(unit_label)
     return RosterRow(name=name, platform=found, user_id=user_id, unit=unit, role=role)
 
 
@@ -267,10 +262,7 @@ def read_rows(path: Path, platform: str = "") -> tuple[list[tuple[int, RosterRow
 
 
 def _too_big(size: int) -> str:
-    return (
-        f"文件太大（{size / 1024 / 1024:.1f} MB），花名册最大 {MAX_BYTES // 1024 // 1024} MB，"
-        "请分成几个文件导入"
-    )
+    return t.too_big(size / 1024 / 1024, MAX_BYTES // 1024 // 1024)
 
 
 def _read_table(data: bytes, filename: str) -> list[list[object]]:
@@ -278,10 +270,10 @@ def _read_table(data: bytes, filename: str) -> list[list[object]]:
         raise RosterFileError(_too_big(len(data)))
     suffix = Path(filename).suffix.lower()
     if suffix == ".xls":
-        raise RosterFileError("不支持旧版 .xls 文件，请在 Excel 或 WPS 中另存为 .xlsx 或 CSV")
+        raise RosterFileError(t.OLD_XLS)
     rows = _read_xlsx(data, filename) if suffix in (".xlsx", ".xlsm") else _read_csv(data)
     if len(rows) > MAX_ROWS:
-        raise RosterFileError(f"超过 {MAX_ROWS} 行，请分成几个文件导入")
+        raise RosterFileError(t.too_many_rows(MAX_ROWS))
     return rows
 
 
@@ -292,9 +284,7 @@ def _read_xlsx(data: bytes, filename: str) -> list[list[object]]:
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, OSError):
-        raise RosterFileError(
-            f"{filename} 不是有效的 Excel 文件，请在 Excel 或 WPS 中另存为 .xlsx 或 CSV"
-        ) from None
+        raise RosterFileError(t.not_excel(filename)) from None
     try:
         sheet = book.active
         # The <dimension> a file declares may be stale: read every row it has.
@@ -317,7 +307,7 @@ def _read_csv(data: bytes) -> list[list[object]]:
         except UnicodeDecodeError:
             continue
     else:
-        raise RosterFileError("无法识别文件编码，请另存为 UTF-8 CSV")
+        raise RosterFileError(t.UNKNOWN_ENCODING)
     reader = csv.reader(io.StringIO(text))
     rows: list[list[object]] = []
     try:
@@ -327,14 +317,14 @@ def _read_csv(data: bytes) -> list[list[object]]:
                 break
     except csv.Error as err:
         # Python's csv refuses a field over 131,072 characters: no roster has one.
-        raise RosterFileError(f"第 {reader.line_num} 行读不出来：{_csv_reason(err)}") from None
+        raise RosterFileError(t.unreadable_line(reader.line_num, _csv_reason(err))) from None
     return rows
 
 
 def _csv_reason(err: csv.Error) -> str:
     if "field larger than field limit" in str(err):
-        return f"有一格超过 {csv.field_size_limit():,} 个字符，可能不是花名册或引号没有配对"
-    return "格式有误（可能是引号没有配对），请检查后另存为 CSV"
+        return t.cell_too_long(csv.field_size_limit())
+    return t.BAD_CSV
 
 
 async def import_rows(

@@ -1,5 +1,5 @@
 """What `tongxin person export` and `tongxin person erase` say, and the labels of the
-core's sections. Features keep the labels of their own sections beside their hook."""
+core's sections. Features keep the labels of their own sections in their texts.py."""
 
 from __future__ import annotations
 

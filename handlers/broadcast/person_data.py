@@ -8,15 +8,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.person_data import ERASED_NAME, Erased, Section, Subject, changed, cleared
 from handlers.broadcast import feature
+from handlers.broadcast import texts as t
 from storage.broadcast import Broadcast
-
-SENT = "发出的广播"
-SENDERS = "广播发送人"
-K_NUMBER = "编号"
-K_AT = "时间"
-K_SCOPE = "范围"
-K_GROUPS = "群数"
-K_TEXT = "内容"
 
 
 async def export(session: AsyncSession, who: Subject) -> list[Section]:
@@ -25,14 +18,14 @@ async def export(session: AsyncSession, who: Subject) -> list[Section]:
     )
     return [
         Section(
-            SENT,
+            t.SENT,
             [
                 {
-                    K_NUMBER: b.id,
-                    K_AT: b.created_at,
-                    K_SCOPE: b.scope,
-                    K_GROUPS: b.group_count,
-                    K_TEXT: b.text,
+                    t.K_NUMBER: b.id,
+                    t.K_AT: b.created_at,
+                    t.K_SCOPE: b.scope,
+                    t.K_GROUPS: b.group_count,
+                    t.K_TEXT: b.text,
                 }
                 for b in sent
             ],
@@ -47,7 +40,7 @@ async def erase(session: AsyncSession, who: Subject) -> list[Erased]:
         .where(Broadcast.created_by == who.key)
         .values(created_by="", created_by_name=ERASED_NAME),
     )
-    return [cleared(SENDERS, senders)]
+    return [cleared(t.SENDERS, senders)]
 
 
 feature.person_data(export=export, erase=erase)

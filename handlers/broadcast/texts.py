@@ -120,3 +120,12 @@ def history_line(
 
 
 HISTORY_HEADER = "最近的广播："
+
+# What `tongxin person export` shows a person of their own records.
+SENT = "发出的广播"
+SENDERS = "广播发送人"
+K_NUMBER = "编号"
+K_AT = "时间"
+K_SCOPE = "范围"
+K_GROUPS = "群数"
+K_TEXT = "内容"

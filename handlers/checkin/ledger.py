@@ -35,25 +35,6 @@ if TYPE_CHECKING:
     from bot.runtime import Runtime
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
-MEETING_HEADER = [
-    "日期",
-    "时间",
-    "会议",
-    "应到",
-    "实到",
-    "迟到",
-    "请假",
-    "缺席",
-    "出席率",
-    "名单外",
-    "请假人员",
-    "缺席人员",
-    "地点",
-    "主持人",
-    "记录人",
-    "议题",
-]
-PERSON_HEADER = ["姓名", "用户ID", "应到", "出席", "迟到", "请假", "缺席"]
 
 
 @dataclass
@@ -115,7 +96,7 @@ def _meeting_row(m: Meeting, tz: ZoneInfo) -> list[object]:
 
 
 def people_sheet(meetings: list[Meeting], tz: ZoneInfo) -> list[list[object]]:
-    header: list[object] = [*PERSON_HEADER]
+    header: list[object] = [*t.HEADER_PEOPLE]
     header += [f"{_day(m.checkin, tz)[5:]} {m.checkin.title}" for m in meetings]
     names: dict[int, tuple[str, str]] = {}
     marks: dict[int, dict[int, str]] = defaultdict(dict)
@@ -123,7 +104,7 @@ def people_sheet(meetings: list[Meeting], tz: ZoneInfo) -> list[list[object]]:
         for r in m.rows:
             names.setdefault(r.person_id, (r.name, r.user_id))
             zh = t.STATUS_ZH[r.status]
-            marks[r.person_id][i] = zh if r.expected else f"名单外{zh}"
+            marks[r.person_id][i] = zh if r.expected else t.outsider_mark(zh)
     out = [header]
     for pid, (name, user_id) in sorted(names.items(), key=lambda kv: (pinyin_key(kv[1][0]), kv[0])):
         cells = [marks[pid].get(i, "—") for i in range(len(meetings))]
@@ -139,12 +120,12 @@ async def build_checkin_ledger(
     """The XLSX: a sheet of meetings, a sheet of each person's attendance."""
     meetings = await year_meetings(session, unit_id, year, tz)
     book = Book()
-    sheet = book.sheet("会议")
-    sheet.append(MEETING_HEADER)
+    sheet = book.sheet(t.SHEET_MEETINGS)
+    sheet.append(t.HEADER_MEETINGS)
     for m in meetings:
         sheet.append(_meeting_row(m, tz))
-    sheet.tidy(percent=("出席率",))
-    people = book.sheet("个人出勤")
+    sheet.tidy(percent=(t.RATE_COLUMN,))
+    people = book.sheet(t.SHEET_PEOPLE)
     for row in people_sheet(meetings, tz):
         people.append(row)
     people.tidy()
@@ -169,7 +150,7 @@ _UNSAFE = re.compile(r'[\\/:*?"<>|\s]+')
 
 
 def file_name(unit: str, year: int) -> str:
-    return f"签到台账-{_UNSAFE.sub('_', unit)}-{year}.xlsx"
+    return t.ledger_filename(_UNSAFE.sub("_", unit), year)
 
 
 def _write(out: Path, data: bytes) -> Path:

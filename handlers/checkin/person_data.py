@@ -13,22 +13,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.person_data import Erased, Section, Subject, changed, cleared, deleted, kept
 from handlers.checkin import feature
-from handlers.checkin.texts import STATUS_ZH
+from handlers.checkin import texts as t
 from storage.checkin import Checkin, CheckinEntry
-
-# Labels of the export and of the erasure's summary.
-ENTRIES = "签到记录"
-OPENED = "发起的签到"
-OPEN_SEATS = "未结束签到中的待签名额"
-REASONS = "请假理由"
-OPENERS = "签到发起人"
-K_TITLE = "签到"
-K_OPENED_AT = "发起时间"
-K_EXPECTED = "在应到名单中"
-K_RESULT = "结果"
-K_REASON = "请假理由"
-K_AT = "签到时间"
-NOT_YET = "尚未签到"
 
 
 async def export(session: AsyncSession, who: Subject) -> list[Section]:
@@ -40,14 +26,14 @@ async def export(session: AsyncSession, who: Subject) -> list[Section]:
     )
     entries = [
         {
-            K_TITLE: ck.title,
-            K_OPENED_AT: ck.opened_at,
-            K_EXPECTED: entry.expected,
-            K_RESULT: NOT_YET
+            t.K_TITLE: ck.title,
+            t.K_OPENED_AT: ck.opened_at,
+            t.K_EXPECTED: entry.expected,
+            t.K_RESULT: t.NOT_YET
             if ck.state == "open" and not entry.status
-            else STATUS_ZH.get(entry.status, entry.status),
-            K_REASON: entry.reason,
-            K_AT: entry.at,
+            else t.STATUS_ZH.get(entry.status, entry.status),
+            t.K_REASON: entry.reason,
+            t.K_AT: entry.at,
         }
         for ck, entry in rows
     ]
@@ -55,8 +41,8 @@ async def export(session: AsyncSession, who: Subject) -> list[Section]:
         select(Checkin).where(Checkin.creator_id == who.id).order_by(Checkin.opened_at)
     )
     return [
-        Section(ENTRIES, entries),
-        Section(OPENED, [{K_TITLE: ck.title, K_OPENED_AT: ck.opened_at} for ck in opened]),
+        Section(t.ENTRIES, entries),
+        Section(t.OPENED, [{t.K_TITLE: ck.title, t.K_OPENED_AT: ck.opened_at} for ck in opened]),
     ]
 
 
@@ -78,10 +64,10 @@ async def erase(session: AsyncSession, who: Subject) -> list[Erased]:
         session, update(Checkin).where(Checkin.creator_id == who.id).values(creator_id=None)
     )
     return [
-        deleted(OPEN_SEATS, seats),
-        kept(ENTRIES, int(entries or 0)),
-        cleared(REASONS, reasons),
-        cleared(OPENERS, openers),
+        deleted(t.OPEN_SEATS, seats),
+        kept(t.ENTRIES, int(entries or 0)),
+        cleared(t.REASONS, reasons),
+        cleared(t.OPENERS, openers),
     ]
 
 

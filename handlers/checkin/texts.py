@@ -328,3 +328,53 @@ def export_label(unit: str, year: int) -> str:
 
 def with_reason(name: str, reason: str) -> str:
     return f"{name}（{reason}）" if reason else name
+
+
+# --- the ledger's workbook -------------------------------------------------------------
+
+SHEET_MEETINGS = "会议"
+SHEET_PEOPLE = "个人出勤"
+RATE_COLUMN = "出席率"
+HEADER_MEETINGS = (
+    "日期",
+    "时间",
+    "会议",
+    "应到",
+    "实到",
+    "迟到",
+    "请假",
+    "缺席",
+    RATE_COLUMN,
+    "名单外",
+    "请假人员",
+    "缺席人员",
+    "地点",
+    "主持人",
+    "记录人",
+    "议题",
+)
+HEADER_PEOPLE = ("姓名", "用户ID", "应到", "出席", "迟到", "请假", "缺席")
+
+
+def outsider_mark(status: str) -> str:
+    """A person's mark at a meeting whose roster did not name them: 名单外出席."""
+    return f"名单外{status}"
+
+
+def ledger_filename(unit: str, year: int) -> str:
+    return f"签到台账-{unit}-{year}.xlsx"
+
+
+# What `tongxin person export` shows a person of their own records.
+ENTRIES = "签到记录"
+OPENED = "发起的签到"
+OPEN_SEATS = "未结束签到中的待签名额"
+REASONS = "请假理由"
+OPENERS = "签到发起人"
+K_TITLE = "签到"
+K_OPENED_AT = "发起时间"
+K_EXPECTED = "在应到名单中"
+K_RESULT = "结果"
+K_REASON = "请假理由"
+K_AT = "签到时间"
+NOT_YET = "尚未签到"

@@ -14,19 +14,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.person_data import ERASED_NAME, ERASED_PLATFORM, Erased, Section, Subject, changed, cleared
 from handlers.meetings import feature
+from handlers.meetings import texts as t
 from storage.reminders import Meeting, MonthlyDone, MonthlyItem
-
-CREATED = "创建的会议"
-DUTIES = "每月事项提醒"
-RECORDED = "记录完成的每月事项"
-CREATORS = "会议创建人"
-REMINDED = "每月事项的提醒对象"
-RECORDERS = "每月事项记录人"
-K_TITLE = "会议"
-K_DUTY = "事项"
-K_CREATED_AT = "创建时间"
-K_MONTH = "月份"
-K_AT = "记录时间"
 
 
 async def export(session: AsyncSession, who: Subject) -> list[Section]:
@@ -45,9 +34,12 @@ async def export(session: AsyncSession, who: Subject) -> list[Section]:
         .order_by(MonthlyDone.recorded_at)
     )
     return [
-        Section(CREATED, [{K_TITLE: m.title, K_CREATED_AT: m.created_at} for m in meetings]),
-        Section(DUTIES, [{K_DUTY: d.title, K_CREATED_AT: d.created_at} for d in duties]),
-        Section(RECORDED, [{K_DUTY: title, K_MONTH: month, K_AT: at} for title, month, at in done]),
+        Section(t.CREATED, [{t.K_TITLE: m.title, t.K_CREATED_AT: m.created_at} for m in meetings]),
+        Section(t.DUTIES, [{t.K_DUTY: d.title, t.K_CREATED_AT: d.created_at} for d in duties]),
+        Section(
+            t.RECORDED,
+            [{t.K_DUTY: title, t.K_MONTH: month, t.K_AT: at} for title, month, at in done],
+        ),
     ]
 
 
@@ -68,9 +60,9 @@ async def erase(session: AsyncSession, who: Subject) -> list[Erased]:
         .values(recorded_by=ERASED_NAME),
     )
     return [
-        cleared(CREATORS, creators),
-        cleared(REMINDED, reminded),
-        cleared(RECORDERS, recorders),
+        cleared(t.CREATORS, creators),
+        cleared(t.REMINDED, reminded),
+        cleared(t.RECORDERS, recorders),
     ]
 
 

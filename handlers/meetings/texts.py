@@ -249,3 +249,17 @@ def nag(title: str, period_key: str, period: str, last_day: bool) -> str:
         f"【{_nag_kind(period_key)}清单】{when}，「{title}」还没有记录。"
         f"请尽快组织；开完后发送「/会议 已开 {title}」记录。"
     )
+
+
+# What `tongxin person export` shows a person of their own records.
+CREATED = "创建的会议"
+DUTIES = "每月事项提醒"
+RECORDED = "记录完成的每月事项"
+CREATORS = "会议创建人"
+REMINDED = "每月事项的提醒对象"
+RECORDERS = "每月事项记录人"
+K_TITLE = "会议"
+K_DUTY = "事项"
+K_CREATED_AT = "创建时间"
+K_MONTH = "月份"
+K_AT = "记录时间"

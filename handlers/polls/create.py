@@ -230,8 +230,7 @@ def _preview(ctx: Context, data: NewPoll) -> str:
     if data.kind == "rating":
         lines.append(t.rating_line(RATING_SCALE))
     else:
-        noun = "候选人" if data.kind == "grade" else "选项"
-        lines.append(f"{noun}：" + "、".join(data.options))
+        lines.append(t.options_line(data.options, data.kind == "grade"))
     if data.kind == "multi" and data.max is not None:
         lines.append(t.max_line(data.max))
     if data.kind == "grade":

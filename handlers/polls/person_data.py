@@ -15,24 +15,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.person_data import Erased, Section, Subject, changed, cleared, deleted, kept
 from handlers.polls import feature
-from handlers.polls.texts import ANON, KIND_NAMES, NAMED
+from handlers.polls import texts as t
 from storage.polls import Poll, PollAudience, PollVote, PollVoter
-
-POLLS = "投票"
-POLLS_NOTE = "匿名投票只记录您是否已投：选择只计入总数，谁也无法知道哪一票是您的。"
-CREATED = "发起的投票"
-OPEN_SEATS = "未截止投票中的待投名额"
-NAMED_VOTES = "实名选票"
-VOTED = "投票参与记录"
-CREATORS = "投票发起人"
-K_TITLE = "投票"
-K_KIND = "类型"
-K_WAY = "方式"
-K_DEADLINE = "截止时间"
-K_VOTED = "已投票"
-K_CHOICE = "我的选择"
-K_CREATED_AT = "发起时间"
-ANON_CHOICE = "（匿名，不记录）"
 
 
 def _picks(poll: Poll, choices: list[int]) -> list[str]:
@@ -60,25 +44,25 @@ async def export(session: AsyncSession, who: Subject) -> list[Section]:
     }
     rows = []
     for poll in polls:
-        choice: list[str] | str = ANON_CHOICE if poll.anonymous else []
+        choice: list[str] | str = t.ANON_CHOICE if poll.anonymous else []
         if poll.id in ballots:
             choice = _picks(poll, ballots[poll.id])
         rows.append(
             {
-                K_TITLE: poll.title,
-                K_KIND: KIND_NAMES.get(poll.kind, poll.kind),
-                K_WAY: ANON if poll.anonymous else NAMED,
-                K_DEADLINE: poll.deadline,
-                K_VOTED: poll.id in voted,
-                K_CHOICE: choice,
+                t.K_TITLE: poll.title,
+                t.K_KIND: t.KIND_NAMES.get(poll.kind, poll.kind),
+                t.K_WAY: t.ANON if poll.anonymous else t.NAMED,
+                t.K_DEADLINE: poll.deadline,
+                t.K_VOTED: poll.id in voted,
+                t.K_CHOICE: choice,
             }
         )
     created = await session.scalars(
         select(Poll).where(Poll.creator_id == who.id).order_by(Poll.created_at)
     )
     return [
-        Section(POLLS, rows, POLLS_NOTE),
-        Section(CREATED, [{K_TITLE: p.title, K_CREATED_AT: p.created_at} for p in created]),
+        Section(t.POLLS, rows, t.POLLS_NOTE),
+        Section(t.CREATED, [{t.K_TITLE: p.title, t.K_CREATED_AT: p.created_at} for p in created]),
     ]
 
 
@@ -99,10 +83,10 @@ async def erase(session: AsyncSession, who: Subject) -> list[Erased]:
         session, update(Poll).where(Poll.creator_id == who.id).values(creator_id=None)
     )
     return [
-        deleted(OPEN_SEATS, seats),
-        kept(NAMED_VOTES, int(named or 0)),
-        kept(VOTED, int(marks or 0)),
-        cleared(CREATORS, creators),
+        deleted(t.OPEN_SEATS, seats),
+        kept(t.NAMED_VOTES, int(named or 0)),
+        kept(t.VOTE_MARKS, int(marks or 0)),
+        cleared(t.CREATORS, creators),
     ]
 
 

@@ -109,6 +109,11 @@ def max_line(n: int) -> str:
     return f"（最多选 {n} 项）"
 
 
+def options_line(options: list[str], candidates: bool) -> str:
+    noun = "候选人" if candidates else "选项"
+    return f"{noun}：" + "、".join(options)
+
+
 def scale_line(scale: list[str]) -> str:
     return "等次：" + "、".join(f"{i}. {s}" for i, s in enumerate(scale, 1))
 
@@ -351,3 +356,21 @@ def export_label(title: str) -> str:
 
 def export_filename(poll_id: int) -> str:
     return f"投票结果-{poll_id}.xlsx"
+
+
+# What `tongxin person export` shows a person of their own records.
+POLLS = "投票"
+POLLS_NOTE = "匿名投票只记录您是否已投：选择只计入总数，谁也无法知道哪一票是您的。"
+CREATED = "发起的投票"
+OPEN_SEATS = "未截止投票中的待投名额"
+NAMED_VOTES = "实名选票"
+VOTE_MARKS = "投票参与记录"
+CREATORS = "投票发起人"
+K_TITLE = "投票"
+K_KIND = "类型"
+K_WAY = "方式"
+K_DEADLINE = "截止时间"
+K_VOTED = "已投票"
+K_CHOICE = "我的选择"
+K_CREATED_AT = "发起时间"
+ANON_CHOICE = "（匿名，不记录）"

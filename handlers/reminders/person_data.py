@@ -9,16 +9,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.person_data import ERASED_NAME, Erased, Section, Subject, changed, cleared
 from handlers.reminders import feature
+from handlers.reminders import texts as t
 from storage.reminders import CalendarSubscription, CalendarTemplate
-
-SUBSCRIBED = "订阅廉政日历的群"
-TEMPLATES = "修改过的廉政提醒"
-SUBSCRIBERS = "廉政日历订阅人"
-EDITORS = "廉政提醒修改人"
-K_GROUP = "群"
-K_AT = "时间"
-K_TEMPLATE = "提醒"
-K_TEXT = "内容"
 
 
 async def export(session: AsyncSession, who: Subject) -> list[Section]:
@@ -33,10 +25,10 @@ async def export(session: AsyncSession, who: Subject) -> list[Section]:
         .order_by(CalendarTemplate.updated_at)
     )
     return [
-        Section(SUBSCRIBED, [{K_GROUP: s.chat_id, K_AT: s.created_at} for s in subscribed]),
+        Section(t.SUBSCRIBED, [{t.K_GROUP: s.chat_id, t.K_AT: s.created_at} for s in subscribed]),
         Section(
-            TEMPLATES,
-            [{K_TEMPLATE: e.key, K_TEXT: e.text, K_AT: e.updated_at} for e in edited],
+            t.TEMPLATES,
+            [{t.K_TEMPLATE: e.key, t.K_TEXT: e.text, t.K_AT: e.updated_at} for e in edited],
         ),
     ]
 
@@ -54,7 +46,7 @@ async def erase(session: AsyncSession, who: Subject) -> list[Erased]:
         .where(CalendarTemplate.updated_by == who.key)
         .values(updated_by=ERASED_NAME),
     )
-    return [cleared(SUBSCRIBERS, subscribers), cleared(EDITORS, editors)]
+    return [cleared(t.SUBSCRIBERS, subscribers), cleared(t.EDITORS, editors)]
 
 
 feature.person_data(export=export, erase=erase)

@@ -55,7 +55,7 @@ def read_terms(text: str) -> list[tuple[date, date]]:
     try:
         SchoolTerms(terms)
     except ValueError:
-        raise TermsError(t.terms_bad("有学期的结束早于开始，或两个学期重叠")) from None
+        raise TermsError(t.TERMS_OVERLAP) from None
     return terms
 
 

@@ -197,15 +197,12 @@ TERMS_USAGE = (
 )
 TERMS_NO_UNIT = "请在支部群里发送，或先确认您只负责一个支部（/我是谁）。"
 TERMS_ODD = "每个学期要写开始和结束两个日期（带年份），例如「2026-09-01至2027-01-22」。"
+TERMS_OVERLAP = f"学期日期有误：有学期的结束早于开始，或两个学期重叠。{TERMS_ODD}"
 CLEAR_WORDS = ("清除", "删除", "clear")
 
 
 def _scope(unit: str) -> str:
     return unit or "全县"
-
-
-def terms_bad(reason: str) -> str:
-    return f"学期日期有误：{reason}。{TERMS_ODD}"
 
 
 def _day(d: date) -> str:
@@ -370,3 +367,13 @@ PAGE_REMOVE = "删除"
 PAGE_PAST = "已过"
 PAGE_ADDED = "已添加。"
 PAGE_REMOVED = "已删除。"
+
+# What `tongxin person export` shows a person of their own records.
+SUBSCRIBED = "订阅廉政日历的群"
+TEMPLATES = "修改过的廉政提醒"
+SUBSCRIBERS = "廉政日历订阅人"
+EDITORS = "廉政提醒修改人"
+K_GROUP = "群"
+K_AT = "时间"
+K_TEMPLATE = "提醒"
+K_TEXT = "内容"

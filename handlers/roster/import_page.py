@@ -17,8 +17,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.console.view import ConsoleView
 from bot.roles import Actor, Role
 from bot.roster_file import (
-    LAYOUTS,
-    PLATFORM_NAMES,
     RosterFileError,
     RosterRow,
     RowError,
@@ -51,7 +49,7 @@ async def _in_scope(
             unit = await unit_by_name(session, row.unit)
             names[row.unit] = unit is not None and actor.can_manage(unit.id)
         if not names[row.unit]:
-            refused.append(RowError(line, f"{row.unit}：{t.NOT_YOUR_UNIT}"))
+            refused.append(RowError(line, t.unit_refused(row.unit)))
             continue
         keep.append((line, row))
     return keep, refused
@@ -72,7 +70,7 @@ def _form(view: ConsoleView, error: str = "", status: int = 200) -> web.Response
         "import.html",
         title=t.IMPORT_TITLE,
         t=t,
-        platforms=PLATFORM_NAMES,
+        platforms=t.PLATFORM_NAMES,
         error=error,
         status=status,
     )
@@ -94,8 +92,8 @@ async def _preview(view: ConsoleView) -> web.StreamResponse:
         title=t.IMPORT_TITLE,
         t=t,
         filename=upload.filename,
-        layout=LAYOUTS[parsed.layout],
-        platforms=PLATFORM_NAMES,
+        layout=t.LAYOUTS[parsed.layout],
+        platforms=t.PLATFORM_NAMES,
         rows=rows,
         errors=errors,
         payload=json.dumps(Rows.dump_python(rows, mode="json"), ensure_ascii=False),

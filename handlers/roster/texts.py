@@ -172,6 +172,8 @@ HISTORY = "权限变更记录"
 HISTORY_HEAD = ("时间", "操作人", "变更")
 NO_HISTORY = "还没有权限变更。"
 PLATFORM_NAMES = {"wecom": "企业微信", "dingtalk": "钉钉", "local": "本地"}
+# The kinds of file bot.roster_file tells apart.
+LAYOUTS = {"ours": "同心花名册", "wecom": "企业微信通讯录导出", "dingtalk": "钉钉通讯录导出"}
 TEACHER = "教师"
 ADMIN_ROLE = "管理员"
 PERSON_UNITS = "所在支部"
@@ -252,9 +254,12 @@ FIX_AND_RETRY = "请改正文件后重新上传；也可以只导入正确的行
 NOTHING_TO_IMPORT = "没有可以导入的行。"
 UPLOAD_AGAIN = "重新上传"
 STALE = "预览已失效，请重新上传。"
-NOT_YOUR_UNIT = "不是您管辖的单位"
 UNIT_REQUIRED = "单位不能为空（您只能导入自己支部的名单）"
 NO_ADMIN = "只有管理员能导入管理员"
+
+
+def unit_refused(unit: str) -> str:
+    return f"{unit}：不是您管辖的单位"
 
 
 def line(n: int, reason: str) -> str:

@@ -23,6 +23,7 @@ from bot.roles import Actor
 from bot.standing import Standing, standings
 from handlers.workbench import feature
 from handlers.workbench import texts as t
+from schedules.lianzheng_texts import day_label
 from storage.feedback import FeedbackCall, answered_of, calls_of
 from storage.messaging import OutboxMessage
 from storage.models import ChatGroup, Unit
@@ -165,9 +166,5 @@ async def home(view: ConsoleView) -> web.StreamResponse:
         calls=[(c, *answered[c.id]) for c in sorted(calls, key=lambda c: c.deadline)],
         failed=failed,
         reminders=await _reminders(session, actor, view.now),
-        last_day=lambda p: _day(p.end - timedelta(days=1)),
+        last_day=lambda p: day_label(p.end - timedelta(days=1), today.year),
     )
-
-
-def _day(d: date) -> str:
-    return f"{d.month}月{d.day}日"

@@ -8,20 +8,17 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.person_data import Erased, Section, Subject, changed, deleted
 from tests.bot.notes import feature, models
-
-NOTES = "便签"
-K_TEXT = "内容"
-K_AT = "时间"
+from tests.bot.notes import texts as t
 
 
 async def export(session: AsyncSession, who: Subject) -> list[Section]:
     notes = await models.notes_of(session, who.id)
-    return [Section(NOTES, [{K_TEXT: n.text, K_AT: n.at} for n in notes])]
+    return [Section(t.NOTES, [{t.K_TEXT: n.text, t.K_AT: n.at} for n in notes])]
 
 
 async def erase(session: AsyncSession, who: Subject) -> list[Erased]:
     gone = await changed(session, delete(models.Note).where(models.Note.person_id == who.id))
-    return [deleted(NOTES, gone)]
+    return [deleted(t.NOTES, gone)]
 
 
 feature.person_data(export=export, erase=erase)

@@ -11,3 +11,9 @@ NONE = "您还没有便签。"
 
 def listing(texts: list[str]) -> str:
     return "您的便签：\n" + "\n".join(f"{i}. {text}" for i, text in enumerate(texts, 1))
+
+
+# What `tongxin person export` shows a person of their own records.
+NOTES = "便签"
+K_TEXT = "内容"
+K_AT = "时间"
