@@ -142,10 +142,14 @@ class Choose(Step):
     """Pick one option by its number or its words; the value is the option's code.
 
     Options map a code (what is stored) to a label (what is shown), so editing
-    a label never breaks a flow in progress.
+    a label never breaks a flow in progress. People answer with the label's
+    first words too ("顺延" for 顺延到下一个工作日): a beginning shared by
+    several labels means the one the others extend, and `words` names further
+    words for an option ("取消" for 跳过这一次).
     """
 
     options: Options = field(default_factory=dict)
+    words: Mapping[str, str] = field(default_factory=dict, kw_only=True)
 
     def ambiguous(self, text: str) -> bool:
         return text.isdigit()
@@ -170,6 +174,12 @@ class Choose(Step):
         for code, label in options.items():
             if word in (label.lower(), code.lower()):
                 return True, code
+        if self.words.get(word) in options:
+            return True, self.words[word]
+        labels = [(label.lower(), code) for code, label in options.items()]
+        begun = sorted((p for p in labels if p[0].startswith(word)), key=lambda p: len(p[0]))
+        if word and begun and all(label.startswith(begun[0][0]) for label, _ in begun):
+            return True, begun[0][1]
         raise Invalid(texts.choose_hint(len(codes)))
 
 

@@ -174,7 +174,7 @@ new_meeting = feature.flow(
             Ask("place", t.ASK_PLACE),
             Ask("groups", t.ASK_GROUPS, parse=_groups),
             Ask("offsets", t.ASK_OFFSETS, parse=lambda ctx, text, data: parse_offsets(text)),
-            Choose("policy", t.ASK_POLICY, t.POLICIES),
+            Choose("policy", t.ASK_POLICY, t.POLICIES, words=t.POLICY_WORDS),
             Confirm("confirm", _preview),
         ],
         on_done=_save,

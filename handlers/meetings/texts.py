@@ -50,6 +50,9 @@ POLICIES = {
     "previous": "提前到上一个工作日",
     "next_swapped": "顺延到下一个工作日或调休上班日",
 }
+# Words for a holiday answer that do not begin its label ("取消" stays the
+# flow's own word: it ends the conversation).
+POLICY_WORDS = {"不开": "skip", "正常": "keep", "不变": "keep"}
 NO_PLACE = ("无", "没有", "-", "不填")
 DEFAULT_WORDS = ("默认", "default", "好")
 THIS_GROUP = ("本群", "这个群", "此群")
