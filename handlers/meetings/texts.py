@@ -180,7 +180,19 @@ def reminder(
 
 # --- quotas -------------------------------------------------------------------
 
-DEFAULT_TITLE = "政治学习"
+QUOTA_USAGE = (
+    "请写明哪项会议，例如「/会议 每月 政治学习」「/会议 每月 党员大会」。"
+    "多久一次按规定来：党员大会、党课每季度，主题党日、政治学习每月，组织生活会每年。"
+)
+HELD_USAGE = "请写明开了哪项会议，例如「/会议 已开 政治学习」。"
+
+
+def other_cadence(title: str, said: str, windows: Sequence[tuple[int, int]]) -> str:
+    """A cadence word that is not the duty's own: say the duty's and the command."""
+    return (
+        f"「{title}」按规定是{cadence_label(windows)}，不是{said}。"
+        f"发送「/会议 每月 {title}」即按规定设置提醒。"
+    )
 
 
 NO_UNIT = "请在支部群里发送，或先确认您只负责一个支部（/我是谁）。"
