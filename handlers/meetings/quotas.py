@@ -4,12 +4,12 @@ A quota is not a time (CALENDAR.md). `/会议 每月 <名称>` makes one for the
 with the cadence the plans give its kind (schedules.cadences: 党员大会 and 党课
 each quarter, 组织生活会 once in its December–February season; a kind they do
 not name is monthly). `/会议 每季度 党课` (每半年, 每年) is the same command
-when the word is the kind's cadence; a bare `/会议 每月` asks which duty. The secretary who set it is told in direct chat on the
-nag days of each period — the 20th and the last workday of the period's last
-month, on regular workdays, never in the unit's 寒暑假 when term dates are set
-(`/提醒 学期`) — while the period has no record. A record is `/会议 已开
-<名称>`, or a meeting of that kind starting (MeetingHeld), for the period of
-that day.
+when the word is the kind's cadence; a bare `/会议 每月` asks which duty. The
+secretary who set it is told in direct chat on the nag days of each period —
+the 20th and the last workday of the period's last month, on regular workdays,
+never in the unit's 寒暑假 when term dates are set (`/提醒 学期`) — while the
+period has no record. A record is `/会议 已开 <名称>`, or a meeting of that
+kind starting (MeetingHeld), for the period of that day.
 """
 
 from __future__ import annotations
