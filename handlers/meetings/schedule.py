@@ -28,8 +28,9 @@ from storage.schedule import PENDING, Firing
 DEFAULT_OFFSETS = [1440, 60]
 NEW_OPTIONS = {"地点": "place"}
 _LOOKS_TIMED = re.compile(r"每|\d|周|星期|礼拜|[点号]")
-# Cadence words left in a title: the line's repeat was not read, and the time
-# found elsewhere in it must not make the meeting a one-off.
+# Cadence words left in the title of a one-off: the line's repeat was not read,
+# and the time found elsewhere in it must not make the meeting a one-off (a
+# repeat that was read may have a title like 每周例会).
 _CADENCE = re.compile(r"每|月底|月末|季末|季度|半年|年底|年末|最后一")
 MAX_OFFSET = 30 * 1440
 _DURATION = re.compile(r"(\d+)\s*(天|日|小时|个小时|h|分钟|分|min|m)")
@@ -188,7 +189,8 @@ async def new(ctx: Context, args: Args) -> None:
     data = NewMeeting()
     holidays = await load_calendar(ctx.session)
     schedule, title = split_line(ctx, [ctx.typed(w) for w in args.positional], holidays)
-    if (schedule is None and _LOOKS_TIMED.search(title)) or _CADENCE.search(title):
+    one_off = schedule is not None and schedule.repeat == "once"
+    if (schedule is None and _LOOKS_TIMED.search(title)) or (one_off and _CADENCE.search(title)):
         # A time it could not read: never take it for the meeting's name.
         ctx.reply(t.ONE_LINE_HINT)
         schedule, title = None, ""

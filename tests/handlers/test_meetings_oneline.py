@@ -90,3 +90,10 @@ async def test_a_skipped_year_is_said_in_the_one_line_preview(chat: ChatHarness)
     g = chat.group("g1", unit="一支部")
     await sec.says("/会议 新建 2月29日15:00 党课", g)
     sec.hears("2027年没有2月29日，按2028年2月29日理解。", "仅一次：2月29日（周二）15:00")
+
+
+async def test_a_repeating_meeting_may_be_named_with_a_cadence_word(chat: ChatHarness) -> None:
+    sec = chat.user("sec1", "李书记", role="secretary", unit="一支部")
+    g = chat.group("g1", unit="一支部")
+    await sec.says("/会议 新建 每周三16:00 每周例会", g)
+    sec.hears("请确认会议安排", "每周例会", "时间：每周三 16:00")
