@@ -100,3 +100,14 @@ async def test_the_holiday_answer_in_its_own_words(
     g = chat.group("g1", unit="一支部")
     shown = await arrange(sec, g, "每周", "12月3日15:00", answer)
     assert f"遇节假日：{label}\n" in shown + "\n"
+
+
+async def test_one_character_is_no_answer_to_guess_from(chat: ChatHarness) -> None:
+    sec = chat.user("sec1", "李书记", role="secretary", unit="一支部")
+    g = chat.group("g1", unit="一支部")
+    for answer in ("/会议 新建", "支委会", "每周", "12月3日15:00", "无", "本群", "默认"):
+        await sec.says(answer, g)
+    await sec.says("顺", g)
+    sec.hears("请回复选项前的序号")
+    await sec.says("顺延到下一个", g)
+    sec.hears("请确认会议安排", "遇节假日：顺延到下一个工作日\n")
