@@ -142,10 +142,14 @@ class Choose(Step):
     """Pick one option by its number or its words; the value is the option's code.
 
     Options map a code (what is stored) to a label (what is shown), so editing
-    a label never breaks a flow in progress.
+    a label never breaks a flow in progress. People answer with a label's
+    first words too, two characters or more ("顺延" for 顺延到下一个工作日): a
+    beginning shared by several labels means the one the others extend, and
+    `words` names further words for an option ("不开" for 跳过这一次).
     """
 
     options: Options = field(default_factory=dict)
+    words: Mapping[str, str] = field(default_factory=dict, kw_only=True)
 
     def ambiguous(self, text: str) -> bool:
         return text.isdigit()
@@ -170,6 +174,13 @@ class Choose(Step):
         for code, label in options.items():
             if word in (label.lower(), code.lower()):
                 return True, code
+        if self.words.get(word) in options:
+            return True, self.words[word]
+        labels = [(label.lower(), code) for code, label in options.items()]
+        begun = sorted((p for p in labels if p[0].startswith(word)), key=lambda p: len(p[0]))
+        # Two characters at least: a lone "不" or "匿" is no answer to guess from.
+        if len(word) >= 2 and begun and all(label.startswith(begun[0][0]) for label, _ in begun):
+            return True, begun[0][1]
         raise Invalid(texts.choose_hint(len(codes)))
 
 

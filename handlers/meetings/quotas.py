@@ -3,16 +3,18 @@
 A quota is not a time (CALENDAR.md). `/会议 每月 <名称>` makes one for the unit
 with the cadence the plans give its kind (schedules.cadences: 党员大会 and 党课
 each quarter, 组织生活会 once in its December–February season; a kind they do
-not name is monthly). The secretary who set it is told in direct chat on the
-nag days of each period — the 20th and the last workday of the period's last
-month, on regular workdays, never in the unit's 寒暑假 when term dates are set
-(`/提醒 学期`) — while the period has no record. A record is `/会议 已开
-<名称>`, or a meeting of that kind starting (MeetingHeld), for the period of
-that day.
+not name is monthly). `/会议 每季度 党课` (每半年, 每年) is the same command
+when the word is the kind's cadence; a bare `/会议 每月` asks which duty. The
+secretary who set it is told in direct chat on the nag days of each period —
+the 20th and the last workday of the period's last month, on regular workdays,
+never in the unit's 寒暑假 when term dates are set (`/提醒 学期`) — while the
+period has no record. A record is `/会议 已开 <名称>`, or a meeting of that
+kind starting (MeetingHeld), for the period of that day.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -72,9 +74,32 @@ def _terms(rows: Sequence[SchoolTerm], unit_id: int | None) -> SchoolTerms | Non
     return SchoolTerms(found) if found else None
 
 
-@meeting_cmd.sub("monthly", "每月", help=t.HELP_MONTHLY, aliases=("quota", "定期"))
+# `/会议 每季度 党课` is the same command: the cadence is still the kind's, and a
+# word saying another one is answered, never taken for it.
+_EVERY_WORDS = ("每季度", "每半年", "每年")
+_SAID = re.compile(r"\S+\s+(每季度|每半年|每年)(?:\s|$)")
+
+
+def _said_every(ctx: Context) -> str:
+    """The cadence word the command was given with ("每季度"), "" for 每月 or 定期."""
+    found = _SAID.match(ctx.incoming.text.strip())
+    return found[1] if found else ""
+
+
+@meeting_cmd.sub("monthly", "每月", help=t.HELP_MONTHLY, aliases=("quota", "定期", *_EVERY_WORDS))
 async def add_item(ctx: Context, args: Args) -> None:
-    title = ctx.typed(args.text) or t.DEFAULT_TITLE
+    title = ctx.typed(args.text)
+    if not title:
+        # Which duty is not guessed: 党员大会 and 政治学习 keep different times.
+        ctx.reply(t.QUOTA_USAGE)
+        return
+    cadence = cadence_for(title)
+    said = _said_every(ctx)
+    if said:
+        windows = cadence.windows if cadence else MONTHS
+        if not t.cadence_label(windows).startswith(said):
+            ctx.reply(t.other_cadence(title, said, windows))
+            return
     unit_id = _unit(ctx)
     if unit_id is None:
         ctx.reply(t.NO_UNIT)
@@ -83,7 +108,6 @@ async def add_item(ctx: Context, args: Args) -> None:
     if found is not None:
         ctx.reply(t.already(found.title))
         return
-    cadence = cadence_for(title)
     item = MonthlyItem(
         unit_id=unit_id,
         title=title,
@@ -103,7 +127,10 @@ async def add_item(ctx: Context, args: Args) -> None:
 
 @meeting_cmd.sub("held", "已开", help=t.HELP_HELD)
 async def held(ctx: Context, args: Args) -> None:
-    title = ctx.typed(args.text) or t.DEFAULT_TITLE
+    title = ctx.typed(args.text)
+    if not title:
+        ctx.reply(t.HELD_USAGE)
+        return
     unit_id = _unit(ctx)
     item = await _find(ctx.session, unit_id, title) if unit_id is not None else None
     if item is None:

@@ -28,6 +28,10 @@ from storage.schedule import PENDING, Firing
 DEFAULT_OFFSETS = [1440, 60]
 NEW_OPTIONS = {"地点": "place"}
 _LOOKS_TIMED = re.compile(r"每|\d|周|星期|礼拜|[点号]")
+# Cadence words left in the title of a one-off: the line's repeat was not read,
+# and the time found elsewhere in it must not make the meeting a one-off (a
+# repeat that was read may have a title like 每周例会).
+_CADENCE = re.compile(r"每|月底|月末|季末|季度|半年|年底|年末|最后一")
 MAX_OFFSET = 30 * 1440
 _DURATION = re.compile(r"(\d+)\s*(天|日|小时|个小时|h|分钟|分|min|m)")
 _UNIT_MINUTES = {"天": 1440, "日": 1440, "小时": 60, "个小时": 60, "h": 60}
@@ -171,7 +175,7 @@ new_meeting = feature.flow(
             Ask("place", t.ASK_PLACE),
             Ask("groups", t.ASK_GROUPS, parse=_groups),
             Ask("offsets", t.ASK_OFFSETS, parse=lambda ctx, text, data: parse_offsets(text)),
-            Choose("policy", t.ASK_POLICY, t.POLICIES),
+            Choose("policy", t.ASK_POLICY, t.POLICIES, words=t.POLICY_WORDS),
             Confirm("confirm", _preview),
         ],
         on_done=_save,
@@ -183,15 +187,20 @@ new_meeting = feature.flow(
 async def new(ctx: Context, args: Args) -> None:
     """`/会议 新建` asks step by step; a one-line form fills the steps it names."""
     data = NewMeeting()
-    schedule, title = split_line(ctx, [ctx.typed(w) for w in args.positional])
-    if schedule is None and _LOOKS_TIMED.search(title):
+    holidays = await load_calendar(ctx.session)
+    schedule, title = split_line(ctx, [ctx.typed(w) for w in args.positional], holidays)
+    one_off = schedule is not None and schedule.repeat == "once"
+    if (schedule is None and _LOOKS_TIMED.search(title)) or (one_off and _CADENCE.search(title)):
         # A time it could not read: never take it for the meeting's name.
         ctx.reply(t.ONE_LINE_HINT)
-        title = ""
+        schedule, title = None, ""
     if title:
         data.kind, data.name = kind_of_title(title)
     if schedule is not None:
         data.repeat, data.first = schedule.repeat, schedule.first
+        data.duration = schedule.duration
+        for note in schedule.notes:
+            ctx.reply(note)
     place = args.get("place")
     if place and place != "true":
         data.place = ctx.typed(place)
@@ -201,7 +210,7 @@ async def new(ctx: Context, args: Args) -> None:
         if ctx.in_group:
             data.groups = [f"{ctx.platform}:{ctx.chat_id}"]
         data.offsets = list(DEFAULT_OFFSETS)
-        data.policy = "next"
+        data.policy = schedule.policy
     await ctx.start(new_meeting, data)
 
 

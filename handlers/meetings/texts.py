@@ -11,6 +11,7 @@ EXAMPLES_NEW = (
     "/会议 新建 每月第一个周五15:00 支委会",
     "/会议 新建 每周三16:00 政治学习 地点 三楼会议室",
     "/会议 新建 12月4日15:00 主题党日",
+    "/会议 新建 每季度末 15:00 党课",
 )
 ONE_LINE_HINT = (
     "没看懂开会时间，我们一步一步来。一句话的写法如「/会议 新建 每月第一个周五15:00 支委会」。"
@@ -50,6 +51,9 @@ POLICIES = {
     "previous": "提前到上一个工作日",
     "next_swapped": "顺延到下一个工作日或调休上班日",
 }
+# Words for a holiday answer that do not begin its label ("取消" stays the
+# flow's own word: it ends the conversation).
+POLICY_WORDS = {"不开": "skip", "正常": "keep", "不变": "keep"}
 NO_PLACE = ("无", "没有", "-", "不填")
 DEFAULT_WORDS = ("默认", "default", "好")
 THIS_GROUP = ("本群", "这个群", "此群")
@@ -177,7 +181,19 @@ def reminder(
 
 # --- quotas -------------------------------------------------------------------
 
-DEFAULT_TITLE = "政治学习"
+QUOTA_USAGE = (
+    "请写明哪项会议，例如「/会议 每月 政治学习」「/会议 每月 党员大会」。"
+    "多久一次按规定来：党员大会、党课每季度，主题党日、政治学习每月，组织生活会每年。"
+)
+HELD_USAGE = "请写明开了哪项会议，例如「/会议 已开 政治学习」。"
+
+
+def other_cadence(title: str, said: str, windows: Sequence[tuple[int, int]]) -> str:
+    """A cadence word that is not the duty's own: say the duty's and the command."""
+    return (
+        f"「{title}」按规定是{cadence_label(windows)}，不是{said}。"
+        f"发送「/会议 每月 {title}」即按规定设置提醒。"
+    )
 
 
 NO_UNIT = "请在支部群里发送，或先确认您只负责一个支部（/我是谁）。"

@@ -80,3 +80,34 @@ async def test_a_meeting_moved_on_an_estimate_says_so(chat: ChatHarness) -> None
     assert "将于 6月10日（周四）15:00" in said[0]
     assert "原定 6月9日（周三）15:00，因节假日顺延" in said[0]
     assert "放假安排尚未公布，调整后的日期为估算" in said[0]
+
+
+@pytest.mark.parametrize(
+    ("answer", "label"),
+    [
+        ("顺延", "顺延到下一个工作日"),
+        ("照常", "照常举行"),
+        ("跳过", "跳过这一次"),
+        ("不开", "跳过这一次"),
+        ("提前", "提前到上一个工作日"),
+        ("5", "顺延到下一个工作日或调休上班日"),
+    ],
+)
+async def test_the_holiday_answer_in_its_own_words(
+    chat: ChatHarness, answer: str, label: str
+) -> None:
+    sec = chat.user("sec1", "李书记", role="secretary", unit="一支部")
+    g = chat.group("g1", unit="一支部")
+    shown = await arrange(sec, g, "每周", "12月3日15:00", answer)
+    assert f"遇节假日：{label}\n" in shown + "\n"
+
+
+async def test_one_character_is_no_answer_to_guess_from(chat: ChatHarness) -> None:
+    sec = chat.user("sec1", "李书记", role="secretary", unit="一支部")
+    g = chat.group("g1", unit="一支部")
+    for answer in ("/会议 新建", "支委会", "每周", "12月3日15:00", "无", "本群", "默认"):
+        await sec.says(answer, g)
+    await sec.says("顺", g)
+    sec.hears("请回复选项前的序号")
+    await sec.says("顺延到下一个", g)
+    sec.hears("请确认会议安排", "遇节假日：顺延到下一个工作日\n")

@@ -10,7 +10,7 @@ import chinese_calendar
 import pytest
 from sqlalchemy import select
 
-from storage.reminders import MonthlyDone
+from storage.reminders import MonthlyDone, MonthlyItem
 from tests.harness import ChatHarness, User
 
 SH = ZoneInfo("Asia/Shanghai")
@@ -146,3 +146,32 @@ async def test_a_seasonal_duty_is_recorded_only_in_its_season(chat: ChatHarness)
     sec.hears("2027年度的「组织生活会」已开")
     await chat.run_until(datetime(2028, 3, 1, 10, 0, tzinfo=SH))
     assert await nagged_on(sec, "【年度清单】") == []
+
+
+async def test_which_duty_is_asked_not_guessed(chat: ChatHarness) -> None:
+    sec = chat.user("sec1", "李书记", role="secretary", unit="一支部")
+    g = chat.group("g1", unit="一支部")
+    await sec.says("/会议 每月", g)
+    sec.hears("请写明哪项会议", "/会议 每月 党员大会")
+    await sec.says("/会议 已开", g)
+    sec.hears("请写明开了哪项会议")
+    async with chat.db.reading() as s:
+        assert list(await s.scalars(select(MonthlyItem))) == []
+
+
+async def test_a_cadence_word_is_the_same_command_when_it_is_the_kinds(
+    chat: ChatHarness,
+) -> None:
+    sec = chat.user("sec1", "李书记", role="secretary", unit="一支部")
+    g = chat.group("g1", unit="一支部")
+    # 党课 is quarterly by the plans: 每季度 names it rightly.
+    await sec.says("/会议 每季度 党课", g)
+    sec.hears("已设置：「党课」每季度至少一次")
+    await sec.says("/会议 每年 组织生活会", g)
+    sec.hears("已设置：「组织生活会」每年一次（12月至次年2月）")
+    # A cadence that is not the duty's own is answered, never taken.
+    await sec.says("/会议 每季度 政治学习", g)
+    sec.hears("「政治学习」按规定是每月至少一次，不是每季度", "/会议 每月 政治学习")
+    async with chat.db.reading() as s:
+        titles = sorted(i.title for i in await s.scalars(select(MonthlyItem)))
+    assert titles == ["党课", "组织生活会"]
