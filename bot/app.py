@@ -99,6 +99,7 @@ class Tongxin:
                 (timedelta(seconds=5), scheduler.dispatch),
                 (timedelta(minutes=1), alert_delivery_trouble),
                 (retention.INTERVAL, retention.Retention()),
+                *[job for a in self.adapters for job in a.jobs()],
                 *[job for f in self.router.features for job in f.jobs],
             ],
         )
