@@ -90,6 +90,7 @@ class Tongxin:
         self.adapters: list[Adapter] = [a for a in made if a is not None]
         for d in [*self.adapters, *extra_deliverers]:
             self.outbox.deliverers[d.name] = d
+        self.runtime.problems = self.problems
         self.jobs = Jobs(
             self.runtime,
             [
@@ -99,6 +100,7 @@ class Tongxin:
                 (timedelta(seconds=5), scheduler.dispatch),
                 (timedelta(minutes=1), alert_delivery_trouble),
                 (retention.INTERVAL, retention.Retention()),
+                *[job for a in self.adapters for job in a.jobs()],
                 *[job for f in self.router.features for job in f.jobs],
             ],
         )
@@ -209,11 +211,14 @@ class Tongxin:
                 counts[adapter.name] = refreshes
         return counts
 
+    def problems(self) -> list[str]:
+        """Set-up problems an admin must fix (a wrong secret, an address a platform
+        does not allow, a quota running out); the bot itself stays up meanwhile."""
+        return [p for adapter in self.adapters for p in adapter.problems()]
+
     async def healthz(self, _request: web.Request) -> web.Response:
         """200 while the database answers; "degraded" with a backlog or a failing platform."""
-        # Set-up problems an admin must fix (a wrong secret, an address a
-        # platform does not allow); the bot itself stays up meanwhile.
-        problems = [p for adapter in self.adapters for p in adapter.problems()]
+        problems = self.problems()
         if not await self.db.ping():
             body = {"status": "unavailable", "database": "unreachable", "problems": problems}
             return web.json_response(body, status=503)

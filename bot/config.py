@@ -76,6 +76,10 @@ class Settings(BaseSettings):
     dingtalk_mode: Literal["http", "stream"] = "http"
     dingtalk_api_base: str = "https://api.dingtalk.com"
     dingtalk_oapi_base: str = "https://oapi.dingtalk.com"
+    # The organisation's monthly quota of metered DingTalk calls (5,000 on the
+    # standard edition; some of DingTalk's pages say 10,000). Admins are told
+    # when the bot's own calls pass four fifths of it; 0: not watched.
+    dingtalk_monthly_quota: int = Field(5000, ge=0)
 
     # Reminders: nothing is pushed in these hours ("" for none); a reminder
     # found due this late after a stop is recorded as missed, not sent.

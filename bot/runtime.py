@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -22,6 +22,10 @@ if TYPE_CHECKING:
 from storage.db import Database
 
 
+def no_problems() -> list[str]:
+    return []
+
+
 @dataclass
 class Runtime:
     settings: Settings
@@ -35,6 +39,10 @@ class Runtime:
     # Set when a transaction that left anonymous content to write commits (bot.anonymous).
     writes_due: asyncio.Event = field(default_factory=asyncio.Event)
     writes: Writes = field(init=False)
+    # The platforms' set-up problems an admin must fix, in plain Chinese
+    # (a wrong secret, a quota running out): the app fills this from its
+    # adapters, so the console shows them without knowing any platform.
+    problems: Callable[[], list[str]] = no_problems
 
     def __post_init__(self) -> None:
         self.writes = Writes(self)

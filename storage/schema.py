@@ -6,6 +6,6 @@ bot.schema gathers the core's and the features' into one schema.
 
 from types import ModuleType
 
-from storage import console, messaging, models, schedule
+from storage import api_calls, console, messaging, models, schedule
 
-CORE_MODULES: tuple[ModuleType, ...] = (models, messaging, schedule, console)
+CORE_MODULES: tuple[ModuleType, ...] = (models, messaging, schedule, console, api_calls)

@@ -102,6 +102,7 @@ async def deliveries_page(view: ConsoleView) -> web.StreamResponse:
         failed=[_row(m) for m in failed],
         retrying=[_row(m) for m in retrying],
         platforms=platforms,
+        problems=view.runtime.problems(),
         resent=view.query.get("resent") == "1",
     )
 

@@ -25,6 +25,8 @@ DELIVERIES_INTRO = (
     "自动重试；过期、被平台拒绝或送达情况不明的消息停在这里，确认原因后可点「重发」。"
 )
 DELIVERIES_HEALTH = "各平台状态"
+# A platform's set-up problems (a wrong secret, a quota running out), each with its fix.
+PROBLEMS = "需要管理员处理的设置问题"
 DELIVERIES_FAILED = "未能送达"
 DELIVERIES_RETRYING = "正在重试"
 DELIVERIES_NONE_FAILED = "没有未能送达的消息。"

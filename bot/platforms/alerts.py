@@ -7,8 +7,9 @@ would have failed goes through. While a problem stands, `problems()` lists
 it in plain Chinese with its fix.
 
 The admins are told through the outbox, on every platform they are on, once
-a day at most per problem: the idempotency key holds the day, so neither a
-restart nor a second replica tells them twice.
+a day at most per problem (or once per `period` the caller names, such as a
+month): the idempotency key holds it, so neither a restart nor a second
+replica tells them twice.
 """
 
 from __future__ import annotations
@@ -38,7 +39,10 @@ class Alerts:
     def problems(self) -> list[str]:
         return list(self._active.values())
 
-    async def raised(self, problem: str, advice: str) -> None:
+    def standing(self, problem: str) -> bool:
+        return problem in self._active
+
+    async def raised(self, problem: str, advice: str, *, period: str = "") -> None:
         if self._active.get(problem) == advice:
             return
         self._active[problem] = advice
@@ -46,7 +50,7 @@ class Alerts:
         rt = self.runtime
         day = rt.clock.now().astimezone(rt.settings.tz).date().isoformat()
         async with rt.db.transaction() as session:
-            key = f"{problem}:{day}"
+            key = f"{problem}:{period or day}"
             outs = await alert_admins(session, rt.settings.admins, key, texts.alert(advice))
             await rt.send(session, outs)
         if not outs:

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Protocol
 
 import aiohttp
 from aiohttp import web
 
 from bot.delivery import Deliverer
+from bot.feature import Job
 from bot.ingest import Ingest
 from bot.runtime import Runtime
 
@@ -26,7 +28,11 @@ class Adapter(Deliverer, Protocol):
     def routes(self) -> list[web.RouteDef]: ...
 
     def problems(self) -> list[str]:
-        """Set-up problems an admin must fix, in plain Chinese (shown on /healthz)."""
+        """Set-up problems an admin must fix, in plain Chinese (/healthz and the console)."""
+        ...
+
+    def jobs(self) -> list[tuple[timedelta, Job]]:
+        """Periodic work the adapter needs, run as the app's other periodic jobs."""
         ...
 
     async def start(self) -> None: ...

@@ -19,12 +19,14 @@ uploaded (oapi media/upload) and sent as `sampleFile` with its media id.
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 
 from aiohttp import web
 from sqlalchemy import select
 
 from bot.attachments import build_attachment
 from bot.delivery import Delivery, Limit, NeedsAdmin, PermanentError
+from bot.feature import Job
 from bot.messages import Attachment, Incoming
 from bot.platforms import texts
 from bot.platforms.alerts import Alerts
@@ -39,6 +41,7 @@ from bot.platforms.dingtalk_api import (
 )
 from bot.platforms.dingtalk_cards import with_taps
 from bot.platforms.dingtalk_payload import NAME, PayloadError, parse, to_incoming
+from bot.platforms.dingtalk_quota import SAVE_EVERY, QuotaMeter
 from bot.platforms.dingtalk_stream import StreamClient
 from storage.models import ChatGroup, GroupCredential
 from storage.people import group_credentials
@@ -67,6 +70,7 @@ class DingTalkAdapter:
         self.mode = s.dingtalk_mode
         self.session_prefix = f"{s.dingtalk_oapi_base}/robot/sendBySession?"
         self.alerts = Alerts(env.runtime, NAME)
+        self.meter = QuotaMeter(env.runtime, self.alerts, s.dingtalk_monthly_quota)
         self.api = DingTalkApi(
             env.http,
             env.runtime.clock,
@@ -76,6 +80,7 @@ class DingTalkAdapter:
             api_base=s.dingtalk_api_base,
             oapi_base=s.dingtalk_oapi_base,
             alerts=self.alerts,
+            meter=self.meter,
             tz=s.tz,
         )
         self.stream: StreamClient | None = None
@@ -118,10 +123,18 @@ class DingTalkAdapter:
     def problems(self) -> list[str]:
         return self.alerts.problems()
 
+    def jobs(self) -> list[tuple[timedelta, Job]]:
+        return [(SAVE_EVERY, self.meter.watch_dingtalk_quota)] if self.meter.on else []
+
     async def close(self) -> None:
         if self.stream is not None:
             await self.stream.stop()
             self.stream = None
+        if self.meter.on:
+            try:
+                await self.meter.save()
+            except Exception:
+                log.exception("saving the count of DingTalk calls failed")
 
     # -- inbound -------------------------------------------------------------
 

@@ -31,6 +31,7 @@ from bot.delivery import (
 )
 from bot.platforms import texts
 from bot.platforms.alerts import REFUSAL_MEMORY_SECONDS, RETRY_SECONDS, Alerts
+from bot.platforms.dingtalk_quota import SPENT, QuotaMeter
 from bot.platforms.pacer import Pacer
 
 log = logging.getLogger("tongxin.dingtalk")
@@ -61,7 +62,7 @@ BAD_CREDENTIALS = "invalidClientIdOrSecret"
 BUSY = "-1"
 # The client-side pace per API (the documented ~20 a second, less a margin).
 CALLS_PER_SECOND = 18
-APP_PROBLEMS = ("dingtalk.credentials", "dingtalk.ip", "dingtalk.quota")
+APP_PROBLEMS = ("dingtalk.credentials", "dingtalk.ip", SPENT)
 
 
 def sign(timestamp: str, secret: str) -> str:
@@ -153,11 +154,13 @@ class DingTalkApi:
         api_base: str,
         oapi_base: str,
         alerts: Alerts,
+        meter: QuotaMeter,
         tz: tzinfo,
     ) -> None:
         self.http = http
         self.clock = clock
         self.alerts = alerts
+        self.meter = meter
         self.tz = tz
         self.pacer = Pacer(CALLS_PER_SECOND, 1.0)
         self._refused: tuple[datetime, NeedsAdmin] | None = None
@@ -260,6 +263,7 @@ class DingTalkApi:
                     ) from None
                 continue
             self._check_errcode(data, "media/upload")
+            self.meter.count()
             self.alerts.cleared(*APP_PROBLEMS)
             media_id = data.get("media_id")
             if not isinstance(media_id, str) or not media_id:
@@ -319,6 +323,7 @@ class DingTalkApi:
                     what=what,
                     headers={"x-acs-dingtalk-access-token": token},
                 )
+                self.meter.count()
                 self.alerts.cleared(*APP_PROBLEMS)
                 return data
             except _BadToken:
@@ -383,9 +388,7 @@ class DingTalkApi:
         if code in THROTTLED:
             raise TransientError(f"{reason} (throttled)", THROTTLED[code])
         if code in QUOTA_SPENT:
-            raise NeedsAdmin(
-                reason, "dingtalk.quota", texts.DINGTALK_QUOTA_SPENT, self._until_next_month()
-            )
+            raise NeedsAdmin(reason, SPENT, texts.DINGTALK_QUOTA_SPENT, self._until_next_month())
         if code == IP_NOT_ALLOWED:
             raise NeedsAdmin(reason, "dingtalk.ip", texts.DINGTALK_IP_NOT_ALLOWED, RETRY_SECONDS)
         if code == BAD_CREDENTIALS:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import json
 import uuid
+from datetime import timedelta
 from typing import Literal
 
 from aiohttp import web
@@ -13,6 +14,7 @@ from sqlalchemy import select
 
 from bot.attachments import build_attachment
 from bot.delivery import Delivery, Limit, PermanentError
+from bot.feature import Job
 from bot.ingest import replies_for
 from bot.messages import Attachment, Incoming, normalize_text
 from bot.platforms.base import AdapterEnv, is_loopback_peer
@@ -57,6 +59,9 @@ class LocalAdapter:
 
     async def close(self) -> None:
         return None
+
+    def jobs(self) -> list[tuple[timedelta, Job]]:
+        return []
 
     def problems(self) -> list[str]:
         return []

@@ -19,13 +19,14 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from aiohttp import web
 
 from bot.attachments import build_attachment
 from bot.delivery import Delivery, Limit, NeedsAdmin, PermanentError
+from bot.feature import Job
 from bot.messages import Attachment, Incoming
 from bot.platforms import texts
 from bot.platforms import wecom_cards as cards
@@ -196,6 +197,9 @@ class WeComAdapter:
         if delivery.chat_type == "direct":
             return [Limit(f"wecom:member:{delivery.chat_id}", *MEMBER_LIMIT)]
         return [Limit(f"wecom:group:{delivery.chat_id}", *GROUP_LIMIT)]
+
+    def jobs(self) -> list[tuple[timedelta, Job]]:
+        return []
 
     def problems(self) -> list[str]:
         return self.alerts.problems()

@@ -3,7 +3,8 @@
 - this month's and this quarter's 三会一课 (bot.standing, as 督导 counts them):
   per unit for a secretary, as counts of units for the bureau;
 - open polls and calls for feedback, with participation and deadlines;
-- failed deliveries (admins; the deliveries page lists them);
+- the platforms' set-up problems and failed deliveries (admins; the
+  deliveries page lists them);
 - the next reminders the bot will send.
 """
 
@@ -165,6 +166,7 @@ async def home(view: ConsoleView) -> web.StreamResponse:
         polls=[(p, *poll_counts[p.id]) for p in sorted(polls, key=lambda p: p.deadline)],
         calls=[(c, *answered[c.id]) for c in sorted(calls, key=lambda c: c.deadline)],
         failed=failed,
+        problems=view.runtime.problems() if actor.is_admin else [],
         reminders=await _reminders(session, actor, view.now),
         last_day=lambda p: day_label(p.end - timedelta(days=1), today.year),
     )

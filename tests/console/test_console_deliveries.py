@@ -3,6 +3,7 @@ recipient) and put it back in the queue with 重发."""
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import AsyncIterator
 from datetime import timedelta
@@ -12,9 +13,14 @@ import pytest
 from sqlalchemy import select
 
 from bot.messages import Outgoing
+from bot.platforms import texts
 from storage.messaging import OutboxMessage
+from tests.bot.dingtalk.conftest import settings_for
 from tests.bot.test_outages import OutageHarness, group
+from tests.conftest import START
 from tests.console.helpers import login_link, serve_publicly
+from tests.fakes.dingtalk_api import GROUP_SEND, FakeDingTalkApi
+from tests.harness import ChatHarness
 
 CSRF = re.compile(r'name="csrf" value="([^"]+)"')
 
@@ -29,7 +35,7 @@ async def chat(db_url: str, tmp_path: Path) -> AsyncIterator[OutageHarness]:
         await h.stop()
 
 
-async def sign_in(chat: OutageHarness, user_id: str, role: str) -> None:
+async def sign_in(chat: ChatHarness, user_id: str, role: str) -> None:
     """Follow the /后台 link with the test client, which keeps the session cookie."""
     assert chat.client is not None
     link = await login_link(chat.user(user_id, role=role, unit="一支部"))
@@ -100,3 +106,50 @@ async def test_only_admins_see_the_page(chat: OutageHarness) -> None:
     resp = await chat.client.get("/console/deliveries")
     assert resp.status == 403
     assert "发送失败" not in await (await chat.client.get("/console/")).text()
+
+
+@pytest.fixture
+async def ding(db_url: str, tmp_path: Path) -> AsyncIterator[tuple[ChatHarness, FakeDingTalkApi]]:
+    """DingTalk on, against the fake DingTalk API; an admin who reads the local channel."""
+    api = FakeDingTalkApi()
+    await api.start()
+    h = ChatHarness(db_url, START, tmp_path, **settings_for(api, admins=["local:boss"]))
+    await h.start()
+    try:
+        yield h, api
+    finally:
+        await h.stop()
+        await api.close()
+
+
+async def test_set_up_problems_head_the_admins_pages_in_plain_words(
+    ding: tuple[ChatHarness, FakeDingTalkApi],
+) -> None:
+    chat, api = ding
+    assert chat.client is not None
+    serve_publicly(chat)
+    api.refuse(GROUP_SEND, "Forbidden.AccessDenied.IpNotInWhiteList")
+    notice = Outgoing(platform="dingtalk", chat_type="group", chat_id="cidG==", text="开会通知")
+    async with chat.db.transaction() as s:
+        await chat.app.runtime.send(s, [notice])
+    await chat.settle()
+    advice = html.escape(texts.DINGTALK_IP_NOT_ALLOWED)
+
+    await sign_in(chat, "boss", "admin")
+    page = await (await chat.client.get("/console/deliveries")).text()
+    assert "需要管理员处理的设置问题" in page and advice in page
+    # Above everything else on the page.
+    assert page.index(advice) < page.index("各平台状态")
+    home = await (await chat.client.get("/console/")).text()
+    assert advice in home and 'href="/console/deliveries"' in home
+
+    await sign_in(chat, "li", "secretary")
+    home = await (await chat.client.get("/console/")).text()
+    assert "工作台" in home
+    assert "设置问题" not in home and advice not in home
+
+    # Fixed on the platform's side: the next send goes through and the notice is gone.
+    await chat.advance(minutes=16)
+    await sign_in(chat, "boss", "admin")
+    page = await (await chat.client.get("/console/deliveries")).text()
+    assert advice not in page and "设置问题" not in page

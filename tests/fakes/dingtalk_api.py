@@ -3,7 +3,8 @@
 Besides the sends it takes file uploads (oapi media/upload) and the
 `sampleFile` messages that carry them. It records every request and can be
 told to misbehave: refuse tokens, answer
-with an injected status or errcode, flow-control people, expire sessions.
+with an injected status or errcode, flow-control people, expire sessions,
+or keep the organisation to a monthly quota of metered calls.
 """
 
 from __future__ import annotations
@@ -81,6 +82,10 @@ class FakeDingTalkApi:
     # custom robots: access_token -> 加签 secret
     robots: dict[str, str] = field(default_factory=dict)
     uploads: list[Upload] = field(default_factory=list)
+    # The organisation's monthly quota of metered calls (None: unlimited) and
+    # this month's metered calls; a test turns the month by setting it to 0.
+    monthly_quota: int | None = None
+    metered: int = 0
 
     def __post_init__(self) -> None:
         self.app = web.Application()
@@ -137,6 +142,11 @@ class FakeDingTalkApi:
             body = {"code": code, "message": REFUSALS[code], "requestid": uuid.uuid4().hex}
             self.inject(path, status, body)
 
+    def _quota_spent(self) -> bool:
+        """Only metered APIs count: the sends and uploads, not the token or a
+        sessionWebhook (the refusal stops metered calls only)."""
+        return self.monthly_quota is not None and self.metered >= self.monthly_quota
+
     def to(self, path: str) -> list[Call]:
         return [c for c in self.calls if c.path == path]
 
@@ -168,6 +178,15 @@ class FakeDingTalkApi:
         assert call.query.get("type") == "file"
         if call.query.get("access_token") not in self.valid_tokens:
             return web.json_response({"errcode": 40014, "errmsg": "不合法的access_token"})
+        if self._quota_spent():
+            # oapi's answer as DingTalk's help centre quotes it ("API调用量超过
+            # 限额后,是否会有超额提示"), with this quota's figures in it.
+            errmsg = (
+                f"您的企业本月api调用量已超过限制,调用量:{self.metered + 1}次,"
+                f"额度:{self.monthly_quota}次,请登录开发者后台-资源管理-查看用量明细"
+            )
+            return web.json_response({"errcode": 90020, "errmsg": errmsg})
+        self.metered += 1
         media_id = f"@media{len(self.uploads) + 1}"
         self.uploads.append(Upload(media.filename, len(content), media_id, content))
         return web.json_response(
@@ -205,6 +224,10 @@ class FakeDingTalkApi:
             return web.json_response(
                 {"code": "InvalidAuthentication", "message": "不合法的access_token"}, status=401
             )
+        if self._quota_spent():
+            code = "Forbidden.AccessDenied.ApiCountLimitForOrg"
+            answer = {"code": code, "message": REFUSALS[code], "requestid": uuid.uuid4().hex}
+            return web.json_response(answer, status=403)
         assert isinstance(call.body["msgParam"], str), "msgParam must be a JSON string"
         assert call.body["msgKey"] in MSG_KEYS, f"unexpected msgKey {call.body['msgKey']!r}"
         if call.body["msgKey"] == "sampleFile":
@@ -213,6 +236,7 @@ class FakeDingTalkApi:
                 return web.json_response(
                     {"code": "invalidParameter", "message": "mediaId"}, status=400
                 )
+        self.metered += 1
         answer: dict[str, Any] = {"processQueryKey": f"pqk{len(self.calls)}"}
         if request.path == OTO_SEND:
             users = call.body["userIds"]
