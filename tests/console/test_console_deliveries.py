@@ -4,32 +4,23 @@ recipient) and put it back in the queue with 重发."""
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
 from bot.messages import Outgoing
 from storage.messaging import OutboxMessage
-from tests.bot.test_outages import OutageHarness, group
+from tests.bot.outage_helpers import Unreachable, group
 from tests.console.helpers import login_link, serve_publicly
+from tests.harness import ChatHarness
+
+pytestmark = pytest.mark.chat(unreachable=True, admins=["local:boss"])
 
 CSRF = re.compile(r'name="csrf" value="([^"]+)"')
 
 
-@pytest.fixture
-async def chat(db_url: str, tmp_path: Path) -> AsyncIterator[OutageHarness]:
-    h = OutageHarness(db_url, tmp_path, admins=["local:boss"])
-    await h.start()
-    try:
-        yield h
-    finally:
-        await h.stop()
-
-
-async def sign_in(chat: OutageHarness, user_id: str, role: str) -> None:
+async def sign_in(chat: ChatHarness, user_id: str, role: str) -> None:
     """Follow the /后台 link with the test client, which keeps the session cookie."""
     assert chat.client is not None
     link = await login_link(chat.user(user_id, role=role, unit="一支部"))
@@ -37,10 +28,12 @@ async def sign_in(chat: OutageHarness, user_id: str, role: str) -> None:
     assert resp.status == 200
 
 
-async def test_failed_deliveries_are_listed_and_resent(chat: OutageHarness) -> None:
+async def test_failed_deliveries_are_listed_and_resent(
+    chat: ChatHarness, unreachable: Unreachable
+) -> None:
     assert chat.client is not None
     serve_publicly(chat)
-    chat.platform.down = True
+    unreachable.down = True
     minute = chat.clock.now() + timedelta(minutes=1)
     ballot = Outgoing(
         platform="fake",
@@ -72,7 +65,7 @@ async def test_failed_deliveries_are_listed_and_resent(chat: OutageHarness) -> N
     assert row is not None and row.state == "failed"
     refused = await chat.client.post("/console/deliveries", data={"id": str(row.id)})
     assert refused.status == 403
-    chat.platform.down = False
+    unreachable.down = False
     resp = await chat.client.post(
         "/console/deliveries",
         data={"id": str(row.id), "csrf": found.group(1)},
@@ -80,7 +73,7 @@ async def test_failed_deliveries_are_listed_and_resent(chat: OutageHarness) -> N
     )
     assert resp.status == 303 and resp.headers["Location"] == "/console/deliveries?resent=1"
     await chat.settle()
-    assert chat.platform.shown["通知1"] == 1
+    assert unreachable.shown["通知1"] == 1
     async with chat.db.reading() as s:
         again = await s.get(OutboxMessage, row.id)
     assert again is not None and again.state == "sent"
@@ -90,10 +83,10 @@ async def test_failed_deliveries_are_listed_and_resent(chat: OutageHarness) -> N
     )
     assert resp.status == 404
     await chat.settle()
-    assert chat.platform.shown["通知1"] == 1
+    assert unreachable.shown["通知1"] == 1
 
 
-async def test_only_admins_see_the_page(chat: OutageHarness) -> None:
+async def test_only_admins_see_the_page(chat: ChatHarness) -> None:
     assert chat.client is not None
     serve_publicly(chat)
     await sign_in(chat, "li", "secretary")
