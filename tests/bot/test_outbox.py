@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from datetime import timedelta
+from typing import Literal
 
 from sqlalchemy import select, update
 
@@ -211,6 +212,18 @@ async def test_a_hanging_platform_does_not_hold_up_the_others(db_url: str) -> No
         await db.dispose()
 
 
+class WatchedEvent(asyncio.Event):
+    """The outbox's wake-up event, which tells the test once the worker waits on it."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.waited = asyncio.Event()
+
+    async def wait(self) -> Literal[True]:
+        self.waited.set()
+        return await super().wait()
+
+
 async def test_a_wake_that_meets_the_stop_does_not_keep_the_worker_alive(db_url: str) -> None:
     # Replies woke the idle outbox in the same tick the app stopped it: on
     # Python 3.11, asyncio.wait_for returned the wake-up and swallowed the
@@ -218,8 +231,10 @@ async def test_a_wake_that_meets_the_stop_does_not_keep_the_worker_alive(db_url:
     db = Database(db_url)
     try:
         outbox = Outbox(db, ManualClock(START), {"fake": FlakyPlatform(fail_rate=0)})
+        wake = outbox._wake = WatchedEvent()
         worker = asyncio.create_task(outbox.run(poll_seconds=30))
-        await asyncio.sleep(0.3)  # nothing to claim: idle, waiting to be woken
+        async with asyncio.timeout(5):
+            await wake.waited.wait()  # nothing to claim: idle, waiting to be woken
         outbox.wake()
         worker.cancel()
         async with asyncio.timeout(5):
