@@ -45,12 +45,4 @@ def send_export_file(ctx: Context, kind: str, params: dict[str, str]) -> None:
     if ctx.platform not in FILE_PLATFORMS:
         return
     attachment = Attachment(export=kind, params=params, person_id=ctx.actor.person_id)
-    ctx.out.append(
-        Outgoing(
-            platform=ctx.platform,
-            chat_type="direct",
-            chat_id=ctx.actor.user_id,
-            text="",
-            attachment=attachment,
-        )
-    )
+    ctx.out.append(Outgoing.direct(ctx.platform, ctx.actor.user_id, "", attachment=attachment))

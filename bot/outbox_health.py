@@ -179,11 +179,10 @@ async def alert_delivery_trouble(rt: Runtime) -> None:
         await rt.send(
             session,
             [
-                Outgoing(
-                    platform=platform,
-                    chat_type="direct",
-                    chat_id=user,
-                    text=text,
+                Outgoing.direct(
+                    platform,
+                    user,
+                    text,
                     key=f"{ALERT_BATCH}:{stamp}:{platform}:{user}",
                     batch=ALERT_BATCH,
                 )

@@ -1,4 +1,5 @@
-"""Shared fixtures: both databases, and the chat harness of tests/harness.py."""
+"""Shared fixtures: both databases, the chat harness of tests/harness.py and the fake
+platforms it can speak to."""
 
 from __future__ import annotations
 
@@ -14,7 +15,10 @@ import pytest
 
 from bot.delivery import Deliverer
 from bot.feature import Feature
+from tests.bot.outage_helpers import Unreachable
+from tests.bot.wecom_helpers import fake_wecom, wecom_settings
 from tests.dbs import REQUIRE_PG_ENV, Backends
+from tests.fakes.wecom_api import FakeWeCom
 from tests.handlers.recorder import Recorder
 from tests.harness import ChatHarness
 from tests.keys import TEST_KEY
@@ -101,19 +105,61 @@ def recorder() -> Recorder:
 
 
 @pytest.fixture
-async def chat(make_chat: MakeChat, request: pytest.FixtureRequest) -> ChatHarness:
-    """The bot on a fresh database, spoken to over the local channel's HTTP API.
+def unreachable() -> Unreachable:
+    """A platform ("fake") that a test takes down and brings back."""
+    return Unreachable()
 
-    A test (or module) marked `@pytest.mark.chat(...)` gets these settings, a
-    `start` moment, or with `recording=True` the `recorder` fixture as its
-    local platform (it sees what the outbox forgets once delivered).
+
+@pytest.fixture
+async def wecom() -> AsyncIterator[FakeWeCom]:
+    """The fake WeCom API on loopback."""
+    fake = fake_wecom()
+    await fake.start()
+    try:
+        yield fake
+    finally:
+        await fake.close()
+
+
+@pytest.fixture(autouse=True)
+def _marked_fakes(request: pytest.FixtureRequest) -> None:
+    """Start the fake a `chat` marker names before the fixtures that read it: an async
+    fixture cannot set up another async fixture by name, so `chat_settings` finds it ready."""
+    marker = request.node.get_closest_marker("chat")
+    if marker and marker.kwargs.get("wecom"):
+        request.getfixturevalue("wecom")
+
+
+def chat_settings(request: pytest.FixtureRequest) -> dict[str, Any]:
+    """What the closest `@pytest.mark.chat(...)` asks of the harness, as make_chat's arguments.
+
+    Besides settings and `start`, three flags bring in a fake platform fixture:
+    `recording=True` delivers local messages to `recorder` (it sees what the outbox
+    forgets once delivered), `unreachable=True` adds the `unreachable` platform, and
+    `wecom=True` turns WeCom on against the `wecom` fake.
     """
     marker = request.node.get_closest_marker("chat")
     options: dict[str, Any] = dict(marker.kwargs) if marker else {}
+    deliverers: list[Deliverer] = []
     if options.pop("recording", False):
-        options["deliverers"] = [request.getfixturevalue("recorder")]
+        deliverers.append(request.getfixturevalue("recorder"))
         options.setdefault("secret_key", TEST_KEY)
-    return await make_chat(**options)
+    if options.pop("unreachable", False):
+        deliverers.append(request.getfixturevalue("unreachable"))
+    if deliverers:
+        options["deliverers"] = deliverers
+    if options.pop("wecom", False):
+        options = wecom_settings(request.getfixturevalue("wecom"), **options)
+    return options
+
+
+@pytest.fixture
+async def chat(make_chat: MakeChat, request: pytest.FixtureRequest) -> ChatHarness:
+    """The bot on a fresh database, spoken to over the local channel's HTTP API.
+
+    A test (or module) marked `@pytest.mark.chat(...)` gets what `chat_settings` reads.
+    """
+    return await make_chat(**chat_settings(request))
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:

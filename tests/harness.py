@@ -27,6 +27,7 @@ from bot.clock import ManualClock
 from bot.config import Settings
 from bot.delivery import Deliverer
 from bot.feature import Feature
+from bot.messages import Outgoing
 from storage.messaging import OutboxMessage
 from storage.people import add_membership, bind_group, ensure_unit, grant_role, touch_person
 from storage.schedule import Firing
@@ -155,6 +156,12 @@ class ChatHarness:
             (c["label"], c["reply"]) for r in data["replies"] for c in r.get("choices", [])
         ]
         return [r["text"] for r in data["replies"]]
+
+    async def send_out(self, *outs: Outgoing) -> None:
+        """Queue messages as a handler would, then deliver what is due."""
+        async with self.db.transaction() as session:
+            await self.app.runtime.send(session, outs)
+        await self.settle()
 
     async def settle(self) -> None:
         """Deliver everything due now (the outbox worker's job, made deterministic)."""

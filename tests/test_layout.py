@@ -136,3 +136,36 @@ def test_sentences_live_in_texts_modules() -> None:
     paths += [ROOT / name for name in CORE_AUDITED]
     found = [line for path in sorted(paths) for line in said_outside_texts(path)]
     assert found == []
+
+
+def test_test_modules_share_through_helpers_only() -> None:
+    """What tests share lives in helper modules and conftest.py: a test module imported by
+    another runs its tests' imports twice and hides what depends on what."""
+    borrowing = []
+    for path in (ROOT / "tests").rglob("*.py"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom):
+                ours = node.level > 0 or (node.module or "").startswith("tests.")
+                modules = [node.module or ""] if ours else []
+                if node.level:  # `from . import test_x`
+                    modules += [alias.name for alias in node.names]
+            elif isinstance(node, ast.Import):
+                modules = [alias.name for alias in node.names if alias.name.startswith("tests.")]
+            else:
+                continue
+            if any(part.startswith("test_") for m in modules for part in m.split(".")):
+                borrowing.append(f"{path.relative_to(ROOT)} imports {', '.join(modules)}")
+    assert borrowing == []
+
+
+def test_the_chat_harness_is_never_subclassed() -> None:
+    """Fakes and settings go in as `make_chat(...)` arguments or `chat` marker flags."""
+    subclasses = [
+        f"{path.relative_to(ROOT)}: {node.name}"
+        for path in (ROOT / "tests").rglob("*.py")
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+        if isinstance(node, ast.ClassDef)
+        and any(ast.unparse(base).split(".")[-1] == "ChatHarness" for base in node.bases)
+    ]
+    assert subclasses == []

@@ -6,7 +6,6 @@ import os
 import signal
 import socket
 import subprocess
-import sys
 import time
 import urllib.request
 from pathlib import Path
@@ -14,22 +13,7 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook
 
-TONGXIN = [sys.executable, "-m", "bot"]
-
-
-def run(
-    args: list[str], env: dict[str, str] | None = None, **kw: object
-) -> subprocess.CompletedProcess[str]:
-    full = {k: v for k, v in os.environ.items() if not k.startswith("TONGXIN_")}
-    full.update(env or {})
-    return subprocess.run(
-        [*TONGXIN, *args],
-        capture_output=True,
-        text=True,
-        env=full,
-        timeout=60,
-        **kw,  # type: ignore[call-overload]
-    )
+from tests.bot.cli_helpers import TONGXIN, run
 
 
 @pytest.mark.parametrize(

@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from bot.args import Args
 from bot.context import Context
+from bot.errors import Failure
 from bot.feature import Feature
 from handlers import FEATURES
 from storage.messaging import InboundMessage
@@ -45,3 +46,27 @@ async def test_a_failing_handler_gets_a_polite_answer_and_spares_the_batch(
         states = {msg_id: state for msg_id, state in rows}
     assert sorted(states.values()) == ["done", "done", "failed"]
     assert any("RuntimeError" in r.getMessage() or r.exc_info for r in caplog.records)
+
+
+async def test_the_error_hook_hears_of_a_message_whose_handler_raised(bchat: ChatHarness) -> None:
+    seen: list[Failure] = []
+
+    @bchat.app.on_error
+    async def broken_hook(failure: Failure) -> None:
+        raise RuntimeError("the hook's own bug")
+
+    @bchat.app.on_error
+    async def hook(failure: Failure) -> None:
+        seen.append(failure)
+
+    b = bchat.user("b", "乙")
+    await b.says("/我是谁", msg_id="fine-1")
+    assert seen == []
+    said = await b.says("/炸", msg_id="boom-1")
+    # A hook that raises neither stops the next hook nor the polite answer.
+    assert said == "抱歉，处理这条消息时出了点问题，已记录，请稍后再试。"
+    [failure] = seen
+    assert (failure.where, failure.name) == ("message", "local:boom-1")
+    assert isinstance(failure.error, RuntimeError)
+    assert str(failure.error) == "secret internal detail"
+    assert (failure.attempts, failure.final) == (1, False)

@@ -14,7 +14,7 @@ from bot import ingest as ingest_module
 from bot.app import Tongxin
 from bot.config import Settings
 from bot.context import Context
-from bot.messages import Incoming
+from bot.messages import Incoming, Outgoing
 from storage.messaging import InboundMessage
 from storage.models import Person
 from tests.conftest import START
@@ -100,20 +100,38 @@ async def test_a_callback_does_not_wait_for_a_whole_handling_batch(
     dispatch = router.dispatch
     order: list[str] = []
     first_started = asyncio.Event()
+    # Each message's handling waits for its own go: the batch is held exactly where the
+    # test wants it, whatever the machine's speed.
+    go = {f"crash-{n}": asyncio.Event() for n in range(6)}
 
-    async def slow_dispatch(ctx: Context) -> None:
+    async def gated_dispatch(ctx: Context) -> None:
         order.append(ctx.incoming.msg_id)
         first_started.set()
-        await asyncio.sleep(0.05)
+        await go[ctx.incoming.msg_id].wait()
         await dispatch(ctx)
 
-    monkeypatch.setattr(router, "dispatch", slow_dispatch)
+    monkeypatch.setattr(router, "dispatch", gated_dispatch)
     ingest = chat.app.ingest
     for n in range(5):
         await ingest.submit(incoming(chat, n))
     await first_started.wait()
-    async with asyncio.timeout(0.2):  # a whole batch would take 0.25 s
-        is_new, _ = await ingest.submit(incoming(chat, 5))
+    calling = asyncio.Event()
+
+    async def callback() -> tuple[bool, list[Outgoing]]:
+        calling.set()  # submit counts itself as recording before it first yields
+        return await ingest.submit(incoming(chat, 5))
+
+    arrived = asyncio.create_task(callback())
+    await calling.wait()
+    go["crash-0"].set()  # only the first message may finish: the rest stay held
+    try:
+        # A batch that kept the write lock for its other four would never let it in;
+        # the timeout only turns that hang into a failure.
+        async with asyncio.timeout(10):
+            is_new, _ = await arrived
+    finally:
+        for event in go.values():
+            event.set()
     assert is_new
     assert len(order) < 5
     await ingest.idle()

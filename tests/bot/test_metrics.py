@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
 
@@ -12,19 +11,16 @@ from prometheus_client.parser import text_string_to_metric_families
 from bot.app import Tongxin
 from bot.config import Settings
 from storage.schedule import Firing
-from tests.bot.wecom_env import WeComChat, wecom_chat
+from tests.bot.wecom_helpers import app_sender, call
 from tests.fakes.wecom_callbacks import app_text
+from tests.harness import ChatHarness
+
+pytestmark = pytest.mark.chat(wecom=True)
 
 Samples = dict[tuple[str, tuple[tuple[str, str], ...]], float]
 
 
-@pytest.fixture
-async def chat(db_url: str, tmp_path: Path) -> AsyncIterator[WeComChat]:
-    async with wecom_chat(db_url, tmp_path) as harness:
-        yield harness
-
-
-async def scrape(chat: WeComChat) -> tuple[str, Samples]:
+async def scrape(chat: ChatHarness) -> tuple[str, Samples]:
     assert chat.client is not None
     resp = await chat.client.get("/metrics")
     assert resp.status == 200
@@ -38,7 +34,7 @@ async def scrape(chat: WeComChat) -> tuple[str, Samples]:
     return text, samples
 
 
-async def test_metrics_are_scraped_with_their_names(chat: WeComChat) -> None:
+async def test_metrics_are_scraped_with_their_names(chat: ChatHarness) -> None:
     now = chat.clock.now()
     async with chat.db.transaction() as s:
         closes = now - timedelta(minutes=5)
@@ -52,9 +48,9 @@ async def test_metrics_are_scraped_with_their_names(chat: WeComChat) -> None:
                 push=True,
             )
         )
-    req = chat.app_sender.app_post(app_text("t1", "/帮助", 4561255354251345929))
+    req = app_sender(chat).app_post(app_text("t1", "/帮助", 4561255354251345929))
     for _ in range(2):  # WeCom retried the callback once
-        assert (await chat.call(req)).status == 200
+        assert (await call(chat, req)).status == 200
     await chat.settle()
     teacher = chat.user("t2", "王老师")
     await teacher.says("/我是谁")

@@ -36,6 +36,22 @@ async def test_any_command_leaves_the_open_flow_and_says_so(sample: ChatHarness)
     sec.hears("发送「/帮助」")  # nothing open any more
 
 
+@pytest.mark.parametrize("word", ["取消", "/取消"])
+async def test_cancel_with_or_without_the_slash_leaves_the_flow_and_says_so(
+    sample: ChatHarness, word: str
+) -> None:
+    sec = sample.user("s1", role="secretary", unit="一支部")
+    await sec.says("/调查 新建")
+    await sec.says("年度调查")
+    sec.hears("预计多少人参加？")
+    await sec.says(word)
+    sec.hears("已取消「试用调查」")
+    async with sample.db.reading() as s:
+        assert await s.scalar(select(ConversationState.id)) is None
+    await sec.says(word)
+    sec.hears("当前没有进行中的操作")
+
+
 async def test_a_refused_command_also_leaves_the_flow(chat: ChatHarness) -> None:
     t = chat.user("t1", "王老师", unit="一支部")
     await t.says("/意见箱")

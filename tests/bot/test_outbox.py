@@ -3,73 +3,19 @@
 from __future__ import annotations
 
 import asyncio
-import random
-from collections import Counter
 from datetime import timedelta
+from typing import Literal
 
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 
 from bot.clock import ManualClock
-from bot.delivery import Delivery, Limit, PermanentError, TransientError
+from bot.delivery import Delivery
 from bot.messages import Outgoing
-from bot.outbox import EXPIRED, Outbox, enqueue
+from bot.outbox import EXPIRED, Outbox
 from storage.db import Database
 from storage.messaging import OutboxMessage
+from tests.bot.outbox_helpers import FlakyPlatform, fill, messages, states
 from tests.conftest import START
-
-
-class FlakyPlatform:
-    """A platform that fails a share of calls and remembers what it accepted."""
-
-    name = "fake"
-    inline_replies = False
-
-    def __init__(self, fail_rate: float = 0.2, seed: int = 7, per_chat: int = 0) -> None:
-        self.rng = random.Random(seed)
-        self.fail_rate = fail_rate
-        self.per_chat = per_chat
-        self.accepted: Counter[str] = Counter()
-        self.calls = 0
-
-    def limits(self, delivery: Delivery) -> list[Limit]:
-        if self.per_chat:
-            return [Limit(f"fake:{delivery.chat_id}", self.per_chat, 60)]
-        return []
-
-    async def deliver(self, delivery: Delivery) -> None:
-        await asyncio.sleep(0.0005)  # a network round trip, and a point to be cancelled at
-        self.calls += 1
-        if delivery.chat_id == "nowhere":
-            raise PermanentError("no such chat")
-        if self.rng.random() < self.fail_rate:
-            raise TransientError("HTTP 503")
-        self.accepted[delivery.key] += 1
-
-
-def messages(n: int, chats: int = 50) -> list[Outgoing]:
-    return [
-        Outgoing(
-            platform="fake",
-            chat_type="group",
-            chat_id=f"g{i % chats}",
-            text=f"第{i}条",
-            key=f"k{i}",
-        )
-        for i in range(n)
-    ]
-
-
-async def fill(db: Database, clock: ManualClock, outs: list[Outgoing]) -> None:
-    async with db.transaction() as s:
-        await enqueue(s, outs, clock.now())
-
-
-async def states(db: Database) -> dict[str, int]:
-    async with db.reading() as s:
-        rows = await s.execute(
-            select(OutboxMessage.state, func.count()).group_by(OutboxMessage.state)
-        )
-        return {state: int(n) for state, n in rows}
 
 
 async def run_until_done(
@@ -266,6 +212,18 @@ async def test_a_hanging_platform_does_not_hold_up_the_others(db_url: str) -> No
         await db.dispose()
 
 
+class WatchedEvent(asyncio.Event):
+    """The outbox's wake-up event, which tells the test once the worker waits on it."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.waited = asyncio.Event()
+
+    async def wait(self) -> Literal[True]:
+        self.waited.set()
+        return await super().wait()
+
+
 async def test_a_wake_that_meets_the_stop_does_not_keep_the_worker_alive(db_url: str) -> None:
     # Replies woke the idle outbox in the same tick the app stopped it: on
     # Python 3.11, asyncio.wait_for returned the wake-up and swallowed the
@@ -273,8 +231,10 @@ async def test_a_wake_that_meets_the_stop_does_not_keep_the_worker_alive(db_url:
     db = Database(db_url)
     try:
         outbox = Outbox(db, ManualClock(START), {"fake": FlakyPlatform(fail_rate=0)})
+        wake = outbox._wake = WatchedEvent()
         worker = asyncio.create_task(outbox.run(poll_seconds=30))
-        await asyncio.sleep(0.3)  # nothing to claim: idle, waiting to be woken
+        async with asyncio.timeout(5):
+            await wake.waited.wait()  # nothing to claim: idle, waiting to be woken
         outbox.wake()
         worker.cancel()
         async with asyncio.timeout(5):

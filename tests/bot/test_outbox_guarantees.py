@@ -27,7 +27,7 @@ from bot.messages import Outgoing
 from bot.outbox import MAX_UNCERTAIN, UNCERTAIN, Outbox
 from storage.db import Database
 from storage.messaging import OutboxMessage
-from tests.bot.test_outbox import FlakyPlatform, fill, messages, states
+from tests.bot.outbox_helpers import FlakyPlatform, fill, messages, states
 from tests.conftest import START
 
 

@@ -9,7 +9,6 @@ import os
 import sqlite3
 import stat
 import subprocess
-import sys
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -23,9 +22,8 @@ from handlers import FEATURES
 from storage.db import Database
 from storage.models import Person
 from storage.people import add_membership, ensure_unit, grant_role, touch_person
+from tests.bot.cli_helpers import TONGXIN
 from tests.conftest import START
-
-TONGXIN = [sys.executable, "-m", "bot"]
 
 
 def run(

@@ -20,7 +20,7 @@ from bot import roster_file
 from bot.roster_file import RosterFileError, import_in_batches, read_rows
 from storage.db import Database
 from storage.models import Membership, Person
-from tests.bot.test_cli import TONGXIN, run
+from tests.bot.cli_helpers import TONGXIN, run
 from tests.conftest import START
 
 HEADER = ["姓名", "平台", "用户ID", "单位", "角色"]

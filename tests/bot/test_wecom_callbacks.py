@@ -6,7 +6,6 @@ import base64
 import json
 import time
 from datetime import datetime
-from pathlib import Path
 
 import pytest
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
@@ -15,9 +14,21 @@ from sqlalchemy import select
 from bot.platforms.wecom_crypto import MAX_BODY, Receiver, Rejected, Signed
 from bot.platforms.wecom_inbound import parse_app_message, parse_bot_message
 from storage.messaging import InboundMessage
-from tests.bot.wecom_env import BOT_AES_KEY, BOT_TOKEN, WeComChat, wecom_chat
-from tests.conftest import START
+from tests.bot.wecom_helpers import (
+    BOT_AES_KEY,
+    BOT_TOKEN,
+    app_sender,
+    bot_sender,
+    call,
+    get,
+    wecom_settings,
+)
+from tests.conftest import START, MakeChat
+from tests.fakes.wecom_api import FakeWeCom
 from tests.fakes.wecom_callbacks import Request, Sender, app_text, bot_text
+from tests.harness import ChatHarness
+
+pytestmark = pytest.mark.chat(wecom=True)
 
 # PROTOCOLS.md 1.10: Vector A (official WXBizMsgCrypt sample), Vector B (wechatpy's tests).
 VECTOR_A = {
@@ -79,7 +90,7 @@ EXTERNAL = (
 )
 
 
-async def inbound_ids(chat: WeComChat) -> list[str]:
+async def inbound_ids(chat: ChatHarness) -> list[str]:
     async with chat.db.reading() as s:
         return list(await s.scalars(select(InboundMessage.msg_id).order_by(InboundMessage.id)))
 
@@ -98,35 +109,37 @@ def signed_at(timestamp: int) -> datetime:
     ids=["A", "B"],
 )
 async def test_url_verification_answers_exactly_the_plaintext(
-    db_url: str, tmp_path: Path, vector: dict[str, str], url: str, plain: str, at: int
+    make_chat: MakeChat, wecom: FakeWeCom, vector: dict[str, str], url: str, plain: str, at: int
 ) -> None:
-    async with wecom_chat(db_url, tmp_path, signed_at(at), **vector) as chat:
-        started = time.perf_counter()
-        resp = await chat.get(url)
-        assert time.perf_counter() - started < 1.0
-        assert resp.status == 200
-        assert await resp.read() == plain.encode()
-        forged = await chat.get(
-            url.replace("msg_signature=5c", "msg_signature=6c").replace(
-                "msg_signature=dd", "msg_signature=de"
-            )
-        )
-        assert forged.status == 403
-        assert await forged.read() == b""
+    chat = await make_chat(start=signed_at(at), **wecom_settings(wecom, **vector))
+    started = time.perf_counter()
+    resp = await get(chat, url)
+    assert time.perf_counter() - started < 1.0
+    assert resp.status == 200
+    assert await resp.read() == plain.encode()
+    forged = await get(
+        chat,
+        url.replace("msg_signature=5c", "msg_signature=6c").replace(
+            "msg_signature=dd", "msg_signature=de"
+        ),
+    )
+    assert forged.status == 403
+    assert await forged.read() == b""
 
 
+@pytest.mark.chat(wecom=True, start=signed_at(1409659813), **VECTOR_A)
 async def test_vector_a_post_reaches_the_bot_as_a_direct_message(
-    db_url: str, tmp_path: Path
+    chat: ChatHarness, wecom: FakeWeCom
 ) -> None:
-    async with wecom_chat(db_url, tmp_path, signed_at(1409659813), **VECTOR_A) as chat:
-        resp = await chat.call(A_POST)
-        assert resp.status == 200
-        assert await resp.read() == b""
-        assert await inbound_ids(chat) == ["app:4561255354251345929"]
-        await chat.settle()
-        [sent] = chat.fake.sent("/cgi-bin/message/send")
-        assert sent.body["touser"] == "mycreate"
-        assert sent.body["agentid"] == 1000002
+    wecom.corp_id = VECTOR_A["wecom_corp_id"]  # the reply fetches a token for the vector's corp
+    resp = await call(chat, A_POST)
+    assert resp.status == 200
+    assert await resp.read() == b""
+    assert await inbound_ids(chat) == ["app:4561255354251345929"]
+    await chat.settle()
+    [sent] = wecom.sent("/cgi-bin/message/send")
+    assert sent.body["touser"] == "mycreate"
+    assert sent.body["agentid"] == 1000002
 
 
 def test_vector_a_decrypts_to_the_documented_fields_with_pad_30() -> None:
@@ -167,76 +180,71 @@ def test_wrong_receiver_is_refused_before_parsing() -> None:
 
 
 async def test_forged_tampered_and_foreign_posts_get_403_and_record_nothing(
-    db_url: str, tmp_path: Path
+    chat: ChatHarness,
 ) -> None:
-    async with wecom_chat(db_url, tmp_path) as chat:
-        good = chat.app_sender.app_post(app_text("t1", "/帮助", 1))
-        forged = Request(good.url.replace("msg_signature=", "msg_signature=0"), good.body)
-        tampered = Request(good.url, good.body.replace(b"[CDATA[", b"[CDATA[A", 2))
-        s = chat.settings
-        foreign = Sender(s.wecom_token, s.wecom_aes_key, "wwother", chat.clock)
-        for req in (forged, tampered, foreign.app_post(app_text("t1", "/帮助", 2))):
-            resp = await chat.call(req)
-            assert resp.status == 403
-        assert await inbound_ids(chat) == []
+    good = app_sender(chat).app_post(app_text("t1", "/帮助", 1))
+    forged = Request(good.url.replace("msg_signature=", "msg_signature=0"), good.body)
+    tampered = Request(good.url, good.body.replace(b"[CDATA[", b"[CDATA[A", 2))
+    s = chat.settings
+    foreign = Sender(s.wecom_token, s.wecom_aes_key, "wwother", chat.clock)
+    for req in (forged, tampered, foreign.app_post(app_text("t1", "/帮助", 2))):
+        resp = await call(chat, req)
+        assert resp.status == 403
+    assert await inbound_ids(chat) == []
 
 
-async def test_oversized_and_malformed_bodies_are_refused(db_url: str, tmp_path: Path) -> None:
-    async with wecom_chat(db_url, tmp_path) as chat:
-        good = chat.app_sender.app_post(app_text("t1", "/帮助", 1))
-        big = Request(good.url, good.body + b" " * MAX_BODY)
-        assert (await chat.call(big)).status == 413
-        assert (
-            await chat.call(Request(good.url, b"<xml><ToUserName>x</ToUserName></xml>"))
-        ).status == 400
-        no_query = Request("/wecom/callback", good.body)
-        assert (await chat.call(no_query)).status == 400
-        not_xml = chat.app_sender.app_post("just words, no XML")
-        assert (await chat.call(not_xml)).status == 400
-        no_sender = chat.app_sender.app_post("<xml><MsgType>text</MsgType></xml>")
-        assert (await chat.call(no_sender)).status == 400
-        assert await inbound_ids(chat) == []
+async def test_oversized_and_malformed_bodies_are_refused(chat: ChatHarness) -> None:
+    good = app_sender(chat).app_post(app_text("t1", "/帮助", 1))
+    big = Request(good.url, good.body + b" " * MAX_BODY)
+    assert (await call(chat, big)).status == 413
+    assert (
+        await call(chat, Request(good.url, b"<xml><ToUserName>x</ToUserName></xml>"))
+    ).status == 400
+    no_query = Request("/wecom/callback", good.body)
+    assert (await call(chat, no_query)).status == 400
+    not_xml = app_sender(chat).app_post("just words, no XML")
+    assert (await call(chat, not_xml)).status == 400
+    no_sender = app_sender(chat).app_post("<xml><MsgType>text</MsgType></xml>")
+    assert (await call(chat, no_sender)).status == 400
+    assert await inbound_ids(chat) == []
 
 
 @pytest.mark.parametrize("payload", [LAUGHS, EXTERNAL], ids=["billion-laughs", "external-entity"])
-async def test_entities_are_never_expanded(db_url: str, tmp_path: Path, payload: str) -> None:
-    async with wecom_chat(db_url, tmp_path) as chat:
-        signed_inside = chat.app_sender.app_post(payload)
-        good = chat.app_sender.app_post(app_text("t1", "/帮助", 1))
-        outside = Request(good.url, payload.replace("<xml>", good.body.decode()[:-6], 1).encode())
-        started = time.perf_counter()
-        for req in (signed_inside, outside):
-            assert (await chat.call(req)).status == 400
-        assert time.perf_counter() - started < 1.0
-        assert await inbound_ids(chat) == []
+async def test_entities_are_never_expanded(chat: ChatHarness, payload: str) -> None:
+    signed_inside = app_sender(chat).app_post(payload)
+    good = app_sender(chat).app_post(app_text("t1", "/帮助", 1))
+    outside = Request(good.url, payload.replace("<xml>", good.body.decode()[:-6], 1).encode())
+    started = time.perf_counter()
+    for req in (signed_inside, outside):
+        assert (await call(chat, req)).status == 400
+    assert time.perf_counter() - started < 1.0
+    assert await inbound_ids(chat) == []
 
 
-async def test_events_are_acknowledged_and_not_routed(db_url: str, tmp_path: Path) -> None:
-    async with wecom_chat(db_url, tmp_path) as chat:
-        event = (
-            "<xml><ToUserName>wwcorp</ToUserName><FromUserName>t1</FromUserName>"
-            "<CreateTime>1700000000</CreateTime><MsgType>event</MsgType>"
-            "<Event>enter_agent</Event><AgentID>1000002</AgentID></xml>"
-        )
-        resp = await chat.call(chat.app_sender.app_post(event))
-        assert resp.status == 200
-        stream = {
-            "msgid": "s1",
-            "msgtype": "stream",
-            "stream": {"id": "x"},
-            "from": {"userid": "t1"},
-        }
-        assert (await chat.call(chat.bot_sender.bot_post(stream))).status == 200
-        assert await inbound_ids(chat) == []
+async def test_events_are_acknowledged_and_not_routed(chat: ChatHarness) -> None:
+    event = (
+        "<xml><ToUserName>wwcorp</ToUserName><FromUserName>t1</FromUserName>"
+        "<CreateTime>1700000000</CreateTime><MsgType>event</MsgType>"
+        "<Event>enter_agent</Event><AgentID>1000002</AgentID></xml>"
+    )
+    resp = await call(chat, app_sender(chat).app_post(event))
+    assert resp.status == 200
+    stream = {
+        "msgid": "s1",
+        "msgtype": "stream",
+        "stream": {"id": "x"},
+        "from": {"userid": "t1"},
+    }
+    assert (await call(chat, bot_sender(chat).bot_post(stream))).status == 200
+    assert await inbound_ids(chat) == []
 
 
-async def test_ai_bot_handshake_uses_an_empty_receive_id(db_url: str, tmp_path: Path) -> None:
-    async with wecom_chat(db_url, tmp_path) as chat:
-        resp = await chat.get(chat.bot_sender.verify_url("/wecom/bot", "8837461"))
-        assert resp.status == 200
-        assert await resp.read() == b"8837461"
-        app_signed = chat.app_sender.verify_url("/wecom/bot", "8837461")
-        assert (await chat.get(app_signed)).status == 403
+async def test_ai_bot_handshake_uses_an_empty_receive_id(chat: ChatHarness) -> None:
+    resp = await get(chat, bot_sender(chat).verify_url("/wecom/bot", "8837461"))
+    assert resp.status == 200
+    assert await resp.read() == b"8837461"
+    app_signed = app_sender(chat).verify_url("/wecom/bot", "8837461")
+    assert (await get(chat, app_signed)).status == 403
 
 
 def test_ai_bot_group_and_single_messages() -> None:
@@ -261,25 +269,24 @@ def test_ai_bot_group_and_single_messages() -> None:
         assert msg.reply_handle["expires"] > START.timestamp() + 3000
 
 
-async def test_a_callback_signed_over_an_hour_away_is_refused(db_url: str, tmp_path: Path) -> None:
-    async with wecom_chat(db_url, tmp_path) as chat:
-        now = int(chat.clock.now().timestamp())
-        early, late = str(now - 3601), str(now + 3601)
-        for ts in (early, late):
-            old = chat.app_sender.app_post(app_text("t1", "/帮助", 1), timestamp=ts)
-            assert (await chat.call(old)).status == 403
-            replay = chat.bot_sender.bot_post(bot_text("t1", "/帮助", "m1"), timestamp=ts)
-            assert (await chat.call(replay)).status == 403
-            assert (
-                await chat.get(chat.bot_sender.verify_url("/wecom/bot", "1", "n", ts))
-            ).status == 403
-        assert await inbound_ids(chat) == []
-        not_a_time = chat.app_sender.app_post(app_text("t1", "/帮助", 1), timestamp="soon")
-        assert (await chat.call(not_a_time)).status == 400
-        within = chat.app_sender.app_post(app_text("t1", "/帮助", 2), timestamp=str(now - 3500))
-        assert (await chat.call(within)).status == 200
-        chat.clock.advance(minutes=59)
+async def test_a_callback_signed_over_an_hour_away_is_refused(chat: ChatHarness) -> None:
+    now = int(chat.clock.now().timestamp())
+    early, late = str(now - 3601), str(now + 3601)
+    for ts in (early, late):
+        old = app_sender(chat).app_post(app_text("t1", "/帮助", 1), timestamp=ts)
+        assert (await call(chat, old)).status == 403
+        replay = bot_sender(chat).bot_post(bot_text("t1", "/帮助", "m1"), timestamp=ts)
+        assert (await call(chat, replay)).status == 403
         assert (
-            await chat.call(chat.bot_sender.bot_post(bot_text("t1", "/帮助", "m2")))
-        ).status == 200
-        assert await inbound_ids(chat) == ["app:2", "bot:m2"]
+            await get(chat, bot_sender(chat).verify_url("/wecom/bot", "1", "n", ts))
+        ).status == 403
+    assert await inbound_ids(chat) == []
+    not_a_time = app_sender(chat).app_post(app_text("t1", "/帮助", 1), timestamp="soon")
+    assert (await call(chat, not_a_time)).status == 400
+    within = app_sender(chat).app_post(app_text("t1", "/帮助", 2), timestamp=str(now - 3500))
+    assert (await call(chat, within)).status == 200
+    chat.clock.advance(minutes=59)
+    assert (
+        await call(chat, bot_sender(chat).bot_post(bot_text("t1", "/帮助", "m2")))
+    ).status == 200
+    assert await inbound_ids(chat) == ["app:2", "bot:m2"]

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator
-from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -16,9 +14,20 @@ from bot.platforms import texts
 from bot.platforms.wecom_send import split_text
 from storage.messaging import OutboxMessage
 from storage.people import bind_group
-from tests.bot.wecom_env import AGENT_ID, HOOK_KEY, WeComChat, wecom_chat
-from tests.fakes.wecom_api import Fault
+from tests.bot.wecom_helpers import (
+    AGENT_ID,
+    HOOK_KEY,
+    app_sender,
+    bot_sender,
+    call,
+    wecom_settings,
+)
+from tests.conftest import MakeChat
+from tests.fakes.wecom_api import FakeWeCom, Fault
 from tests.fakes.wecom_callbacks import app_text, bot_text
+from tests.harness import ChatHarness
+
+pytestmark = pytest.mark.chat(wecom=True)
 
 SEND = "/cgi-bin/message/send"
 HOOK = "/cgi-bin/webhook/send"
@@ -26,18 +35,12 @@ APPCHAT = "/cgi-bin/appchat/send"
 TOKEN = "/cgi-bin/gettoken"
 
 
-async def send(chat: WeComChat, *outs: Outgoing) -> None:
-    async with chat.db.transaction() as session:
-        await chat.app.runtime.send(session, outs)
-    await chat.settle()
-
-
-async def bind(chat: WeComChat, chat_id: str, kind: str, secret: str) -> None:
+async def bind(chat: ChatHarness, chat_id: str, kind: str, secret: str) -> None:
     async with chat.db.transaction() as session:
         await bind_group(session, "wecom", chat_id, None, (kind, secret, ""), chat.clock.now())
 
 
-async def outbox(chat: WeComChat) -> list[tuple[str, str]]:
+async def outbox(chat: ChatHarness) -> list[tuple[str, str]]:
     async with chat.db.reading() as s:
         rows = await s.execute(
             select(OutboxMessage.state, OutboxMessage.last_error).order_by(OutboxMessage.id)
@@ -53,111 +56,113 @@ def group(chat_id: str, text: str, **kw: object) -> Outgoing:
     return Outgoing(platform="wecom", chat_type="group", chat_id=chat_id, text=text, **kw)  # type: ignore[arg-type]
 
 
-@pytest.fixture
-async def chat(db_url: str, tmp_path: Path) -> AsyncIterator[WeComChat]:
-    async with wecom_chat(db_url, tmp_path) as harness:
-        yield harness
-
-
-async def test_help_in_a_group_is_answered_over_the_response_url(chat: WeComChat) -> None:
-    url = chat.fake.response_url("r1")
-    req = chat.bot_sender.bot_post(
+async def test_help_in_a_group_is_answered_over_the_response_url(
+    chat: ChatHarness, wecom: FakeWeCom
+) -> None:
+    url = wecom.response_url("r1")
+    req = bot_sender(chat).bot_post(
         bot_text("t1", "@同心助手 /帮助", "m1", chat_id="wrkG1", response_url=url)
     )
-    resp = await chat.call(req)
+    resp = await call(chat, req)
     assert (resp.status, await resp.read()) == (200, b"")
     await chat.settle()
-    [reply] = chat.fake.sent("/aibot/response/r1")
+    [reply] = wecom.sent("/aibot/response/r1")
     assert reply.body["msgtype"] == "markdown"
     assert "我能帮您做这些" in reply.body["markdown"]["content"]
-    assert chat.fake.sent(HOOK) == []
+    assert wecom.sent(HOOK) == []
 
 
-async def test_a_retried_callback_is_answered_once(chat: WeComChat) -> None:
-    req = chat.app_sender.app_post(app_text("t1", "/帮助", 4561255354251345929))
+async def test_a_retried_callback_is_answered_once(chat: ChatHarness, wecom: FakeWeCom) -> None:
+    req = app_sender(chat).app_post(app_text("t1", "/帮助", 4561255354251345929))
     for _ in range(3):
-        assert (await chat.call(req)).status == 200
+        assert (await call(chat, req)).status == 200
     await chat.settle()
-    [sent] = chat.fake.sent(SEND)
+    [sent] = wecom.sent(SEND)
     assert sent.body["touser"] == "t1"
     assert sent.body["agentid"] == AGENT_ID
     assert "我能帮您做这些" in sent.body["text"]["content"]
     # A retry arriving together with new messages, in one group commit.
-    new = [chat.app_sender.app_post(app_text(f"t{i}", "/帮助", 100 + i)) for i in (2, 3)]
-    answers = await asyncio.gather(*(chat.call(r) for r in [req, *new, req]))
+    new = [app_sender(chat).app_post(app_text(f"t{i}", "/帮助", 100 + i)) for i in (2, 3)]
+    answers = await asyncio.gather(*(call(chat, r) for r in [req, *new, req]))
     assert [a.status for a in answers] == [200] * 4
     await chat.settle()
-    assert sorted(c.body["touser"] for c in chat.fake.sent(SEND)) == ["t1", "t2", "t3"]
+    assert sorted(c.body["touser"] for c in wecom.sent(SEND)) == ["t1", "t2", "t3"]
 
 
-async def test_a_burst_of_fifty_sends_fetches_one_token(chat: WeComChat) -> None:
-    chat.fake.fail(TOKEN, Fault(delay=0.05))  # a slow answer: the others must wait for it
-    await send(chat, *(direct(f"t{i}", f"第{i}条") for i in range(50)))
-    assert len(chat.fake.sent(TOKEN)) == 1
-    assert len(chat.fake.sent(SEND)) == 50
+async def test_a_burst_of_fifty_sends_fetches_one_token(
+    chat: ChatHarness, wecom: FakeWeCom
+) -> None:
+    wecom.fail(TOKEN, Fault(delay=0.05))  # a slow answer: the others must wait for it
+    await chat.send_out(*(direct(f"t{i}", f"第{i}条") for i in range(50)))
+    assert len(wecom.sent(TOKEN)) == 1
+    assert len(wecom.sent(SEND)) == 50
     assert {s for s, _ in await outbox(chat)} == {"sent"}
 
 
-async def test_concurrent_deliveries_share_one_refresh(chat: WeComChat) -> None:
+async def test_concurrent_deliveries_share_one_refresh(chat: ChatHarness, wecom: FakeWeCom) -> None:
     adapter = chat.app.outbox.deliverers["wecom"]
     token = adapter.token  # type: ignore[attr-defined]
-    chat.fake.fail(TOKEN, Fault(delay=0.02))
+    wecom.fail(TOKEN, Fault(delay=0.02))
     got = await asyncio.gather(*(token.get() for _ in range(50)))
     assert len(set(got)) == 1
-    assert len(chat.fake.sent(TOKEN)) == 1
+    assert len(wecom.sent(TOKEN)) == 1
 
 
 @pytest.mark.parametrize("errcode", [40001, 40014, 42001])
 async def test_a_refused_token_is_refreshed_and_the_send_retried_once(
-    chat: WeComChat, errcode: int
+    chat: ChatHarness, wecom: FakeWeCom, errcode: int
 ) -> None:
-    await send(chat, direct("t1", "第一条"))
-    chat.fake.fail(SEND, Fault(errcode=errcode))
-    await send(chat, direct("t1", "第二条"))
-    assert len(chat.fake.sent(TOKEN)) == 2
-    assert chat.fake.texts(SEND) == ["第一条", "第二条", "第二条"]
+    await chat.send_out(direct("t1", "第一条"))
+    wecom.fail(SEND, Fault(errcode=errcode))
+    await chat.send_out(direct("t1", "第二条"))
+    assert len(wecom.sent(TOKEN)) == 2
+    assert wecom.texts(SEND) == ["第一条", "第二条", "第二条"]
     assert [s for s, _ in await outbox(chat)] == ["sent", "sent"]
 
 
-async def test_an_expired_token_is_fetched_again(chat: WeComChat) -> None:
-    await send(chat, direct("t1", "一"))
-    chat.fake.expire_tokens()
-    await send(chat, direct("t1", "二"))
-    assert len(chat.fake.sent(TOKEN)) == 2
+async def test_an_expired_token_is_fetched_again(chat: ChatHarness, wecom: FakeWeCom) -> None:
+    await chat.send_out(direct("t1", "一"))
+    wecom.expire_tokens()
+    await chat.send_out(direct("t1", "二"))
+    assert len(wecom.sent(TOKEN)) == 2
     assert [s for s, _ in await outbox(chat)] == ["sent", "sent"]
 
 
-async def test_throttling_backs_off_without_a_token_refresh(chat: WeComChat) -> None:
-    await send(chat, direct("t1", "一"))
-    chat.fake.fail(SEND, Fault(errcode=45009))
-    await send(chat, direct("t1", "二"))
-    assert len(chat.fake.sent(TOKEN)) == 1
+async def test_throttling_backs_off_without_a_token_refresh(
+    chat: ChatHarness, wecom: FakeWeCom
+) -> None:
+    await chat.send_out(direct("t1", "一"))
+    wecom.fail(SEND, Fault(errcode=45009))
+    await chat.send_out(direct("t1", "二"))
+    assert len(wecom.sent(TOKEN)) == 1
     assert (await outbox(chat))[1] == ("pending", "message/send: throttled (errcode 45009)")
-    await send(chat, direct("t1", "三"))  # the member's key is blocked too
-    assert chat.fake.texts(SEND) == ["一", "二"]
+    await chat.send_out(direct("t1", "三"))  # the member's key is blocked too
+    assert wecom.texts(SEND) == ["一", "二"]
     await chat.advance(seconds=61)
-    assert sorted(chat.fake.texts(SEND)) == ["一", "三", "二", "二"]
-    assert len(chat.fake.sent(TOKEN)) == 1
+    assert sorted(wecom.texts(SEND)) == ["一", "三", "二", "二"]
+    assert len(wecom.sent(TOKEN)) == 1
 
 
-async def test_server_errors_are_retried_later(chat: WeComChat) -> None:
+async def test_server_errors_are_retried_later(chat: ChatHarness, wecom: FakeWeCom) -> None:
     await bind(chat, "wrkG1", "wecom_webhook", HOOK_KEY)
-    chat.fake.fail(HOOK, Fault(status=502), Fault(errcode=130101))
-    await send(chat, group("wrkG1", "开会了"))
+    wecom.fail(HOOK, Fault(status=502), Fault(errcode=130101))
+    await chat.send_out(group("wrkG1", "开会了"))
     assert (await outbox(chat))[0][0] == "pending"
     await chat.advance(seconds=30)
     await chat.advance(seconds=61)
-    assert chat.fake.texts(HOOK) == ["开会了"] * 3
+    assert wecom.texts(HOOK) == ["开会了"] * 3
     assert [s for s, _ in await outbox(chat)] == ["sent"]
 
 
-async def test_app_messages_ask_wecom_to_drop_a_repeat_of_the_same_row(chat: WeComChat) -> None:
+async def test_app_messages_ask_wecom_to_drop_a_repeat_of_the_same_row(
+    chat: ChatHarness, wecom: FakeWeCom
+) -> None:
     """A retry after a timeout repeats the row's request exactly, so WeCom's duplicate
     check drops it if the first got through; two rows saying the same words differ."""
-    chat.fake.fail(SEND, Fault(status=502))
-    await send(chat, direct("t1", "收到"), direct("t1", "收到"))
+    wecom.fail(SEND, Fault(status=502))
+    await chat.send_out(direct("t1", "收到"), direct("t1", "收到"))
     await chat.advance(seconds=5)
-    calls = chat.fake.sent(SEND)
+    calls = wecom.sent(SEND)
     assert len(calls) == 3 and all(c.body["enable_duplicate_check"] == 1 for c in calls)
     by_row: dict[int, list[dict[str, object]]] = {}
     for c in calls:
@@ -174,22 +179,24 @@ async def test_app_messages_ask_wecom_to_drop_a_repeat_of_the_same_row(chat: WeC
     assert adapter.dedup_seconds(Delivery(7, "k", "wecom", "group", "g", {"text": "x"}, 0)) == 0
 
 
-async def test_group_messages_go_through_the_bound_webhook(chat: WeComChat) -> None:
+async def test_group_messages_go_through_the_bound_webhook(
+    chat: ChatHarness, wecom: FakeWeCom
+) -> None:
     await bind(chat, "wrkG1", "wecom_webhook", HOOK_KEY)
-    await send(chat, group("wrkG1", "请大家签到", mentions=["t1", "t2"]))
-    [call] = chat.fake.sent(HOOK)
-    assert call.query["key"] == HOOK_KEY
-    assert call.body == {
+    await chat.send_out(group("wrkG1", "请大家签到", mentions=["t1", "t2"]))
+    [seen] = wecom.sent(HOOK)
+    assert seen.query["key"] == HOOK_KEY
+    assert seen.body == {
         "msgtype": "text",
         "text": {"content": "请大家签到", "mentioned_list": ["t1", "t2"]},
     }
 
 
-async def test_groups_the_app_created_use_appchat(chat: WeComChat) -> None:
+async def test_groups_the_app_created_use_appchat(chat: ChatHarness, wecom: FakeWeCom) -> None:
     await bind(chat, "wrkApp1", "wecom_appchat", "appchat-id-1")
-    await send(chat, group("wrkApp1", "**通知**", markdown=True))
-    [call] = chat.fake.sent(APPCHAT)
-    assert call.body == {
+    await chat.send_out(group("wrkApp1", "**通知**", markdown=True))
+    [seen] = wecom.sent(APPCHAT)
+    assert seen.body == {
         "chatid": "appchat-id-1",
         "msgtype": "markdown",
         "markdown": {"content": "**通知**"},
@@ -198,19 +205,19 @@ async def test_groups_the_app_created_use_appchat(chat: WeComChat) -> None:
     }
 
 
-async def test_an_unbound_group_fails_for_good_and_says_why(chat: WeComChat) -> None:
-    await send(chat, group("wrkG9", "你好"))
+async def test_an_unbound_group_fails_for_good_and_says_why(chat: ChatHarness) -> None:
+    await chat.send_out(group("wrkG9", "你好"))
     [(state, error)] = await outbox(chat)
     assert state == "failed"
     assert "tongxin group bind wecom:wrkG9" in error
 
 
 async def test_a_refused_webhook_key_is_never_shown(
-    chat: WeComChat, caplog: pytest.LogCaptureFixture
+    chat: ChatHarness, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.DEBUG, logger="tongxin")
     await bind(chat, "wrkG1", "wecom_webhook", "wrong-key-0000-1111")
-    await send(chat, group("wrkG1", "你好"))
+    await chat.send_out(group("wrkG1", "你好"))
     [(state, error)] = await outbox(chat)
     assert state == "failed"
     assert "93000" in error
@@ -220,39 +227,45 @@ async def test_a_refused_webhook_key_is_never_shown(
     assert not any("wrong-key" in line for line in ours)
 
 
-async def test_after_the_response_url_expires_the_reply_goes_by_webhook(chat: WeComChat) -> None:
+async def test_after_the_response_url_expires_the_reply_goes_by_webhook(
+    chat: ChatHarness, wecom: FakeWeCom
+) -> None:
     await bind(chat, "wrkG1", "wecom_webhook", HOOK_KEY)
-    url = chat.fake.response_url("r2")
-    req = chat.bot_sender.bot_post(
+    url = wecom.response_url("r2")
+    req = bot_sender(chat).bot_post(
         bot_text("t1", "@同心助手 /帮助", "m2", chat_id="wrkG1", response_url=url)
     )
-    assert (await chat.call(req)).status == 200
+    assert (await call(chat, req)).status == 200
     await chat.app.ingest.idle()
     chat.clock.advance(hours=1)
     await chat.settle()
-    assert chat.fake.sent("/aibot/response/r2") == []
-    [call] = chat.fake.sent(HOOK)
-    assert "我能帮您做这些" in call.body["text"]["content"]
+    assert wecom.sent("/aibot/response/r2") == []
+    [seen] = wecom.sent(HOOK)
+    assert "我能帮您做这些" in seen.body["text"]["content"]
 
 
-async def test_a_used_response_url_falls_back_to_message_send(chat: WeComChat) -> None:
-    url = chat.fake.response_url("r3")
-    chat.fake.used_urls.add("/aibot/response/r3")
-    req = chat.bot_sender.bot_post(bot_text("t1", "/帮助", "m3", response_url=url))
-    assert (await chat.call(req)).status == 200
+async def test_a_used_response_url_falls_back_to_message_send(
+    chat: ChatHarness, wecom: FakeWeCom
+) -> None:
+    url = wecom.response_url("r3")
+    wecom.used_urls.add("/aibot/response/r3")
+    req = bot_sender(chat).bot_post(bot_text("t1", "/帮助", "m3", response_url=url))
+    assert (await call(chat, req)).status == 200
     await chat.settle()
-    assert len(chat.fake.sent("/aibot/response/r3")) == 1
-    [call] = chat.fake.sent(SEND)
-    assert call.body["touser"] == "t1"
+    assert len(wecom.sent("/aibot/response/r3")) == 1
+    [seen] = wecom.sent(SEND)
+    assert seen.body["touser"] == "t1"
 
 
-async def test_long_text_goes_in_pieces_and_a_retry_resumes(chat: WeComChat) -> None:
+async def test_long_text_goes_in_pieces_and_a_retry_resumes(
+    chat: ChatHarness, wecom: FakeWeCom
+) -> None:
     lines = [f"第{i}行：" + "党" * 60 for i in range(40)]
     text = "\n".join(lines)
-    chat.fake.fail(SEND, Fault(), Fault(status=503))
-    await send(chat, direct("t1", text))
+    wecom.fail(SEND, Fault(), Fault(status=503))
+    await chat.send_out(direct("t1", text))
     await chat.advance(seconds=30)
-    pieces = chat.fake.texts(SEND)
+    pieces = wecom.texts(SEND)
     assert pieces[1] == pieces[2]  # the piece refused with 503 again, not the first
     sent = [pieces[0], *pieces[2:]]
     assert "\n".join(sent) == text
@@ -260,9 +273,9 @@ async def test_long_text_goes_in_pieces_and_a_retry_resumes(chat: WeComChat) -> 
     assert [s for s, _ in await outbox(chat)] == ["sent"]
 
 
-def replying(chat: WeComChat, name: str) -> dict[str, object]:
+def replying(chat: ChatHarness, wecom: FakeWeCom, name: str) -> dict[str, object]:
     """The reply handle of an AI-bot message whose response_url is `name`."""
-    url = chat.fake.response_url(name)
+    url = wecom.response_url(name)
     return {"response_url": url, "expires": chat.clock.now().timestamp() + 3000}
 
 
@@ -270,22 +283,25 @@ def report(lines: int) -> str:
     return "\n".join(f"{i + 1}. 第{i + 1}位党员 已签到（会议室 A）" for i in range(lines))
 
 
-async def test_a_reply_over_2048_bytes_goes_whole_in_the_one_response(chat: WeComChat) -> None:
+async def test_a_reply_over_2048_bytes_goes_whole_in_the_one_response(
+    chat: ChatHarness, wecom: FakeWeCom
+) -> None:
     text = report(100)
     assert 2048 < len(text.encode()) < 20480
-    await send(chat, group("wrkG1", text, reply_handle=replying(chat, "r1")))
-    assert chat.fake.texts("/aibot/response/r1") == [text]
-    assert chat.fake.sent(HOOK) == [] and chat.fake.sent(APPCHAT) == []
+    await chat.send_out(group("wrkG1", text, reply_handle=replying(chat, wecom, "r1")))
+    assert wecom.texts("/aibot/response/r1") == [text]
+    assert wecom.sent(HOOK) == [] and wecom.sent(APPCHAT) == []
     assert [s for s, _ in await outbox(chat)] == ["sent"]
 
 
 async def test_a_reply_over_the_response_limit_is_cut_at_a_line_and_points_to_the_console(
-    chat: WeComChat,
+    chat: ChatHarness,
+    wecom: FakeWeCom,
 ) -> None:
     text = report(600)
     assert len(text.encode()) > 20480
-    await send(chat, group("wrkG1", text, reply_handle=replying(chat, "r1")))
-    [sent] = chat.fake.texts("/aibot/response/r1")
+    await chat.send_out(group("wrkG1", text, reply_handle=replying(chat, wecom, "r1")))
+    [sent] = wecom.texts("/aibot/response/r1")
     assert len(sent.encode()) <= 20480
     head, note = sent.rsplit("\n\n", 1)
     assert note == texts.REST_IN_CONSOLE
@@ -293,41 +309,47 @@ async def test_a_reply_over_the_response_limit_is_cut_at_a_line_and_points_to_th
     assert [s for s, _ in await outbox(chat)] == ["sent"]
 
 
-async def test_the_rest_of_a_long_reply_follows_over_the_bound_webhook(chat: WeComChat) -> None:
+async def test_the_rest_of_a_long_reply_follows_over_the_bound_webhook(
+    chat: ChatHarness, wecom: FakeWeCom
+) -> None:
     await bind(chat, "wrkG1", "wecom_webhook", HOOK_KEY)
     text = report(600)
-    await send(chat, group("wrkG1", text, reply_handle=replying(chat, "r1")))
-    [first] = chat.fake.texts("/aibot/response/r1")
+    await chat.send_out(group("wrkG1", text, reply_handle=replying(chat, wecom, "r1")))
+    [first] = wecom.texts("/aibot/response/r1")
     head, note = first.rsplit("\n\n", 1)
     assert note == texts.REST_FOLLOWS
-    rest = chat.fake.texts(HOOK)
+    rest = wecom.texts(HOOK)
     assert all(len(p.encode()) <= 2048 for p in rest)
     assert "\n".join([head, *rest]) == text
     assert [s for s, _ in await outbox(chat)] == ["sent"]
 
 
-async def test_the_rest_of_a_long_direct_reply_follows_through_the_app(chat: WeComChat) -> None:
+async def test_the_rest_of_a_long_direct_reply_follows_through_the_app(
+    chat: ChatHarness, wecom: FakeWeCom
+) -> None:
     text = report(600)
-    await send(chat, direct("t1", text, reply_handle=replying(chat, "r1")))
-    [first] = chat.fake.texts("/aibot/response/r1")
+    await chat.send_out(direct("t1", text, reply_handle=replying(chat, wecom, "r1")))
+    [first] = wecom.texts("/aibot/response/r1")
     head, note = first.rsplit("\n\n", 1)
     assert note == texts.REST_FOLLOWS
-    assert "\n".join([head, *chat.fake.texts(SEND)]) == text
+    assert "\n".join([head, *wecom.texts(SEND)]) == text
 
 
-async def test_webhook_limit_holds_the_21st_message_a_minute(chat: WeComChat) -> None:
+async def test_webhook_limit_holds_the_21st_message_a_minute(
+    chat: ChatHarness, wecom: FakeWeCom
+) -> None:
     await bind(chat, "wrkG1", "wecom_webhook", HOOK_KEY)
-    await send(chat, *(group("wrkG1", f"提醒{i}") for i in range(25)))
-    assert len(chat.fake.sent(HOOK)) == 20
+    await chat.send_out(*(group("wrkG1", f"提醒{i}") for i in range(25)))
+    assert len(wecom.sent(HOOK)) == 20
     await chat.advance(seconds=61)
-    assert len(chat.fake.sent(HOOK)) == 25
+    assert len(wecom.sent(HOOK)) == 25
 
 
-async def test_member_limit_is_thirty_a_minute(chat: WeComChat) -> None:
-    await send(chat, *(direct("t1", f"消息{i}") for i in range(32)))
-    assert len(chat.fake.sent(SEND)) == 30
+async def test_member_limit_is_thirty_a_minute(chat: ChatHarness, wecom: FakeWeCom) -> None:
+    await chat.send_out(*(direct("t1", f"消息{i}") for i in range(32)))
+    assert len(wecom.sent(SEND)) == 30
     await chat.advance(seconds=61)
-    assert len(chat.fake.sent(SEND)) == 32
+    assert len(wecom.sent(SEND)) == 32
 
 
 def test_split_text_cuts_at_line_ends_and_inside_over_long_lines() -> None:
@@ -342,11 +364,11 @@ def test_split_text_cuts_at_line_ends_and_inside_over_long_lines() -> None:
 
 
 async def test_without_the_app_a_person_cannot_be_messaged_first(
-    db_url: str, tmp_path: Path
+    make_chat: MakeChat, wecom: FakeWeCom
 ) -> None:
-    async with wecom_chat(db_url, tmp_path, wecom_secret="", wecom_corp_id="") as chat:
-        await send(chat, direct("t1", "你好"))
-        [(state, error)] = await outbox(chat)
-        assert state == "failed"
-        assert "TONGXIN_WECOM_CORP_ID" in error
-        assert chat.fake.calls == []
+    chat = await make_chat(**wecom_settings(wecom, wecom_secret="", wecom_corp_id=""))
+    await chat.send_out(direct("t1", "你好"))
+    [(state, error)] = await outbox(chat)
+    assert state == "failed"
+    assert "TONGXIN_WECOM_CORP_ID" in error
+    assert wecom.calls == []

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from handlers.help import texts
-from tests.bot.wecom_env import wecom_chat
+from tests.bot.wecom_helpers import bot_sender, call, wecom_settings
+from tests.conftest import MakeChat
+from tests.fakes.wecom_api import FakeWeCom
 from tests.fakes.wecom_callbacks import bot_text
+from tests.harness import ChatHarness
 
 NAMES = ["同心", "同心 助手"]
 
@@ -24,29 +25,31 @@ NAMES = ["同心", "同心 助手"]
     ],
 )
 async def test_wecom_group_mentions(
-    db_url: str, tmp_path: Path, typed: str, names: list[str], heard: str
+    make_chat: MakeChat, wecom: FakeWeCom, typed: str, names: list[str], heard: str
 ) -> None:
-    async with wecom_chat(db_url, tmp_path, bot_names=names) as chat:
-        url = chat.fake.response_url("r1")
-        payload = bot_text("t1", typed, "m1", chat_id="wrkG1", response_url=url)
-        assert (await chat.call(chat.bot_sender.bot_post(payload))).status == 200
+    chat = await make_chat(**wecom_settings(wecom, bot_names=names))
+    url = wecom.response_url("r1")
+    payload = bot_text("t1", typed, "m1", chat_id="wrkG1", response_url=url)
+    assert (await call(chat, bot_sender(chat).bot_post(payload))).status == 200
+    await chat.settle()
+    [reply] = wecom.texts("/aibot/response/r1")
+    assert heard in reply
+
+
+@pytest.mark.chat(wecom=True, bot_names=NAMES, admins=["wecom:sec1"])
+async def test_a_keyword_glued_to_the_bot_name_checks_in(
+    chat: ChatHarness, wecom: FakeWeCom
+) -> None:
+    said = [
+        ("sec1", "@同心 /签到 发起 主题党日 截止 23:30"),
+        ("t1", "@同心签到"),
+    ]
+    for i, (sender, typed) in enumerate(said):
+        url = wecom.response_url(f"r{i}")
+        payload = bot_text(sender, typed, f"m{i}", chat_id="wrkG1", response_url=url)
+        assert (await call(chat, bot_sender(chat).bot_post(payload))).status == 200
         await chat.settle()
-        [reply] = chat.fake.texts("/aibot/response/r1")
-        assert heard in reply
-
-
-async def test_a_keyword_glued_to_the_bot_name_checks_in(db_url: str, tmp_path: Path) -> None:
-    async with wecom_chat(db_url, tmp_path, bot_names=NAMES, admins=["wecom:sec1"]) as chat:
-        said = [
-            ("sec1", "@同心 /签到 发起 主题党日 截止 23:30"),
-            ("t1", "@同心签到"),
-        ]
-        for i, (sender, typed) in enumerate(said):
-            url = chat.fake.response_url(f"r{i}")
-            payload = bot_text(sender, typed, f"m{i}", chat_id="wrkG1", response_url=url)
-            assert (await chat.call(chat.bot_sender.bot_post(payload))).status == 200
-            await chat.settle()
-        [opened] = chat.fake.texts("/aibot/response/r0")
-        assert "开始签到" in opened
-        [checked_in] = chat.fake.texts("/aibot/response/r1")
-        assert "「主题党日」已签到" in checked_in
+    [opened] = wecom.texts("/aibot/response/r0")
+    assert "开始签到" in opened
+    [checked_in] = wecom.texts("/aibot/response/r1")
+    assert "「主题党日」已签到" in checked_in

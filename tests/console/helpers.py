@@ -1,10 +1,13 @@
-"""Signing in to the console the way a secretary does: a link from the bot's reply."""
+"""Signing in to the console the way a secretary does (a link from the bot's reply),
+and reading back what a page serves."""
 
 from __future__ import annotations
 
+import io
 import re
 
-from playwright.async_api import Browser, BrowserContext
+from openpyxl import load_workbook
+from playwright.async_api import Browser, BrowserContext, Page
 
 from tests.harness import ChatHarness, User
 
@@ -32,3 +35,21 @@ async def signed_in(browser: Browser, user: User) -> BrowserContext:
     await page.goto(await login_link(user))
     await page.close()
     return ctx
+
+
+def cells(content: bytes) -> list[str]:
+    """Every cell of an XLSX file, sheet by sheet, as text."""
+    book = load_workbook(io.BytesIO(content))
+    return [str(c) for sheet in book for row in sheet.iter_rows(values_only=True) for c in row]
+
+
+async def download(page: Page, selector: str) -> bytes:
+    """Click `selector` and return the file the browser downloads."""
+    async with page.expect_download() as info:
+        await page.click(selector)
+    path = await (await info.value).path()
+    return path.read_bytes()
+
+
+async def status(ctx: BrowserContext, url: str) -> int:
+    return (await ctx.request.get(url)).status

@@ -7,8 +7,7 @@ from playwright.async_api import Browser
 
 from storage.people import unit_by_name
 from tests.console.browser import screenshot
-from tests.console.helpers import LINK, serve_publicly, signed_in
-from tests.console.test_console_polls import cells, download, status
+from tests.console.helpers import LINK, cells, download, serve_publicly, signed_in, status
 from tests.handlers.checkin_helpers import two_meetings
 from tests.handlers.recorder import Recorder
 from tests.harness import ChatHarness

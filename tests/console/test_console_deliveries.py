@@ -16,23 +16,15 @@ from bot.messages import Outgoing
 from bot.platforms import texts
 from storage.messaging import OutboxMessage
 from tests.bot.dingtalk.conftest import settings_for
-from tests.bot.test_outages import OutageHarness, group
+from tests.bot.outage_helpers import Unreachable, group
 from tests.conftest import START
 from tests.console.helpers import login_link, serve_publicly
 from tests.fakes.dingtalk_api import GROUP_SEND, FakeDingTalkApi
 from tests.harness import ChatHarness
 
+pytestmark = pytest.mark.chat(unreachable=True, admins=["local:boss"])
+
 CSRF = re.compile(r'name="csrf" value="([^"]+)"')
-
-
-@pytest.fixture
-async def chat(db_url: str, tmp_path: Path) -> AsyncIterator[OutageHarness]:
-    h = OutageHarness(db_url, tmp_path, admins=["local:boss"])
-    await h.start()
-    try:
-        yield h
-    finally:
-        await h.stop()
 
 
 async def sign_in(chat: ChatHarness, user_id: str, role: str) -> None:
@@ -43,10 +35,12 @@ async def sign_in(chat: ChatHarness, user_id: str, role: str) -> None:
     assert resp.status == 200
 
 
-async def test_failed_deliveries_are_listed_and_resent(chat: OutageHarness) -> None:
+async def test_failed_deliveries_are_listed_and_resent(
+    chat: ChatHarness, unreachable: Unreachable
+) -> None:
     assert chat.client is not None
     serve_publicly(chat)
-    chat.platform.down = True
+    unreachable.down = True
     minute = chat.clock.now() + timedelta(minutes=1)
     ballot = Outgoing(
         platform="fake",
@@ -78,7 +72,7 @@ async def test_failed_deliveries_are_listed_and_resent(chat: OutageHarness) -> N
     assert row is not None and row.state == "failed"
     refused = await chat.client.post("/console/deliveries", data={"id": str(row.id)})
     assert refused.status == 403
-    chat.platform.down = False
+    unreachable.down = False
     resp = await chat.client.post(
         "/console/deliveries",
         data={"id": str(row.id), "csrf": found.group(1)},
@@ -86,7 +80,7 @@ async def test_failed_deliveries_are_listed_and_resent(chat: OutageHarness) -> N
     )
     assert resp.status == 303 and resp.headers["Location"] == "/console/deliveries?resent=1"
     await chat.settle()
-    assert chat.platform.shown["通知1"] == 1
+    assert unreachable.shown["通知1"] == 1
     async with chat.db.reading() as s:
         again = await s.get(OutboxMessage, row.id)
     assert again is not None and again.state == "sent"
@@ -96,10 +90,10 @@ async def test_failed_deliveries_are_listed_and_resent(chat: OutageHarness) -> N
     )
     assert resp.status == 404
     await chat.settle()
-    assert chat.platform.shown["通知1"] == 1
+    assert unreachable.shown["通知1"] == 1
 
 
-async def test_only_admins_see_the_page(chat: OutageHarness) -> None:
+async def test_only_admins_see_the_page(chat: ChatHarness) -> None:
     assert chat.client is not None
     serve_publicly(chat)
     await sign_in(chat, "li", "secretary")

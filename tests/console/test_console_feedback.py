@@ -8,8 +8,7 @@ from sqlalchemy import select
 
 from storage.console import AuditEntry
 from tests.console.browser import screenshot
-from tests.console.helpers import LINK, serve_publicly, signed_in
-from tests.console.test_console_polls import cells, download, status
+from tests.console.helpers import LINK, cells, download, serve_publicly, signed_in, status
 from tests.handlers.feedback_helpers import answer, open_call
 from tests.handlers.recorder import Recorder
 from tests.harness import ChatHarness

@@ -2,27 +2,20 @@
 
 from __future__ import annotations
 
-import io
 import re
 
 import pytest
-from openpyxl import load_workbook
-from playwright.async_api import Browser, BrowserContext, Page
+from playwright.async_api import Browser, Page
 from sqlalchemy import select
 
 from storage.console import AuditEntry, ConsoleSession
 from storage.models import Person
 from storage.polls import Poll
 from tests.console.browser import screenshot
-from tests.console.helpers import LINK, serve_publicly, signed_in
+from tests.console.helpers import LINK, cells, download, serve_publicly, signed_in, status
 from tests.handlers.polls_helpers import ANON_GRADE, NAMED_SINGLE, branch, create
 from tests.handlers.recorder import Recorder
 from tests.harness import ChatHarness
-
-
-def cells(content: bytes) -> list[str]:
-    book = load_workbook(io.BytesIO(content))
-    return [str(c) for sheet in book for row in sheet.iter_rows(values_only=True) for c in row]
 
 
 async def bars(page: Page) -> list[tuple[str | None, ...]]:
@@ -31,17 +24,6 @@ async def bars(page: Page) -> list[tuple[str | None, ...]]:
         tuple([await g.get_attribute(f"data-{a}") for a in ("label", "value", "percent")])
         for g in await page.locator("svg.chart g.bar").all()
     ]
-
-
-async def download(page: Page, selector: str) -> bytes:
-    async with page.expect_download() as info:
-        await page.click(selector)
-    path = await (await info.value).path()
-    return path.read_bytes()
-
-
-async def status(ctx: BrowserContext, url: str) -> int:
-    return (await ctx.request.get(url)).status
 
 
 @pytest.mark.chat(recording=True)

@@ -10,8 +10,7 @@ from storage.console import ConsoleSession
 from storage.models import Person
 from storage.school import LianzhengOccasion
 from tests.console.browser import screenshot
-from tests.console.helpers import serve_publicly, signed_in
-from tests.console.test_console_polls import cells, download, status
+from tests.console.helpers import cells, download, serve_publicly, signed_in, status
 from tests.handlers.meetings_helpers import arrange
 from tests.harness import ChatHarness
 

@@ -15,8 +15,7 @@ from storage.checkin import Checkin, CheckinEntry
 from storage.models import Unit
 from storage.supervision import Cadence, MeetingRecord
 from tests.console.browser import screenshot
-from tests.console.helpers import serve_publicly, signed_in
-from tests.console.test_console_polls import cells, download
+from tests.console.helpers import cells, download, serve_publicly, signed_in
 from tests.harness import ChatHarness
 
 TODAY = date(2026, 11, 25)

@@ -11,24 +11,7 @@ from schedules.holidays import (
     HolidayPeriod,
     parse_holiday_file,
 )
-
-# A made-up but plausible 2027 notice: chinesecalendar stops at 2026.
-TABLE_2027 = """\
-日期,类型,名称
-2027-01-01~2027-01-03,休,元旦
-2027-02-05~2027-02-13,休,春节
-2027-01-31,班,春节
-2027-02-20,班,春节
-2027-04-03~2027-04-05,休,清明节
-2027-05-01~2027-05-05,休,劳动节
-2027-04-25,班,劳动节
-2027-05-08,班,劳动节
-2027-06-09,休,端午节
-2027-09-15,休,中秋节
-2027-10-01~2027-10-07,休,国庆节
-2027-09-26,班,国庆节
-2027-10-09,班,国庆节
-"""
+from tests.schedules.holiday_helpers import TABLE_2027
 
 
 def _names(periods: list[HolidayPeriod]) -> dict[str, tuple[date, date]]:

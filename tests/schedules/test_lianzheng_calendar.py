@@ -22,7 +22,7 @@ from schedules.lianzheng import (
     render_calendar,
 )
 from schedules.terms import SchoolTerms
-from tests.schedules.test_holidays import TABLE_2027
+from tests.schedules.holiday_helpers import TABLE_2027
 
 # CALENDAR.md, cross-checked with five lunar libraries.
 REFERENCE = {

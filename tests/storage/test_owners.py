@@ -11,6 +11,7 @@ from storage.models import Person
 from storage.polls import Poll
 from storage.reminders import Meeting
 from tests.handlers.feedback_helpers import open_call
+from tests.handlers.polls_helpers import NAMED_SINGLE, branch, create
 from tests.harness import ChatHarness
 
 
@@ -36,10 +37,12 @@ def test_who_may_manage() -> None:
 
 
 async def test_removing_a_person_keeps_what_they_made(chat: ChatHarness) -> None:
-    sec = chat.user("sec1", "李书记", role="secretary", unit="一支部")
-    chat.user("t1", "王老师", unit="一支部")
-    g = chat.group("g1", unit="一支部")
+    b = branch(chat, teachers=1)
+    sec, g = b.sec, b.g
     await open_call(sec, g)
+    await create(b, *NAMED_SINGLE)
+    await sec.says("确认", g)
+    sec.hears("投票已发布")
     await sec.says("/签到 发起 支部党员大会 截止 23:00", g)
     async with chat.db.transaction() as s:
         pid = await s.scalar(select(Person.id).where(Person.platform_user_id == "sec1"))
@@ -63,4 +66,4 @@ async def test_removing_a_person_keeps_what_they_made(chat: ChatHarness) -> None
         checkins = list(await s.scalars(select(Checkin.creator_id)))
         meetings = list(await s.scalars(select(Meeting.creator_id)))
         polls = list(await s.scalars(select(Poll.creator_id)))
-    assert calls == [None] and checkins == [None] and meetings == [None] and polls == []
+    assert calls == [None] and checkins == [None] and meetings == [None] and polls == [None]

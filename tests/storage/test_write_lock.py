@@ -11,21 +11,29 @@ async def test_urgent_waiters_go_first_and_cancelled_ones_leave_no_trace() -> No
     lock = WriteLock()
     order: list[str] = []
     release = asyncio.Event()
+    asked = {name: asyncio.Event() for name in ("first", "normal", "gone", "urgent")}
+    holding = asyncio.Event()
 
     async def writer(name: str, urgent: bool) -> None:
+        # Nothing yields between this and joining the lock's queue (or taking the
+        # lock), so once the test sees the event the writer is in line.
+        asked[name].set()
         async with lock.hold(urgent):
             order.append(name)
             if name == "first":
+                holding.set()
                 await release.wait()
 
     first = asyncio.create_task(writer("first", False))
-    await asyncio.sleep(0)
+    await holding.wait()
     normal = asyncio.create_task(writer("normal", False))
     gone = asyncio.create_task(writer("gone", True))
     urgent = asyncio.create_task(writer("urgent", True))
-    await asyncio.sleep(0)
+    for name in ("normal", "gone", "urgent"):
+        await asked[name].wait()
     gone.cancel()
-    await asyncio.sleep(0)
+    await asyncio.gather(gone, return_exceptions=True)  # it has left the queue
+    assert gone.cancelled()
     release.set()
     await asyncio.gather(first, normal, urgent)
     assert order == ["first", "urgent", "normal"]

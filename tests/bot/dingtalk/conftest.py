@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from pathlib import Path
 
 import pytest
 
-from tests.conftest import START
+from tests.conftest import MakeChat, chat_settings
 from tests.fakes.dingtalk_api import FakeDingTalkApi
 from tests.fakes.dingtalk_gateway import FakeGateway
 from tests.harness import ChatHarness
@@ -35,14 +34,12 @@ def settings_for(api: FakeDingTalkApi, **more: object) -> dict[str, object]:
 
 
 @pytest.fixture
-async def ding(db_url: str, tmp_path: Path, api: FakeDingTalkApi) -> AsyncIterator[ChatHarness]:
-    """HTTP mode: callbacks are POSTed to chat.client."""
-    harness = ChatHarness(db_url, START, tmp_path, **settings_for(api))
-    await harness.start()
-    try:
-        yield harness
-    finally:
-        await harness.stop()
+async def ding(
+    make_chat: MakeChat, api: FakeDingTalkApi, request: pytest.FixtureRequest
+) -> ChatHarness:
+    """HTTP mode: callbacks are POSTed to chat.client; `@pytest.mark.chat(...)` adds settings."""
+    options = chat_settings(request)
+    return await make_chat(**settings_for(api, **options))
 
 
 @pytest.fixture

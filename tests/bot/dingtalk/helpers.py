@@ -6,7 +6,11 @@ import json
 import uuid
 from typing import Any
 
+from sqlalchemy import select
+
+from bot.messages import Outgoing
 from bot.platforms.dingtalk_api import epoch_ms, sign
+from storage.messaging import OutboxMessage
 from tests.fakes.dingtalk_api import FakeDingTalkApi
 from tests.harness import ChatHarness
 
@@ -75,3 +79,26 @@ async def post_callback(
     resp = await chat.client.post("/dingtalk/callback", data=raw, headers=sent)
     await resp.read()
     return resp.status
+
+
+async def rows(chat: ChatHarness, platform: str = "dingtalk") -> list[OutboxMessage]:
+    async with chat.db.reading() as s:
+        mine = OutboxMessage.platform == platform
+        found = await s.scalars(select(OutboxMessage).where(mine).order_by(OutboxMessage.id))
+        return list(found)
+
+
+def group(text: str, chat_id: str = "cidG==") -> Outgoing:
+    return Outgoing(platform="dingtalk", chat_type="group", chat_id=chat_id, text=text)
+
+
+def direct(text: str, user: str = "staff01") -> Outgoing:
+    return Outgoing(platform="dingtalk", chat_type="direct", chat_id=user, text=text)
+
+
+async def healthz_problems(chat: ChatHarness) -> list[str]:
+    assert chat.client is not None
+    resp = await chat.client.get("/healthz")
+    assert resp.status == 200
+    problems: list[str] = (await resp.json())["problems"]
+    return problems

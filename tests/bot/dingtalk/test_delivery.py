@@ -26,12 +26,6 @@ def adapter(chat: ChatHarness) -> DingTalkAdapter:
     return found
 
 
-async def send(chat: ChatHarness, *outs: Outgoing) -> None:
-    async with chat.db.transaction() as s:
-        await chat.app.runtime.send(s, outs)
-    await chat.settle()
-
-
 async def rows(chat: ChatHarness) -> list[OutboxMessage]:
     async with chat.db.reading() as s:
         return list(await s.scalars(select(OutboxMessage).order_by(OutboxMessage.id)))
@@ -62,7 +56,7 @@ async def test_one_token_for_a_burst_and_a_new_one_after_expiry(
 async def test_a_burst_of_proactive_sends_fetches_one_token(
     ding: ChatHarness, api: FakeDingTalkApi
 ) -> None:
-    await send(ding, *(direct(f"提醒 {i}", f"staff{i:02}") for i in range(15)))
+    await ding.send_out(*(direct(f"提醒 {i}", f"staff{i:02}") for i in range(15)))
     assert len(api.to(OTO_SEND)) == 15
     assert len(api.to(TOKEN)) == 1
     assert {tuple(c.body["userIds"]) for c in api.to(OTO_SEND)} == {
@@ -71,9 +65,9 @@ async def test_a_burst_of_proactive_sends_fetches_one_token(
 
 
 async def test_a_refused_token_is_renewed_once(ding: ChatHarness, api: FakeDingTalkApi) -> None:
-    await send(ding, group("第一条"))
+    await ding.send_out(group("第一条"))
     api.valid_tokens.clear()  # revoked before its time
-    await send(ding, group("第二条"))
+    await ding.send_out(group("第二条"))
     assert [c.headers["x-acs-dingtalk-access-token"] for c in api.to(GROUP_SEND)] == [
         "tok1",
         "tok1",
@@ -84,8 +78,7 @@ async def test_a_refused_token_is_renewed_once(ding: ChatHarness, api: FakeDingT
 
 async def test_markdown_and_mentions(ding: ChatHarness, api: FakeDingTalkApi) -> None:
     handle = {"session_webhook": api.session_url("s1"), "expires_ms": now_ms(ding) + 3_600_000}
-    await send(
-        ding,
+    await ding.send_out(
         group("### 签到已发起\n请在 15:30 前签到", markdown=True, reply_handle=handle),
         group("请补签", mentions=["staff02", "staff03"], reply_handle=handle, key="k2"),
         group("## 会议通知\n周五下午", markdown=True, chat_id="cidOther=="),
@@ -118,7 +111,7 @@ async def test_a_group_bound_to_a_custom_robot_gets_signed_webhook_posts(
             ("dingtalk_robot", "robot-access-token", "SECabc123"),
             ding.clock.now(),
         )
-    await send(ding, group("节前廉政提醒", chat_id="cidRobot=="))
+    await ding.send_out(group("节前廉政提醒", chat_id="cidRobot=="))
     [call] = api.to(ROBOT)
     assert call.query["access_token"] == "robot-access-token"
     assert call.query["timestamp"] == str(now_ms(ding))
@@ -141,8 +134,8 @@ async def test_send_too_fast_waits_ten_minutes_for_the_whole_robot(
         )
     api.inject(ROBOT, 200, {"errcode": 130101, "errmsg": "send too fast"})
     start = ding.clock.now()
-    await send(ding, group("一", chat_id="cidR=="))
-    await send(ding, group("二", chat_id="cidR=="))
+    await ding.send_out(group("一", chat_id="cidR=="))
+    await ding.send_out(group("二", chat_id="cidR=="))
     first, second = await rows(ding)
     assert first.state == "pending" and "130101" in first.last_error
     assert first.next_attempt_at.replace(tzinfo=start.tzinfo) == start + timedelta(seconds=600)
@@ -150,7 +143,7 @@ async def test_send_too_fast_waits_ten_minutes_for_the_whole_robot(
     assert second.state == "pending" and second.attempts == 0
     assert len(api.to(ROBOT)) == 1
     # Other groups are not held up by this robot's penalty.
-    await send(ding, group("三", chat_id="cidOther=="))
+    await ding.send_out(group("三", chat_id="cidOther=="))
     assert [c.text for c in api.to(GROUP_SEND)] == ["三"]
     await ding.advance(seconds=601)
     assert [r.state for r in await rows(ding)] == ["sent", "sent", "sent"]
@@ -161,7 +154,7 @@ async def test_flow_controlled_person_is_tried_again_later(
     ding: ChatHarness, api: FakeDingTalkApi
 ) -> None:
     api.flow_controlled.add("staff09")
-    await send(ding, direct("请投票", "staff09"))
+    await ding.send_out(direct("请投票", "staff09"))
     [row] = await rows(ding)
     assert row.state == "pending" and "flow controlled" in row.last_error
     api.flow_controlled.clear()
@@ -187,7 +180,7 @@ async def test_a_throttled_send_honours_any_retry_after_it_can_read(
 ) -> None:
     """`Retry-After: nan` used to raise in the retry path and lose the batch's results."""
     api.inject(GROUP_SEND, 429, {"code": "Throttling.Api"}, headers={"Retry-After": header})
-    await send(ding, group("开会了"), direct("请投票"))
+    await ding.send_out(group("开会了"), direct("请投票"))
     first, second = await rows(ding)
     assert second.state == "sent"
     assert first.state == "pending" and "429" in first.last_error

@@ -17,8 +17,7 @@ from tests.fakes.dingtalk_api import OTO_SEND, SESSION, FakeDingTalkApi
 from tests.harness import ChatHarness
 
 from .conftest import settings_for
-from .helpers import now_ms, post_callback, robot_message
-from .test_throttling import direct, group, healthz_problems, rows, send
+from .helpers import direct, group, healthz_problems, now_ms, post_callback, robot_message, rows
 
 QUOTA = 10
 LOW = texts.dingtalk_quota_low(QUOTA)
@@ -52,14 +51,14 @@ async def alerts(chat: ChatHarness) -> list[str]:
 async def test_admins_hear_once_when_four_fifths_of_the_month_are_used(
     ding: ChatHarness, api: FakeDingTalkApi
 ) -> None:
-    await send(ding, *(group(f"通知{i}", f"cid{i}==") for i in range(7)))
+    await ding.send_out(*(group(f"通知{i}", f"cid{i}==") for i in range(7)))
     # Counted in memory as the calls are made; written by the minute's job.
     assert await counted(ding) == 0
     await ding.tick()
     assert await counted(ding) == 7
     assert await alerts(ding) == [] and await healthz_problems(ding) == []
 
-    await send(ding, direct("请投票"))
+    await ding.send_out(direct("请投票"))
     await ding.tick()
     assert await counted(ding) == 8
     assert await alerts(ding) == [texts.alert(LOW)]
@@ -75,7 +74,7 @@ async def test_admins_hear_once_when_four_fifths_of_the_month_are_used(
     assert await alerts(ding) == [texts.alert(LOW)]
 
     # A restart neither forgets the count nor tells the admins again.
-    await send(ding, group("会议提醒"))
+    await ding.send_out(group("会议提醒"))
     await ding.restart()
     assert await counted(ding) == 9
     await ding.tick()
@@ -86,9 +85,9 @@ async def test_admins_hear_once_when_four_fifths_of_the_month_are_used(
 async def test_the_month_turning_starts_a_new_count_and_clears_the_warning(
     ding: ChatHarness, api: FakeDingTalkApi
 ) -> None:
-    await send(ding, *(direct(f"提醒{i}", f"staff{i}") for i in range(8)))
+    await ding.send_out(*(direct(f"提醒{i}", f"staff{i}") for i in range(8)))
     await ding.tick()
-    await send(ding, *(direct(f"提醒{i}", f"staff{i}") for i in range(8, 11)))
+    await ding.send_out(*(direct(f"提醒{i}", f"staff{i}") for i in range(8, 11)))
     await ding.tick()
     # DingTalk refused the eleventh: the quota is spent, which says more than "low".
     assert [r.state for r in await rows(ding)] == ["sent"] * 10 + ["pending"]
@@ -114,8 +113,8 @@ async def test_replicas_add_up_and_the_admins_hear_once(
     await one.start()
     await two.start()
     try:
-        await send(one, *(group(f"甲{i}", f"cidA{i}==") for i in range(5)))
-        await send(two, *(group(f"乙{i}", f"cidB{i}==") for i in range(4)))
+        await one.send_out(*(group(f"甲{i}", f"cidA{i}==") for i in range(5)))
+        await two.send_out(*(group(f"乙{i}", f"cidB{i}==") for i in range(4)))
         await one.tick()
         assert await healthz_problems(one) == []  # 5 of 10 so far
         await two.tick()
@@ -136,7 +135,7 @@ async def test_a_quota_of_zero_watches_nothing(
     chat = ChatHarness(db_url, START, tmp_path, **settings)
     await chat.start()
     try:
-        await send(chat, *(group(f"通知{i}", f"cid{i}==") for i in range(9)))
+        await chat.send_out(*(group(f"通知{i}", f"cid{i}==") for i in range(9)))
         await chat.tick()
         assert await counted(chat) == 0
         assert await alerts(chat) == [] and await healthz_problems(chat) == []

@@ -5,27 +5,25 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import select
 
 from bot.delivery import Delivery, NeedsAdmin, TransientError
-from bot.messages import Outgoing
 from bot.platforms import texts
 from bot.platforms.dingtalk import DingTalkAdapter
 from bot.platforms.pacer import Pacer
-from storage.messaging import OutboxMessage
 from tests.conftest import START
 from tests.fakes.dingtalk_api import GROUP_SEND, OTO_SEND, SESSION, TOKEN, FakeDingTalkApi
 from tests.fakes.dingtalk_gateway import FakeGateway
 from tests.harness import ChatHarness
 
 from .conftest import settings_for
-from .helpers import now_ms, post_callback, robot_message
+from .helpers import direct, group, healthz_problems, now_ms, post_callback, robot_message, rows
+
+pytestmark = pytest.mark.chat(admins=["local:boss"])
 
 QPS = "Forbidden.AccessDenied.QpsLimitForAppkeyAndApi"
 QPM = "Forbidden.AccessDenied.QpmLimitForAppkeyAndApi"
@@ -33,49 +31,9 @@ GLOBAL_QPS = "Forbidden.AccessDenied.QpsLimitForApi"
 QUOTA = "Forbidden.AccessDenied.ApiCountLimitForOrg"
 
 
-@pytest.fixture
-async def ding(db_url: str, tmp_path: Path, api: FakeDingTalkApi) -> AsyncIterator[ChatHarness]:
-    """DingTalk on, and an admin who reads the local channel."""
-    harness = ChatHarness(db_url, START, tmp_path, **settings_for(api, admins=["local:boss"]))
-    await harness.start()
-    try:
-        yield harness
-    finally:
-        await harness.stop()
-
-
 def adapter(chat: ChatHarness) -> DingTalkAdapter:
     [found] = [a for a in chat.app.adapters if isinstance(a, DingTalkAdapter)]
     return found
-
-
-async def send(chat: ChatHarness, *outs: Outgoing) -> None:
-    async with chat.db.transaction() as s:
-        await chat.app.runtime.send(s, outs)
-    await chat.settle()
-
-
-async def rows(chat: ChatHarness, platform: str = "dingtalk") -> list[OutboxMessage]:
-    async with chat.db.reading() as s:
-        mine = OutboxMessage.platform == platform
-        found = await s.scalars(select(OutboxMessage).where(mine).order_by(OutboxMessage.id))
-        return list(found)
-
-
-def group(text: str, chat_id: str = "cidG==") -> Outgoing:
-    return Outgoing(platform="dingtalk", chat_type="group", chat_id=chat_id, text=text)
-
-
-def direct(text: str, user: str = "staff01") -> Outgoing:
-    return Outgoing(platform="dingtalk", chat_type="direct", chat_id=user, text=text)
-
-
-async def healthz_problems(chat: ChatHarness) -> list[str]:
-    assert chat.client is not None
-    resp = await chat.client.get("/healthz")
-    assert resp.status == 200
-    problems: list[str] = (await resp.json())["problems"]
-    return problems
 
 
 @pytest.mark.parametrize(("code", "wait"), [(QPS, 1), (QPM, 60), (GLOBAL_QPS, 5)])
@@ -84,7 +42,7 @@ async def test_a_403_throttle_is_waited_out_not_failed(
 ) -> None:
     api.refuse(GROUP_SEND, code)
     start = ding.clock.now()
-    await send(ding, group("开会通知"))
+    await ding.send_out(group("开会通知"))
     [row] = await rows(ding)
     assert row.state == "pending" and code in row.last_error
     assert row.next_attempt_at == start + timedelta(seconds=wait)
@@ -98,8 +56,8 @@ async def test_a_spent_monthly_quota_keeps_messages_until_the_month_turns_and_te
 ) -> None:
     api.refuse(GROUP_SEND, QUOTA, times=2)
     api.refuse(OTO_SEND, QUOTA)
-    await send(ding, group("节前廉政提醒"), direct("请投票"))
-    await send(ding, group("会议提醒", chat_id="cidOther=="))
+    await ding.send_out(group("节前廉政提醒"), direct("请投票"))
+    await ding.send_out(group("会议提醒", chat_id="cidOther=="))
     month_turns = datetime(2026, 12, 1, tzinfo=ZoneInfo("Asia/Shanghai"))
     kept = await rows(ding)
     assert [r.state for r in kept] == ["pending"] * 3
@@ -119,36 +77,31 @@ async def test_a_spent_monthly_quota_keeps_messages_until_the_month_turns_and_te
     assert len(await ding.delivered("boss")) == 1
 
 
+@pytest.mark.chat(admins=["local:boss"], dingtalk_app_secret="a-wrong-secret")
 async def test_bad_credentials_keep_messages_and_tell_admins_once(
-    db_url: str, tmp_path: Path, api: FakeDingTalkApi
+    ding: ChatHarness, api: FakeDingTalkApi
 ) -> None:
-    settings = settings_for(api, admins=["local:boss"], dingtalk_app_secret="a-wrong-secret")
-    chat = ChatHarness(db_url, START, tmp_path, **settings)
-    await chat.start()
-    try:
-        await send(chat, *(direct(f"提醒{i}", f"staff{i}") for i in range(5)))
-        assert {r.state for r in await rows(chat)} == {"pending"}
-        assert len(api.to(TOKEN)) == 1  # the refusal is remembered, not asked five times
-        assert [m["text"] for m in await chat.delivered("boss")] == [
-            texts.alert(texts.DINGTALK_BAD_CREDENTIALS)
-        ]
-        await chat.advance(minutes=16)
-        assert {r.state for r in await rows(chat)} == {"pending"}
-        assert len(await chat.delivered("boss")) == 1
-        assert await healthz_problems(chat) == [texts.DINGTALK_BAD_CREDENTIALS]
-        api.app_secret = "a-wrong-secret"  # the admin fixed the app's side
-        await chat.advance(minutes=16)
-        assert {r.state for r in await rows(chat)} == {"sent"}
-        assert await healthz_problems(chat) == []
-    finally:
-        await chat.stop()
+    await ding.send_out(*(direct(f"提醒{i}", f"staff{i}") for i in range(5)))
+    assert {r.state for r in await rows(ding)} == {"pending"}
+    assert len(api.to(TOKEN)) == 1  # the refusal is remembered, not asked five times
+    assert [m["text"] for m in await ding.delivered("boss")] == [
+        texts.alert(texts.DINGTALK_BAD_CREDENTIALS)
+    ]
+    await ding.advance(minutes=16)
+    assert {r.state for r in await rows(ding)} == {"pending"}
+    assert len(await ding.delivered("boss")) == 1
+    assert await healthz_problems(ding) == [texts.DINGTALK_BAD_CREDENTIALS]
+    api.app_secret = "a-wrong-secret"  # the admin fixed the app's side
+    await ding.advance(minutes=16)
+    assert {r.state for r in await rows(ding)} == {"sent"}
+    assert await healthz_problems(ding) == []
 
 
 async def test_a_server_outside_the_ip_white_list_is_a_set_up_problem(
     ding: ChatHarness, api: FakeDingTalkApi
 ) -> None:
     api.refuse(GROUP_SEND, "Forbidden.AccessDenied.IpNotInWhiteList")
-    await send(ding, group("通知"))
+    await ding.send_out(group("通知"))
     [row] = await rows(ding)
     assert row.state == "pending"
     assert await healthz_problems(ding) == [texts.DINGTALK_IP_NOT_ALLOWED]
@@ -193,7 +146,7 @@ async def test_people_batch_send_will_not_reach_are_reported(
     api.filtered.add("staff07")
     api.invalid.add("staff08")
     api.flow_controlled.add("staff09")
-    await send(ding, direct("一", "staff07"), direct("二", "staff08"), direct("三", "staff09"))
+    await ding.send_out(direct("一", "staff07"), direct("二", "staff08"), direct("三", "staff09"))
     filtered, invalid, flow = await rows(ding)
     assert filtered.state == "failed" and "filteredStaffIdList" in filtered.last_error
     assert invalid.state == "failed" and "not a member" in invalid.last_error
@@ -221,7 +174,7 @@ async def test_the_client_keeps_to_the_per_app_pace(
 
     pacer.turn = recording_turn  # type: ignore[method-assign]
     adapter(ding).api.pacer = pacer
-    await send(ding, *(group(f"通知{i}", f"cid{i}==") for i in range(40)))
+    await ding.send_out(*(group(f"通知{i}", f"cid{i}==") for i in range(40)))
     assert len(api.to(GROUP_SEND)) == 40
     assert len(granted) == 40
     # Any 19 calls in a row span at least a second.
