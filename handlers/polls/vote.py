@@ -81,6 +81,9 @@ class Ballot(BaseModel):
     picks: list[int] = []
     grades: list[str | None] = []
     confirm: bool | None = None
+    # The poll and its choices came in one answer ("投票 #2 1"): counted at once,
+    # as that line would be on its own in a group.
+    at_once: bool = False
 
     def chosen_poll(self) -> PollInfo | None:
         if self.poll is not None:
@@ -144,16 +147,61 @@ def _given(data: Ballot, p: PollInfo) -> list[int] | None:
 
 
 class Pick(Choose):
-    """A choice, also when typed with the word that asks for it ("投票 2", "选张丽")."""
+    """A choice, also when typed with the word that asks for it ("投票 2", "选张丽").
+
+    What is no choice at all ("签到", "请假 出差") goes to its keyword first.
+    """
+
+    async def declines(self, ctx: Context, text: str, data: Any) -> bool:
+        try:
+            await self.take(ctx, text, data.model_copy(deep=True))
+        except Invalid:
+            return True
+        return False
 
     async def take(self, ctx: Context, text: str, data: Any) -> tuple[bool, Any]:
         found = re.fullmatch(VOTE, text)
         return await super().take(ctx, found["rest"] if found else text, data)
 
 
+_WHICH_REF = re.compile(r"#?(\d+)\s*(.*)", re.DOTALL)
+
+
+class WhichPoll(Pick):
+    """Which of several polls: by its #编号, as it was announced, or its title.
+
+    "#2 1,4" (or "投票 #2 1,4") names the poll and the choices in one answer.
+    """
+
+    def render(self, ctx: Context, data: Any) -> str:
+        lines = [_which_prompt(ctx, data)]
+        lines += [f"#{p.id} {p.title}" for p in data.pending]
+        return "\n".join(lines)
+
+    def taps(self, data: Any) -> list[tuple[str, str]]:
+        return [(f"#{p.id} {p.title}", f"#{p.id}") for p in data.pending]
+
+    async def take(self, ctx: Context, text: str, data: Any) -> tuple[bool, Any]:
+        found = re.fullmatch(VOTE, text)
+        said = found["rest"].strip() if found else text
+        ref = _WHICH_REF.fullmatch(said)
+        poll = next((p for p in data.pending if ref and str(p.id) == ref[1]), None)
+        if ref is None or poll is None:
+            titles = {fold(p.title).lower(): p for p in data.pending}
+            poll = titles.get(fold(said).lower())
+            if poll is None:
+                raise Invalid(t.WHICH_HINT)
+            return True, str(poll.id)
+        rest = ref[2].strip()
+        if rest:
+            data.given = rest
+            data.at_once = ctx.in_group and _fits(poll, rest)
+        return True, str(poll.id)
+
+
 def _steps(data: Ballot) -> list[Step]:
     steps: list[Step] = [
-        Pick("which", _which_prompt, _which_options, when=lambda d: bool(d.pending))
+        WhichPoll("which", _which_prompt, _which_options, when=lambda d: bool(d.pending))
     ]
     p = data.chosen_poll()
     if p is None:
@@ -170,7 +218,8 @@ def _steps(data: Ballot) -> list[Step]:
         else:
             prompt = t.ASK_RATING if p.kind == "rating" else t.ASK_SINGLE
             steps.append(Pick("pick", prompt, p.options()))
-    steps.append(Confirm("confirm", _summary))
+    if not data.at_once:
+        steps.append(Confirm("confirm", _summary))
     return steps
 
 

@@ -79,8 +79,8 @@ async def test_two_open_polls_ask_which_never_the_newest(chat: ChatHarness) -> N
     await publish(sec, g)
     await publish(sec, g, "/投票 新建 食堂满意度 满意 一般 不满意")
     await wang.says("投票 2", g)
-    wang.hears("您要投哪一项", "1. 食堂满意度", "2. 年度好党员推荐")
-    await wang.says("2", g)
+    wang.hears("您要投哪一项", "#2 食堂满意度", "#1 年度好党员推荐")
+    await wang.says("#1", g)
     wang.hears("您的选择：", "王五")
     await wang.says("确认", g)
     wang.hears("「年度好党员推荐」已记录：王五")
@@ -88,6 +88,53 @@ async def test_two_open_polls_ask_which_never_the_newest(chat: ChatHarness) -> N
     zhang.hears("「食堂满意度」已记录：不满意")
     await sec.says("/投票 结果 1")
     sec.hears("参与：1/5 人")
+
+
+WHICH_ANSWERS = [
+    ("#2", "满意"),
+    ("1", "张丽"),
+    ("食堂满意度", "满意"),
+    ("投票 #1", "张丽"),
+]
+
+
+@pytest.mark.parametrize(("answer", "chosen"), WHICH_ANSWERS)
+async def test_which_poll_by_its_announced_number(
+    chat: ChatHarness, answer: str, chosen: str
+) -> None:
+    sec, (wang, *_), g = branch(chat)
+    await publish(sec, g)
+    await publish(sec, g, "/投票 新建 食堂满意度 满意 一般 不满意")
+    await wang.says("投票 1", g)
+    await wang.says(answer, g)
+    wang.hears("您的选择：", chosen)
+
+
+async def test_which_poll_answered_with_the_poll_and_the_choices(chat: ChatHarness) -> None:
+    sec, (wang, *_), g = branch(chat)
+    await publish(sec, g, "/投票 新建 活动地点 井冈山 延安 西柏坡 嘉兴 多选 2")
+    await publish(sec, g)
+    await wang.says("投票 1", g)
+    wang.hears("#2 年度好党员推荐", "#1 活动地点")
+    await wang.says("投票 #1 1，4", g)
+    wang.hears("「活动地点」已记录：井冈山、嘉兴")
+    await wang.says("1", g)
+    wang.hears("发送「/帮助」")
+
+
+async def test_which_poll_lets_other_messages_through(chat: ChatHarness) -> None:
+    sec, (wang, *_), g = branch(chat)
+    await publish(sec, g)
+    await publish(sec, g, "/投票 新建 食堂满意度 满意 一般 不满意")
+    await sec.says("/签到 发起 主题党日 截止 21:00", g)
+    await wang.says("投票 2", g)
+    await wang.says("签到", g)
+    wang.hears("「主题党日」已签到")
+    await wang.says("投票 #9 1", g)
+    wang.hears("没有找到这项投票")
+    assert "请回复" not in "\n".join(wang.last)
+    await wang.says("#2", g)
+    wang.hears("您的选择：", "一般")
 
 
 ONE_LINERS = [
