@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
+from typing import Any
 
 from pydantic import BaseModel
 
@@ -128,12 +129,31 @@ class LeaveReason(BaseModel):
     checkin_id: int
     title: str
     reason: str = ""
+    # The answer was a check-in ("签到", "我到了 1234"): they came after all.
+    came: bool = False
+    code: str = ""
+
+
+class Reason(Ask):
+    """The reason for leave; a check-in phrase instead is taken as a check-in,
+    never stored as the reason 「签到」."""
+
+    async def take(self, ctx: Context, text: str, data: Any) -> tuple[bool, Any]:
+        found = re.fullmatch(CHECK_IN, text)
+        if found is None:
+            return await super().take(ctx, text, data)
+        data.came = True
+        data.code = found["code"] or ""
+        return True, ""
 
 
 async def _leave_done(ctx: Context, data: LeaveReason) -> None:
     ck = await ctx.session.get(Checkin, data.checkin_id)
     if ck is None or ck.state != "open":
         ctx.reply(t.closed_already(data.title, ops.clock(ctx.now, ctx.now, ctx.tz)))
+        return
+    if data.came:
+        await check_in(ctx, ck, data.code)
         return
     await leave(ctx, ck, data.reason)
 
@@ -143,7 +163,7 @@ leave_reason = feature.flow(
         "checkin.leave",
         t.FLOW_LEAVE,
         LeaveReason,
-        steps=[Ask("reason", t.ASK_REASON)],
+        steps=[Reason("reason", t.ASK_REASON)],
         on_done=_leave_done,
     )
 )

@@ -56,6 +56,20 @@ async def test_bare_leave_asks_for_the_reason(chat: ChatHarness) -> None:
     assert "王老师（孩子发烧，要去医院）" in (await sec.inbox())[-1]
 
 
+@pytest.mark.parametrize("answer", ["签到", "我到了", "到了"])
+async def test_a_check_in_instead_of_a_reason_checks_in(chat: ChatHarness, answer: str) -> None:
+    sec, (wang, *_), g = branch(chat)
+    await sec.says("/签到 发起 主题党日 截止 21:00", g)
+    await wang.says("请假", g)
+    wang.hears("请假原因是什么？")
+    await wang.says(answer, g)
+    wang.hears("「主题党日」已签到 2/5（新到：王老师）")
+    await sec.says("/签到 统计", g)
+    sec.hears("实到 2，请假 0")
+    await wang.says("好的", g)
+    wang.hears("发送「/帮助」")
+
+
 async def test_a_question_about_leave_is_not_leave(chat: ChatHarness) -> None:
     sec, (wang, *_), g = branch(chat)
     await sec.says("/签到 发起 主题党日 截止 21:00", g)
