@@ -26,7 +26,12 @@ from storage.checkin import LEAVE, Checkin
 
 # A 签到 sent this long after the last check-in closed is told it is over.
 CLOSED_NOTICE = timedelta(hours=12)
-CHECK_IN = r"(?:我)?(?:已经?)?(?:签个?到|到)(?:了|啦)?[\s:,]*(?P<code>\d{4})?[.!~。]*"
+# "签道" is a slip of the keyboard for 签到; "报到" the older word; "我来了" everyday
+# speech, taken only where a check-in is open.
+CHECK_IN = (
+    r"(?:我)?(?:已经?)?(?:签个?[到道]|报到|到|(?P<came>来)(?=了|啦))(?:了|啦)?"
+    r"[\s:,]*(?P<code>\d{4})?[.!~。]*"
+)
 # "请假", "请个假", "请一下假", "请半天假" with what was said before and after it.
 LEAVE_WORD = re.compile(r"请(?:个|一下|一天|半天|个半天)?假(?:一下|了)?")
 LEAVE_PHRASE = r"(?P<before>[^?]{0,20}?)请(?:个|一下|一天|半天|个半天)?假(?:一下|了)?(?P<after>.*)"
@@ -197,6 +202,8 @@ async def ask_leave(ctx: Context, reason: str) -> None:
 async def checkin_phrase(ctx: Context, found: re.Match[str]) -> bool:
     ck = await open_here(ctx)
     if ck is None:
+        if found["came"]:
+            return False
         await nothing_open(ctx)
         return True
     await check_in(ctx, ck, found["code"] or "")

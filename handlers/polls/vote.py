@@ -36,7 +36,11 @@ from storage.polls_results import ballot_marks
 
 _SPLIT = re.compile(r"[,;\s]+")
 # "投票 2", "投1", "选2", "选张丽", "投票 #12 2": the word, then what is chosen.
-VOTE = r"(?P<word>投票|投|选)[\s:]*(?P<rest>.*)"
+VOTE = r"我?(?P<word>投票|投|选)[\s:]*(?P<rest>.*)"
+# "投第1个", "投一", "选第二项": a choice by its place, in figures or in words.
+_PLACE = re.compile(r"第?(\d+|[一二两三四五六七八九十]|十[一二三四五六七八九])(?:个|项|号)?")
+_NUMERALS = "一二三四五六七八九十"
+HOW_TO = r"(?:请问)?(?:怎么|怎样|如何)(?:投票|投)(?:呢|啊)?[?]*"
 _POLL_REF = re.compile(r"#(\d+)\s*(.*)", re.DOTALL)
 
 
@@ -97,7 +101,22 @@ def _number(p: PollInfo, word: str) -> int | None:
         return int(word)
     labels = [fold(c).lower() for c in p.choices]
     word = word.lower()
-    return labels.index(word) + 1 if word in labels else None
+    if word in labels:
+        return labels.index(word) + 1
+    return _place(word)
+
+
+def _place(word: str) -> int | None:
+    """ "第2个", "二", "第十一项" → its number."""
+    place = _PLACE.fullmatch(word)
+    if place is None:
+        return None
+    figure = place[1].replace("两", "二")
+    if figure.isdigit():
+        return int(figure)
+    if len(figure) == 2:
+        return 10 + _NUMERALS.index(figure[1]) + 1
+    return _NUMERALS.index(figure) + 1
 
 
 def parse_choices(p: PollInfo, text: str) -> list[int]:
@@ -161,7 +180,12 @@ class Pick(Choose):
 
     async def take(self, ctx: Context, text: str, data: Any) -> tuple[bool, Any]:
         found = re.fullmatch(VOTE, text)
-        return await super().take(ctx, found["rest"] if found else text, data)
+        said = found["rest"] if found else text
+        place = _place(said)
+        labels = [label.lower() for label in self.choices(data).values()]
+        if place is not None and said.lower() not in labels:
+            said = str(place)
+        return await super().take(ctx, said, data)
 
 
 _WHICH_REF = re.compile(r"#?(\d+)\s*(.*)", re.DOTALL)
@@ -324,6 +348,12 @@ async def vote_phrase(ctx: Context, found: re.Match[str]) -> bool:
     if ctx.in_group:
         return await _in_group(ctx, rest, strict)
     return await _in_direct(ctx, rest, strict)
+
+
+@feature.phrase(HOW_TO)
+async def how_to_vote(ctx: Context, found: re.Match[str]) -> bool:
+    ctx.reply(t.HOW_TO_VOTE)
+    return True
 
 
 def _poll_ref(rest: str) -> tuple[int | None, str]:

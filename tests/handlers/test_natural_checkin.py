@@ -13,6 +13,7 @@ from tests.handlers.natural_helpers import branch, schedule_committee
 from tests.harness import ChatHarness
 
 CHECK_IN = ["我签到", "已签到", "签到了", "到", "签到 ", "我到了", "@同心 到了", "签到！", "签个到"]
+CHECK_IN += ["报到", "我来了", "签道", "我报到"]
 
 
 @pytest.mark.parametrize("said", CHECK_IN)
@@ -68,6 +69,14 @@ async def test_a_check_in_instead_of_a_reason_checks_in(chat: ChatHarness, answe
     sec.hears("实到 2，请假 0")
     await wang.says("好的", g)
     wang.hears("发送「/帮助」")
+
+
+async def test_i_am_here_is_chat_where_nothing_is_open(chat: ChatHarness) -> None:
+    _sec, (wang, *_), g = branch(chat)
+    await wang.says("我来了", g)
+    wang.hears("发送「/帮助」")
+    await wang.says("报到", g)
+    wang.hears("本群现在没有进行中的签到")
 
 
 async def test_a_question_about_leave_is_not_leave(chat: ChatHarness) -> None:

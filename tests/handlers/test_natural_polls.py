@@ -29,6 +29,11 @@ VOTES = [
     ("投票 ２", "王五"),
     ("投票：李四", "李四"),
     ("@同心 投3", "李四"),
+    ("我投1", "张丽"),
+    ("投第1个", "张丽"),
+    ("投一", "张丽"),
+    ("我选第二项", "王五"),
+    ("投第三个", "李四"),
 ]
 
 
@@ -40,9 +45,16 @@ async def test_votes_in_a_group(chat: ChatHarness, said: str, chosen: str) -> No
     wang.hears(f"「年度好党员推荐」已记录：{chosen}。")
 
 
-@pytest.mark.parametrize(
-    ("answer", "chosen"), [("1", "张丽"), ("２", "王五"), ("投票 1", "张丽"), ("李四", "李四")]
-)
+PROMPT_ANSWERS = [
+    ("1", "张丽"),
+    ("２", "王五"),
+    ("投票 1", "张丽"),
+    ("李四", "李四"),
+    ("第2个", "王五"),
+]
+
+
+@pytest.mark.parametrize(("answer", "chosen"), PROMPT_ANSWERS)
 async def test_a_reply_to_the_ballot_prompt(chat: ChatHarness, answer: str, chosen: str) -> None:
     sec, (wang, *_), g = branch(chat)
     await publish(sec, g)
@@ -52,6 +64,25 @@ async def test_a_reply_to_the_ballot_prompt(chat: ChatHarness, answer: str, chos
     wang.hears("您的选择：", chosen)
     await wang.says("确认")
     wang.hears(f"已记录：{chosen}")
+
+
+async def test_how_to_vote_and_help_without_the_slash(chat: ChatHarness) -> None:
+    _sec, (wang, *_), g = branch(chat)
+    await wang.says("怎么投票？", g)
+    wang.hears("「投票 2」", "「投票 #12 2」")
+    await wang.says("帮助", g)
+    wang.hears("我能帮您做这些", "/投票")
+    await wang.says("帮助 投票")
+    wang.hears("/投票（/poll）")
+
+
+async def test_a_bare_number_in_a_group_is_no_vote(chat: ChatHarness) -> None:
+    sec, (wang, *_), g = branch(chat)
+    await publish(sec, g)
+    await wang.says("一", g)
+    wang.hears("发送「/帮助」")
+    await wang.says("投第九个", g)
+    wang.hears("发送「/帮助」")
 
 
 async def test_multiple_choice_with_full_width_numbers(chat: ChatHarness) -> None:
