@@ -44,6 +44,15 @@ SHOW_CLOSED = "截止后公布"
 SHOW_CREATOR = "仅发起人可见"
 ASK_DEADLINE = "截止时间？例如「明天17:00」「11月30日18:00」「3天后」。"
 DEADLINE_TOO_SOON = "截止时间至少要在 10 分钟以后。"
+
+
+def deadline_gone(deadline: str) -> str:
+    return (
+        f"截止时间（{deadline}）已经过去或不到 10 分钟，投票没有发布。"
+        "请重新发起，写一个新的截止时间。"
+    )
+
+
 ASK_AUDIENCE = "谁来投票？"
 IN_GROUP_ONLY = "请在要发起投票的群里发送「/投票 新建」。"
 NO_AUDIENCE = "没有可以投票的成员：花名册为空，或还没有人在群里说过话。投票未发布。"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import pytest
 
@@ -64,6 +64,34 @@ async def test_a_reply_to_the_ballot_prompt(chat: ChatHarness, answer: str, chos
     wang.hears("您的选择：", chosen)
     await wang.says("确认")
     wang.hears(f"已记录：{chosen}")
+
+
+@pytest.mark.parametrize("until", ["", " 截止 24小时", " 截止 2小时后"])
+async def test_a_span_counts_from_the_late_confirmation(chat: ChatHarness, until: str) -> None:
+    sec, _, g = branch(chat)
+    await sec.says(f"/投票 新建 活动地点 井冈山 延安{until}", g)
+    sec.hears("请核对：")
+    await chat.advance(minutes=20)
+    await sec.says("确认", g)
+    sec.hears("请核对：")
+    await sec.says("确认", g)
+    sec.hears("投票已发布")
+    hours = 2 if "2小时" in until else 24
+    closes = START + timedelta(minutes=20, hours=hours)
+    sec.hears(f"截止：{closes.month}月{closes.day}日")
+    sec.hears(f"{closes.hour}:{closes.minute:02d}")
+
+
+async def test_a_deadline_passed_before_the_confirmation_is_refused(chat: ChatHarness) -> None:
+    sec, (wang, *_), g = branch(chat)
+    await sec.says("/投票 新建 活动地点 井冈山 延安 截止 今天20:30", g)
+    sec.hears("截止：11月25日（周三）20:30")
+    await chat.advance(minutes=25)
+    await sec.says("确认", g)
+    await sec.says("确认", g)
+    sec.hears("截止时间（", "已经过去或不到 10 分钟，投票没有发布")
+    await wang.says("投票", g)
+    wang.hears("本群当前没有进行中的投票")
 
 
 async def test_how_to_vote_and_help_without_the_slash(chat: ChatHarness) -> None:
