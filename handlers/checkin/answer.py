@@ -127,7 +127,9 @@ async def leave(ctx: Context, ck: Checkin, reason: str) -> None:
             ctx.reply(t.LEAVE_AFTER_ATTEND)
         return
     # The reason goes to the secretaries (统计, 台账), not back into the group.
-    ctx.reply(t.LEAVE_NOTED if ans.expected else f"{t.NOT_ON_ROSTER}\n{t.LEAVE_NOTED}")
+    # Asked in direct chat, the answer names the check-in it went to.
+    noted = t.LEAVE_NOTED if ctx.in_group else t.leave_noted_for(ck.title)
+    ctx.reply(noted if ans.expected else f"{t.NOT_ON_ROSTER}\n{noted}")
 
 
 class LeaveReason(BaseModel):
@@ -178,7 +180,7 @@ async def ask_leave(ctx: Context, reason: str) -> None:
     """Leave for the open check-in or a scheduled meeting; `reason` normalised, may be empty."""
     if await ahead.leave_ahead(ctx, reason):
         return
-    ck = await open_here(ctx)
+    ck = await open_here(ctx) if ctx.in_group else await _only_open_for_me(ctx)
     if ck is None:
         if ctx.in_group:
             await nothing_open(ctx)
@@ -196,6 +198,12 @@ async def ask_leave(ctx: Context, reason: str) -> None:
         await ctx.start(leave_reason, LeaveReason(checkin_id=ck.id, title=ck.title))
         return
     await leave(ctx, ck, ctx.typed(reason))
+
+
+async def _only_open_for_me(ctx: Context) -> Checkin | None:
+    """In direct chat: the one check-in open for the sender, if there is exactly one."""
+    mine = await store.open_for_person(ctx.session, ctx.actor.person_id)
+    return mine[0] if len(mine) == 1 else None
 
 
 @feature.phrase(CHECK_IN)

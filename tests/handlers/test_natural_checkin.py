@@ -79,6 +79,37 @@ async def test_i_am_here_is_chat_where_nothing_is_open(chat: ChatHarness) -> Non
     wang.hears("本群现在没有进行中的签到")
 
 
+@pytest.mark.parametrize("said", ["请假：出差", "请假"])
+async def test_leave_in_direct_chat_goes_to_the_one_open_check_in(
+    chat: ChatHarness, said: str
+) -> None:
+    sec, (wang, *_), g = branch(chat)
+    await sec.says("/签到 发起 主题党日 截止 21:00", g)
+    await wang.says(said)
+    if said == "请假":
+        wang.hears("请假原因是什么？")
+        await wang.says("出差")
+    wang.hears("已记下您「主题党日」的请假")
+    await sec.says("/签到 统计", g)
+    sec.hears("请假 1")
+    assert "王老师（出差）" in (await sec.inbox())[-1]
+
+
+async def test_leave_in_direct_chat_with_two_check_ins_open_asks_for_the_meeting(
+    chat: ChatHarness,
+) -> None:
+    sec, (wang, *_), g = branch(chat)
+    g2 = chat.group("g2", unit="一支部")
+    await wang.says("请假：出差")
+    wang.hears("要为之后的会议请假")
+    await sec.says("/签到 发起 主题党日 截止 21:00", g)
+    await sec.says("/签到 发起 党课 截止 21:00", g2)
+    await wang.says("请假：出差")
+    wang.hears("要为之后的会议请假")
+    await sec.says("/签到 统计", g)
+    sec.hears("请假 0")
+
+
 async def test_a_question_about_leave_is_not_leave(chat: ChatHarness) -> None:
     sec, (wang, *_), g = branch(chat)
     await sec.says("/签到 发起 主题党日 截止 21:00", g)
