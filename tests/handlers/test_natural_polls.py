@@ -182,7 +182,7 @@ async def test_which_poll_answered_with_the_poll_and_the_choices(chat: ChatHarne
 
 
 async def test_which_poll_lets_other_messages_through(chat: ChatHarness) -> None:
-    sec, (wang, *_), g = branch(chat)
+    sec, (wang, zhang, *_), g = branch(chat)
     await publish(sec, g)
     await publish(sec, g, "/投票 新建 食堂满意度 满意 一般 不满意")
     await sec.says("/签到 发起 主题党日 截止 21:00", g)
@@ -194,6 +194,9 @@ async def test_which_poll_lets_other_messages_through(chat: ChatHarness) -> None
     assert "请回复" not in "\n".join(wang.last)
     await wang.says("#2", g)
     wang.hears("您的选择：", "一般")
+    await zhang.says("投票 2", g)
+    await zhang.says("请假 出差", g)
+    zhang.hears("已记下您的请假")
 
 
 ONE_LINERS = [
