@@ -108,6 +108,12 @@ class Step(ABC):
         """Whether `text` could as well be meant for something else (a stray "1", "好")."""
         return False
 
+    async def declines(self, ctx: Context, text: str, data: Any) -> bool:
+        """Whether the router should offer `text` to the keywords first: it is not
+        an answer to this step and may be a message of its own ("签到" while a
+        ballot asks which poll). Most steps take whatever comes."""
+        return False
+
     def taps(self, data: Any) -> list[tuple[str, str]]:
         """Buttons for the answers (label, what a tap sends), where there is a short list."""
         return []
@@ -368,6 +374,13 @@ class Conversations:
             return flow.load(ctx.runtime.sealer.open_json(state.data, context))
         except Unreadable:
             return None
+
+    async def declines(self, ctx: Context, state: ConversationState, text: str) -> bool:
+        """Whether the open flow's step lets `text` go to the keywords first."""
+        flow = self.flows.get(state.flow)
+        data = self._loaded(ctx, flow, state)
+        step = flow.find(data, state.step) if flow is not None and data is not None else None
+        return step is not None and await step.declines(ctx, text, data)
 
     async def answer(self, ctx: Context, state: ConversationState, text: str) -> None:
         flow = self.flows.get(state.flow)

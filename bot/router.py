@@ -47,7 +47,8 @@ class Router:
         return self._by_name.get(word.lower())
 
     async def dispatch(self, ctx: Context) -> None:
-        """A command; else the open flow if it is fresh; else a keyword; else the flow; else a hint.
+        """A command; else the open flow if it is fresh (and takes the text); else a
+        keyword; else the flow; else a hint.
 
         A `/command` leaves any open flow, saying so, even when it is refused.
         """
@@ -60,7 +61,11 @@ class Router:
                 ctx.reply(texts.NOTHING_TO_CANCEL)
             return
         state = await self.conversations.current(ctx)
-        if state is not None and not self.conversations.is_stale(state, ctx.now):
+        if (
+            state is not None
+            and not self.conversations.is_stale(state, ctx.now)
+            and not await self.conversations.declines(ctx, state, text)
+        ):
             await self.conversations.answer(ctx, state, text)
             return
         if await self._keyword(ctx, text):

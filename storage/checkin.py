@@ -169,6 +169,22 @@ async def open_in_chat(session: AsyncSession, platform: str, chat_id: str) -> Ch
     )
 
 
+async def open_for_person(session: AsyncSession, person_id: int) -> list[Checkin]:
+    """The open check-ins whose roster names this person, newest first."""
+    return list(
+        await session.scalars(
+            select(Checkin)
+            .join(CheckinEntry, CheckinEntry.checkin_id == Checkin.id)
+            .where(
+                CheckinEntry.person_id == person_id,
+                CheckinEntry.expected.is_(True),
+                Checkin.state == "open",
+            )
+            .order_by(Checkin.id.desc())
+        )
+    )
+
+
 async def latest_in_chat(session: AsyncSession, platform: str, chat_id: str) -> Checkin | None:
     return await session.scalar(
         select(Checkin)

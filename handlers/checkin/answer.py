@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
+from typing import Any
 
 from pydantic import BaseModel
 
@@ -25,7 +26,12 @@ from storage.checkin import LEAVE, Checkin
 
 # A 签到 sent this long after the last check-in closed is told it is over.
 CLOSED_NOTICE = timedelta(hours=12)
-CHECK_IN = r"(?:我)?(?:已经?)?(?:签个?到|到)(?:了|啦)?[\s:,]*(?P<code>\d{4})?[.!~。]*"
+# "签道" is a slip of the keyboard for 签到; "报到" the older word; "我来了" everyday
+# speech, taken only where a check-in is open.
+CHECK_IN = (
+    r"(?:我)?(?:已经?)?(?:签个?[到道]|报到|到|(?P<came>来)(?=了|啦))(?:了|啦)?"
+    r"[\s:,]*(?P<code>\d{4})?[.!~。]*"
+)
 # "请假", "请个假", "请一下假", "请半天假" with what was said before and after it.
 LEAVE_WORD = re.compile(r"请(?:个|一下|一天|半天|个半天)?假(?:一下|了)?")
 LEAVE_PHRASE = r"(?P<before>[^?]{0,20}?)请(?:个|一下|一天|半天|个半天)?假(?:一下|了)?(?P<after>.*)"
@@ -121,19 +127,40 @@ async def leave(ctx: Context, ck: Checkin, reason: str) -> None:
             ctx.reply(t.LEAVE_AFTER_ATTEND)
         return
     # The reason goes to the secretaries (统计, 台账), not back into the group.
-    ctx.reply(t.LEAVE_NOTED if ans.expected else f"{t.NOT_ON_ROSTER}\n{t.LEAVE_NOTED}")
+    # Asked in direct chat, the answer names the check-in it went to.
+    noted = t.LEAVE_NOTED if ctx.in_group else t.leave_noted_for(ck.title)
+    ctx.reply(noted if ans.expected else f"{t.NOT_ON_ROSTER}\n{noted}")
 
 
 class LeaveReason(BaseModel):
     checkin_id: int
     title: str
     reason: str = ""
+    # The answer was a check-in ("签到", "我到了 1234"): they came after all.
+    came: bool = False
+    code: str = ""
+
+
+class Reason(Ask):
+    """The reason for leave; a check-in phrase instead is taken as a check-in,
+    never stored as the reason 「签到」."""
+
+    async def take(self, ctx: Context, text: str, data: Any) -> tuple[bool, Any]:
+        found = re.fullmatch(CHECK_IN, text)
+        if found is None:
+            return await super().take(ctx, text, data)
+        data.came = True
+        data.code = found["code"] or ""
+        return True, ""
 
 
 async def _leave_done(ctx: Context, data: LeaveReason) -> None:
     ck = await ctx.session.get(Checkin, data.checkin_id)
     if ck is None or ck.state != "open":
         ctx.reply(t.closed_already(data.title, ops.clock(ctx.now, ctx.now, ctx.tz)))
+        return
+    if data.came:
+        await check_in(ctx, ck, data.code)
         return
     await leave(ctx, ck, data.reason)
 
@@ -143,7 +170,7 @@ leave_reason = feature.flow(
         "checkin.leave",
         t.FLOW_LEAVE,
         LeaveReason,
-        steps=[Ask("reason", t.ASK_REASON)],
+        steps=[Reason("reason", t.ASK_REASON)],
         on_done=_leave_done,
     )
 )
@@ -153,7 +180,7 @@ async def ask_leave(ctx: Context, reason: str) -> None:
     """Leave for the open check-in or a scheduled meeting; `reason` normalised, may be empty."""
     if await ahead.leave_ahead(ctx, reason):
         return
-    ck = await open_here(ctx)
+    ck = await open_here(ctx) if ctx.in_group else await _only_open_for_me(ctx)
     if ck is None:
         if ctx.in_group:
             await nothing_open(ctx)
@@ -173,10 +200,18 @@ async def ask_leave(ctx: Context, reason: str) -> None:
     await leave(ctx, ck, ctx.typed(reason))
 
 
+async def _only_open_for_me(ctx: Context) -> Checkin | None:
+    """In direct chat: the one check-in open for the sender, if there is exactly one."""
+    mine = await store.open_for_person(ctx.session, ctx.actor.person_id)
+    return mine[0] if len(mine) == 1 else None
+
+
 @feature.phrase(CHECK_IN)
 async def checkin_phrase(ctx: Context, found: re.Match[str]) -> bool:
     ck = await open_here(ctx)
     if ck is None:
+        if found["came"]:
+            return False
         await nothing_open(ctx)
         return True
     await check_in(ctx, ck, found["code"] or "")

@@ -37,6 +37,12 @@ NO_MEETING_PLANNED = "本群还没有安排会议，书记发起签到后再发�
 TAPS = (("签到", "签到"), ("请假", "请假"))
 CHECKIN_IN_GROUP = "签到请在会议所在的群里 @我 发送「签到」。"
 LEAVE_NOTED = "已记下您的请假，原因已转给书记。"
+
+
+def leave_noted_for(title: str) -> str:
+    return f"已记下您「{title}」的请假，原因已转给书记。"
+
+
 FLOW_LEAVE = "请假"
 ASK_REASON = "请假原因是什么？例如「外出培训」「孩子生病」。"
 LEAVE_AHEAD_HOW = "要为之后的会议请假，请发送「请假 会议 原因」，例如「请假 周五的支委会 出差」。"

@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
-from bot.args import Args
+import re
+
+from bot.args import Args, parse_args
 from bot.context import Context
 from bot.feature import Feature
 from handlers.help import texts as t
 
 feature = Feature("help", __name__)
 help_cmd = feature.command("help", "帮助", help=t.HELP, aliases=("h", "?", "菜单"))
+
+
+@feature.phrase(r"(?:帮助|菜单|使用说明|怎么用)[?!]*(?:\s+(?P<topic>\S+))?")
+async def help_phrase(ctx: Context, found: re.Match[str]) -> bool:
+    """`帮助` without the slash, `帮助 投票`: the same as /帮助."""
+    await show_help(ctx, parse_args(found["topic"] or ""))
+    return True
 
 
 @help_cmd.bare()

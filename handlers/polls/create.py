@@ -11,7 +11,7 @@ from sqlalchemy import select
 from bot.args import Args, tokenize
 from bot.context import Context
 from bot.conversation import Ask, Choose, Collect, Confirm, Flow, Invalid
-from bot.deadline import deadline, label, read_deadline
+from bot.deadline import label, read_deadline
 from bot.messages import Choice, Outgoing
 from bot.nudges import nudge_before
 from bot.quiet import hold, morning
@@ -51,6 +51,13 @@ FLAGS = {
 _MULTI = re.compile(r"(?:多选|最多选?)(\d+)项?")
 _DEADLINE = ("截止", "截止到", "截至")
 _OPTION_SPLIT = re.compile(r"[,;]")
+_SPAN = re.compile(r"\d+\s*个?\s*(?:小时|钟头|分钟)(?:后|以后|之后|内|以内)?")
+
+
+def _read_deadline(ctx: Context, text: str, data: NewPoll) -> datetime:
+    at = read_deadline(ctx, text, min_lead=MIN_LEAD, too_soon=t.DEADLINE_TOO_SOON)
+    data.open_for = at - ctx.now if _SPAN.fullmatch(text.strip()) else None
+    return at
 
 
 class NewPoll(BaseModel):
@@ -65,6 +72,9 @@ class NewPoll(BaseModel):
     way: str = ""
     show: str = ""
     deadline: datetime | None = None
+    # A deadline given as a span ("24小时", or the default): counted again from
+    # the confirmation, so a preview confirmed late does not lose the time.
+    open_for: timedelta | None = None
     audience: str = ""
     confirm: bool | None = None
 
@@ -121,9 +131,7 @@ def read_line(ctx: Context, data: NewPoll, text: str) -> list[str]:
         data.scale = t.SCALES[0].split("/")
     if until:
         try:
-            data.deadline = read_deadline(
-                ctx, " ".join(until), min_lead=MIN_LEAD, too_soon=t.DEADLINE_TOO_SOON
-            )
+            data.deadline = _read_deadline(ctx, " ".join(until), data)
         except Invalid as bad:
             problems.append(bad.hint)
     return problems
@@ -140,7 +148,9 @@ def _defaults(ctx: Context, data: NewPoll) -> None:
     if data.way == "anon" and data.show == "live":
         data.show = "closed"
     data.show = data.show or "closed"
-    data.deadline = data.deadline or ctx.now + DEFAULT_OPEN
+    if data.deadline is None:
+        data.deadline = ctx.now + DEFAULT_OPEN
+        data.open_for = DEFAULT_OPEN
     # The group's own roster: its unit's when it is bound to one, else its people.
     bound = f"unit:{ctx.group_unit_id}"
     data.audience = data.audience or (bound if bound in data.audiences else GROUP)
@@ -248,9 +258,12 @@ def _preview(ctx: Context, data: NewPoll) -> str:
 
 
 async def publish(ctx: Context, data: NewPoll) -> None:
+    if data.open_for is not None:
+        data.deadline = ctx.now + data.open_for
     assert data.deadline is not None
-    if data.deadline <= ctx.now:
-        ctx.reply(t.DEADLINE_TOO_SOON)
+    if data.deadline < ctx.now + MIN_LEAD:
+        # Confirmed so late that the deadline typed has passed or nearly.
+        ctx.reply(t.deadline_gone(label(data.deadline, ctx.now, ctx.tz)))
         return
     code = _audience(data)
     unit_id = int(code.partition(":")[2]) if code != GROUP else None
@@ -358,7 +371,7 @@ new_poll = feature.flow(
             Ask(
                 "deadline",
                 t.ASK_DEADLINE,
-                parse=deadline(min_lead=MIN_LEAD, too_soon=t.DEADLINE_TOO_SOON),
+                parse=_read_deadline,
             ),
             Choose(
                 "audience",

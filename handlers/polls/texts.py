@@ -44,6 +44,15 @@ SHOW_CLOSED = "截止后公布"
 SHOW_CREATOR = "仅发起人可见"
 ASK_DEADLINE = "截止时间？例如「明天17:00」「11月30日18:00」「3天后」。"
 DEADLINE_TOO_SOON = "截止时间至少要在 10 分钟以后。"
+
+
+def deadline_gone(deadline: str) -> str:
+    return (
+        f"截止时间（{deadline}）已经过去或不到 10 分钟，投票没有发布。"
+        "请重新发起，写一个新的截止时间。"
+    )
+
+
 ASK_AUDIENCE = "谁来投票？"
 IN_GROUP_ONLY = "请在要发起投票的群里发送「/投票 新建」。"
 NO_AUDIENCE = "没有可以投票的成员：花名册为空，或还没有人在群里说过话。投票未发布。"
@@ -134,11 +143,17 @@ def ballot_invite(title: str, deadline: str, anon: bool) -> str:
 
 # --- voting -----------------------------------------------------------------------
 
+HOW_TO_VOTE = (
+    "在群里发「投票」，我会列出选项；也可以直接发「投票 2」（选第 2 项）或「选张三」，"
+    "多选写「投票 1，3」。同时有几项投票时写上编号：「投票 #12 2」。"
+    "匿名投票请私聊我发「投票」。发起投票的写法请发「/帮助 投票」。"
+)
 NOTHING_PENDING = "您目前没有待投的投票。"
 START_BALLOT = "开始投票"
 ANON_ELSEWHERE = "本群还有匿名投票：匿名投票请在与我的私聊中回复「投票」作答。"
 NO_OPEN_POLL = "本群当前没有进行中的投票。"
-ASK_WHICH = "有几项投票在进行，您要投哪一项？请回复序号："
+ASK_WHICH = "有几项投票在进行，您要投哪一项？请回复编号（也可带上选项，如「#2 1」）："
+WHICH_HINT = "请回复投票的编号（如 #2）或主题。"
 ASK_SINGLE = "请回复一个选项的序号："
 ASK_RATING = "请打分："
 VOTE_SAVED_ANON = "已收到您的匿名投票，谢谢参与。"

@@ -36,7 +36,11 @@ from storage.polls_results import ballot_marks
 
 _SPLIT = re.compile(r"[,;\s]+")
 # "投票 2", "投1", "选2", "选张丽", "投票 #12 2": the word, then what is chosen.
-VOTE = r"(?P<word>投票|投|选)[\s:]*(?P<rest>.*)"
+VOTE = r"我?(?P<word>投票|投|选)[\s:]*(?P<rest>.*)"
+# "投第1个", "投一", "选第二项": a choice by its place, in figures or in words.
+_PLACE = re.compile(r"第?(\d+|[一二两三四五六七八九十]|十[一二三四五六七八九])(?:个|项|号)?")
+_NUMERALS = "一二三四五六七八九十"
+HOW_TO = r"(?:请问)?(?:怎么|怎样|如何)(?:投票|投)(?:呢|啊)?[?]*"
 _POLL_REF = re.compile(r"#(\d+)\s*(.*)", re.DOTALL)
 
 
@@ -81,6 +85,9 @@ class Ballot(BaseModel):
     picks: list[int] = []
     grades: list[str | None] = []
     confirm: bool | None = None
+    # The poll and its choices came in one answer ("投票 #2 1"): counted at once,
+    # as that line would be on its own in a group.
+    at_once: bool = False
 
     def chosen_poll(self) -> PollInfo | None:
         if self.poll is not None:
@@ -94,7 +101,22 @@ def _number(p: PollInfo, word: str) -> int | None:
         return int(word)
     labels = [fold(c).lower() for c in p.choices]
     word = word.lower()
-    return labels.index(word) + 1 if word in labels else None
+    if word in labels:
+        return labels.index(word) + 1
+    return _place(word)
+
+
+def _place(word: str) -> int | None:
+    """ "第2个", "二", "第十一项" → its number."""
+    place = _PLACE.fullmatch(word)
+    if place is None:
+        return None
+    figure = place[1].replace("两", "二")
+    if figure.isdigit():
+        return int(figure)
+    if len(figure) == 2:
+        return 10 + _NUMERALS.index(figure[1]) + 1
+    return _NUMERALS.index(figure) + 1
 
 
 def parse_choices(p: PollInfo, text: str) -> list[int]:
@@ -144,16 +166,66 @@ def _given(data: Ballot, p: PollInfo) -> list[int] | None:
 
 
 class Pick(Choose):
-    """A choice, also when typed with the word that asks for it ("投票 2", "选张丽")."""
+    """A choice, also when typed with the word that asks for it ("投票 2", "选张丽").
+
+    What is no choice at all ("签到", "请假 出差") goes to its keyword first.
+    """
+
+    async def declines(self, ctx: Context, text: str, data: Any) -> bool:
+        try:
+            await self.take(ctx, text, data.model_copy(deep=True))
+        except Invalid:
+            return True
+        return False
 
     async def take(self, ctx: Context, text: str, data: Any) -> tuple[bool, Any]:
         found = re.fullmatch(VOTE, text)
-        return await super().take(ctx, found["rest"] if found else text, data)
+        said = found["rest"] if found else text
+        place = _place(said)
+        labels = [label.lower() for label in self.choices(data).values()]
+        if place is not None and said.lower() not in labels:
+            said = str(place)
+        return await super().take(ctx, said, data)
+
+
+_WHICH_REF = re.compile(r"#?(\d+)\s*(.*)", re.DOTALL)
+
+
+class WhichPoll(Pick):
+    """Which of several polls: by its #编号, as it was announced, or its title.
+
+    "#2 1,4" (or "投票 #2 1,4") names the poll and the choices in one answer.
+    """
+
+    def render(self, ctx: Context, data: Any) -> str:
+        lines = [_which_prompt(ctx, data)]
+        lines += [f"#{p.id} {p.title}" for p in data.pending]
+        return "\n".join(lines)
+
+    def taps(self, data: Any) -> list[tuple[str, str]]:
+        return [(f"#{p.id} {p.title}", f"#{p.id}") for p in data.pending]
+
+    async def take(self, ctx: Context, text: str, data: Any) -> tuple[bool, Any]:
+        found = re.fullmatch(VOTE, text)
+        said = found["rest"].strip() if found else text
+        ref = _WHICH_REF.fullmatch(said)
+        poll = next((p for p in data.pending if ref and str(p.id) == ref[1]), None)
+        if ref is None or poll is None:
+            titles = {fold(p.title).lower(): p for p in data.pending}
+            poll = titles.get(fold(said).lower())
+            if poll is None:
+                raise Invalid(t.WHICH_HINT)
+            return True, str(poll.id)
+        rest = ref[2].strip()
+        if rest:
+            data.given = rest
+            data.at_once = ctx.in_group and _fits(poll, rest)
+        return True, str(poll.id)
 
 
 def _steps(data: Ballot) -> list[Step]:
     steps: list[Step] = [
-        Pick("which", _which_prompt, _which_options, when=lambda d: bool(d.pending))
+        WhichPoll("which", _which_prompt, _which_options, when=lambda d: bool(d.pending))
     ]
     p = data.chosen_poll()
     if p is None:
@@ -170,7 +242,8 @@ def _steps(data: Ballot) -> list[Step]:
         else:
             prompt = t.ASK_RATING if p.kind == "rating" else t.ASK_SINGLE
             steps.append(Pick("pick", prompt, p.options()))
-    steps.append(Confirm("confirm", _summary))
+    if not data.at_once:
+        steps.append(Confirm("confirm", _summary))
     return steps
 
 
@@ -275,6 +348,12 @@ async def vote_phrase(ctx: Context, found: re.Match[str]) -> bool:
     if ctx.in_group:
         return await _in_group(ctx, rest, strict)
     return await _in_direct(ctx, rest, strict)
+
+
+@feature.phrase(HOW_TO)
+async def how_to_vote(ctx: Context, found: re.Match[str]) -> bool:
+    ctx.reply(t.HOW_TO_VOTE)
+    return True
 
 
 def _poll_ref(rest: str) -> tuple[int | None, str]:

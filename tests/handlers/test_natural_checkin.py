@@ -13,6 +13,7 @@ from tests.handlers.natural_helpers import branch, schedule_committee
 from tests.harness import ChatHarness
 
 CHECK_IN = ["我签到", "已签到", "签到了", "到", "签到 ", "我到了", "@同心 到了", "签到！", "签个到"]
+CHECK_IN += ["报到", "我来了", "签道", "我报到"]
 
 
 @pytest.mark.parametrize("said", CHECK_IN)
@@ -54,6 +55,59 @@ async def test_bare_leave_asks_for_the_reason(chat: ChatHarness) -> None:
     wang.hears("已记下您的请假")
     await sec.says("/签到 统计", g)
     assert "王老师（孩子发烧，要去医院）" in (await sec.inbox())[-1]
+
+
+@pytest.mark.parametrize("answer", ["签到", "我到了", "到了"])
+async def test_a_check_in_instead_of_a_reason_checks_in(chat: ChatHarness, answer: str) -> None:
+    sec, (wang, *_), g = branch(chat)
+    await sec.says("/签到 发起 主题党日 截止 21:00", g)
+    await wang.says("请假", g)
+    wang.hears("请假原因是什么？")
+    await wang.says(answer, g)
+    wang.hears("「主题党日」已签到 2/5（新到：王老师）")
+    await sec.says("/签到 统计", g)
+    sec.hears("实到 2，请假 0")
+    await wang.says("好的", g)
+    wang.hears("发送「/帮助」")
+
+
+async def test_i_am_here_is_chat_where_nothing_is_open(chat: ChatHarness) -> None:
+    _sec, (wang, *_), g = branch(chat)
+    await wang.says("我来了", g)
+    wang.hears("发送「/帮助」")
+    await wang.says("报到", g)
+    wang.hears("本群现在没有进行中的签到")
+
+
+@pytest.mark.parametrize("said", ["请假：出差", "请假"])
+async def test_leave_in_direct_chat_goes_to_the_one_open_check_in(
+    chat: ChatHarness, said: str
+) -> None:
+    sec, (wang, *_), g = branch(chat)
+    await sec.says("/签到 发起 主题党日 截止 21:00", g)
+    await wang.says(said)
+    if said == "请假":
+        wang.hears("请假原因是什么？")
+        await wang.says("出差")
+    wang.hears("已记下您「主题党日」的请假")
+    await sec.says("/签到 统计", g)
+    sec.hears("请假 1")
+    assert "王老师（出差）" in (await sec.inbox())[-1]
+
+
+async def test_leave_in_direct_chat_with_two_check_ins_open_asks_for_the_meeting(
+    chat: ChatHarness,
+) -> None:
+    sec, (wang, *_), g = branch(chat)
+    g2 = chat.group("g2", unit="一支部")
+    await wang.says("请假：出差")
+    wang.hears("要为之后的会议请假")
+    await sec.says("/签到 发起 主题党日 截止 21:00", g)
+    await sec.says("/签到 发起 党课 截止 21:00", g2)
+    await wang.says("请假：出差")
+    wang.hears("要为之后的会议请假")
+    await sec.says("/签到 统计", g)
+    sec.hears("请假 0")
 
 
 async def test_a_question_about_leave_is_not_leave(chat: ChatHarness) -> None:

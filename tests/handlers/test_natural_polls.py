@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import pytest
 
@@ -29,6 +29,11 @@ VOTES = [
     ("投票 ２", "王五"),
     ("投票：李四", "李四"),
     ("@同心 投3", "李四"),
+    ("我投1", "张丽"),
+    ("投第1个", "张丽"),
+    ("投一", "张丽"),
+    ("我选第二项", "王五"),
+    ("投第三个", "李四"),
 ]
 
 
@@ -40,9 +45,16 @@ async def test_votes_in_a_group(chat: ChatHarness, said: str, chosen: str) -> No
     wang.hears(f"「年度好党员推荐」已记录：{chosen}。")
 
 
-@pytest.mark.parametrize(
-    ("answer", "chosen"), [("1", "张丽"), ("２", "王五"), ("投票 1", "张丽"), ("李四", "李四")]
-)
+PROMPT_ANSWERS = [
+    ("1", "张丽"),
+    ("２", "王五"),
+    ("投票 1", "张丽"),
+    ("李四", "李四"),
+    ("第2个", "王五"),
+]
+
+
+@pytest.mark.parametrize(("answer", "chosen"), PROMPT_ANSWERS)
 async def test_a_reply_to_the_ballot_prompt(chat: ChatHarness, answer: str, chosen: str) -> None:
     sec, (wang, *_), g = branch(chat)
     await publish(sec, g)
@@ -52,6 +64,53 @@ async def test_a_reply_to_the_ballot_prompt(chat: ChatHarness, answer: str, chos
     wang.hears("您的选择：", chosen)
     await wang.says("确认")
     wang.hears(f"已记录：{chosen}")
+
+
+@pytest.mark.parametrize("until", ["", " 截止 24小时", " 截止 2小时后"])
+async def test_a_span_counts_from_the_late_confirmation(chat: ChatHarness, until: str) -> None:
+    sec, _, g = branch(chat)
+    await sec.says(f"/投票 新建 活动地点 井冈山 延安{until}", g)
+    sec.hears("请核对：")
+    await chat.advance(minutes=20)
+    await sec.says("确认", g)
+    sec.hears("请核对：")
+    await sec.says("确认", g)
+    sec.hears("投票已发布")
+    hours = 2 if "2小时" in until else 24
+    closes = START + timedelta(minutes=20, hours=hours)
+    sec.hears(f"截止：{closes.month}月{closes.day}日")
+    sec.hears(f"{closes.hour}:{closes.minute:02d}")
+
+
+async def test_a_deadline_passed_before_the_confirmation_is_refused(chat: ChatHarness) -> None:
+    sec, (wang, *_), g = branch(chat)
+    await sec.says("/投票 新建 活动地点 井冈山 延安 截止 今天20:30", g)
+    sec.hears("截止：11月25日（周三）20:30")
+    await chat.advance(minutes=25)
+    await sec.says("确认", g)
+    await sec.says("确认", g)
+    sec.hears("截止时间（", "已经过去或不到 10 分钟，投票没有发布")
+    await wang.says("投票", g)
+    wang.hears("本群当前没有进行中的投票")
+
+
+async def test_how_to_vote_and_help_without_the_slash(chat: ChatHarness) -> None:
+    _sec, (wang, *_), g = branch(chat)
+    await wang.says("怎么投票？", g)
+    wang.hears("「投票 2」", "「投票 #12 2」")
+    await wang.says("帮助", g)
+    wang.hears("我能帮您做这些", "/投票")
+    await wang.says("帮助 投票")
+    wang.hears("/投票（/poll）")
+
+
+async def test_a_bare_number_in_a_group_is_no_vote(chat: ChatHarness) -> None:
+    sec, (wang, *_), g = branch(chat)
+    await publish(sec, g)
+    await wang.says("一", g)
+    wang.hears("发送「/帮助」")
+    await wang.says("投第九个", g)
+    wang.hears("发送「/帮助」")
 
 
 async def test_multiple_choice_with_full_width_numbers(chat: ChatHarness) -> None:
@@ -79,8 +138,8 @@ async def test_two_open_polls_ask_which_never_the_newest(chat: ChatHarness) -> N
     await publish(sec, g)
     await publish(sec, g, "/投票 新建 食堂满意度 满意 一般 不满意")
     await wang.says("投票 2", g)
-    wang.hears("您要投哪一项", "1. 食堂满意度", "2. 年度好党员推荐")
-    await wang.says("2", g)
+    wang.hears("您要投哪一项", "#2 食堂满意度", "#1 年度好党员推荐")
+    await wang.says("#1", g)
     wang.hears("您的选择：", "王五")
     await wang.says("确认", g)
     wang.hears("「年度好党员推荐」已记录：王五")
@@ -88,6 +147,56 @@ async def test_two_open_polls_ask_which_never_the_newest(chat: ChatHarness) -> N
     zhang.hears("「食堂满意度」已记录：不满意")
     await sec.says("/投票 结果 1")
     sec.hears("参与：1/5 人")
+
+
+WHICH_ANSWERS = [
+    ("#2", "满意"),
+    ("1", "张丽"),
+    ("食堂满意度", "满意"),
+    ("投票 #1", "张丽"),
+]
+
+
+@pytest.mark.parametrize(("answer", "chosen"), WHICH_ANSWERS)
+async def test_which_poll_by_its_announced_number(
+    chat: ChatHarness, answer: str, chosen: str
+) -> None:
+    sec, (wang, *_), g = branch(chat)
+    await publish(sec, g)
+    await publish(sec, g, "/投票 新建 食堂满意度 满意 一般 不满意")
+    await wang.says("投票 1", g)
+    await wang.says(answer, g)
+    wang.hears("您的选择：", chosen)
+
+
+async def test_which_poll_answered_with_the_poll_and_the_choices(chat: ChatHarness) -> None:
+    sec, (wang, *_), g = branch(chat)
+    await publish(sec, g, "/投票 新建 活动地点 井冈山 延安 西柏坡 嘉兴 多选 2")
+    await publish(sec, g)
+    await wang.says("投票 1", g)
+    wang.hears("#2 年度好党员推荐", "#1 活动地点")
+    await wang.says("投票 #1 1，4", g)
+    wang.hears("「活动地点」已记录：井冈山、嘉兴")
+    await wang.says("1", g)
+    wang.hears("发送「/帮助」")
+
+
+async def test_which_poll_lets_other_messages_through(chat: ChatHarness) -> None:
+    sec, (wang, zhang, *_), g = branch(chat)
+    await publish(sec, g)
+    await publish(sec, g, "/投票 新建 食堂满意度 满意 一般 不满意")
+    await sec.says("/签到 发起 主题党日 截止 21:00", g)
+    await wang.says("投票 2", g)
+    await wang.says("签到", g)
+    wang.hears("「主题党日」已签到")
+    await wang.says("投票 #9 1", g)
+    wang.hears("没有找到这项投票")
+    assert "请回复" not in "\n".join(wang.last)
+    await wang.says("#2", g)
+    wang.hears("您的选择：", "一般")
+    await zhang.says("投票 2", g)
+    await zhang.says("请假 出差", g)
+    zhang.hears("已记下您的请假")
 
 
 ONE_LINERS = [
