@@ -50,4 +50,6 @@ async def erase(session: AsyncSession, who: Subject) -> list[Erased]:
     return [cleared(SENDERS, senders)]
 
 
-feature.person_data(export=export, erase=erase)
+feature.person_data(
+    export=export, erase=erase, covers=(Broadcast.created_by, Broadcast.created_by_name)
+)

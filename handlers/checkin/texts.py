@@ -328,3 +328,21 @@ def export_label(unit: str, year: int) -> str:
 
 def with_reason(name: str, reason: str) -> str:
     return f"{name}（{reason}）" if reason else name
+
+
+# What `tongxin person export` shows of leave asked ahead and of the check-ins
+# that name the person as 主持人 or 记录人, and its erasure's summary.
+AHEAD = "会前请假"
+AHEAD_MEETING = "会议"
+AHEAD_DAY = "会议日期"
+AHEAD_REASON = "请假理由"
+AHEAD_AT = "登记时间"
+AHEAD_NOTE = "会议开始签到时，会前请假记入该次签到（见「签到记录」）。"
+NAMED = "署名为主持人或记录人的签到"
+NAMED_CHECKIN = "签到"
+NAMED_OPENED_AT = "发起时间"
+NAMED_AS = "署名"
+AS_HOST = "主持人"
+AS_RECORDER = "记录人"
+NAMED_NOTE = "主持人、记录人是发起签到时填写的文字，同名的人也会列在这里。"
+NAMED_ERASED = "签到的主持人、记录人署名"

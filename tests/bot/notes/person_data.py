@@ -24,4 +24,4 @@ async def erase(session: AsyncSession, who: Subject) -> list[Erased]:
     return [deleted(NOTES, gone)]
 
 
-feature.person_data(export=export, erase=erase)
+feature.person_data(export=export, erase=erase, covers=(models.Note.person_id,))
