@@ -13,7 +13,7 @@ A feature module builds one `Feature` and the router does the rest:
 from __future__ import annotations
 
 import re
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from importlib.resources import files
@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from aiohttp import web
     from pydantic import BaseModel
     from sqlalchemy.ext.asyncio import AsyncSession
+    from sqlalchemy.orm import QueryableAttribute
 
     from bot.console.view import ConsoleView
     from bot.conversation import Flow
@@ -65,6 +66,9 @@ PersonErase = Callable[["AsyncSession", "Subject"], Awaitable[list["Erased"]]]
 class PersonData:
     export: PersonExport
     erase: PersonErase
+    # The columns that hold or name a person which this pair exports and erases
+    # (bot.person_data.coverage checks that every such column has a pair).
+    covers: tuple[QueryableAttribute[Any], ...]
 
 
 @dataclass
@@ -310,7 +314,15 @@ class Feature:
 
         return register
 
-    def person_data(self, *, export: PersonExport, erase: PersonErase) -> None:
+    def person_data(
+        self,
+        *,
+        export: PersonExport,
+        erase: PersonErase,
+        covers: Iterable[QueryableAttribute[Any]],
+    ) -> None:
         """Declare what the feature holds about a person, for `tongxin person export`
-        and `tongxin person erase` (bot.person_data says what each must do)."""
-        self.holdings.append(PersonData(export, erase))
+        and `tongxin person erase` (bot.person_data says what each must do), and
+        the columns holding or naming a person that the pair handles
+        (`covers=(Note.person_id,)`; bot.person_data.coverage)."""
+        self.holdings.append(PersonData(export, erase, tuple(covers)))

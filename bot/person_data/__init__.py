@@ -2,13 +2,15 @@
 
 The core holds people, rosters, roles, chats, the console's records and the
 message path; each feature holds its own ledgers. So each declares what it
-holds about a person, with `feature.person_data(export=…, erase=…)`:
+holds about a person, with `feature.person_data(export=…, erase=…, covers=…)`:
 
     async def export(session: AsyncSession, who: Subject) -> list[Section]: ...
     async def erase(session: AsyncSession, who: Subject) -> list[Erased]: ...
 
 and the walk (bot/person_data/walk.py) calls every feature's pair and the
 core's own (bot/person_data/core.py), in one transaction for an erasure.
+`covers` names the columns holding or naming a person that the pair handles;
+bot/person_data/coverage.py finds any such column no pair names.
 
 Erasure keeps ledgers whole: the person's row stays, as 「已注销人员」 on a
 platform no one speaks from (ERASED_PLATFORM) with a random user id, so every
@@ -28,14 +30,18 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
 
+from sqlalchemy import false, func
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql import Executable
+from sqlalchemy.sql.elements import ColumnElement
 
 # What an erased person's row becomes. No deliverer has this platform, so a
 # message addressed to them is dropped at enqueue (bot.outbox), and no roster
 # copy or audience (which go by platform, unit or group) takes them in again.
 ERASED_PLATFORM = "erased"
 ERASED_NAME = "已注销人员"
+# A shorter name (a lone surname) would match unrelated text.
+MIN_NAME = 2
 
 # An export's values: text, numbers, yes/no, moments (shown in the bot's time
 # zone), days, or lists of text.
@@ -55,6 +61,12 @@ class Subject:
     def key(self) -> str:
         """How `…_by` columns name a person (bot.roles.Actor.key)."""
         return f"{self.platform}:{self.user_id}"
+
+    @property
+    def typed_name(self) -> str:
+        """Their name as others type it into a name field (主持人, 记录人); empty
+        when it is too short to tell from anyone else's."""
+        return self.name if len(self.name) >= MIN_NAME else ""
 
 
 @dataclass
@@ -94,6 +106,20 @@ def kept(what: str, n: int) -> Erased:
 
 def cleared(what: str, n: int) -> Erased:
     return Erased(what, n, How.CLEARED)
+
+
+def names_them(column: Any, who: Subject) -> ColumnElement[bool]:
+    """A name field someone typed (主持人 王小明, 记录人 王小明、张老师) holds their
+    name. A namesake's field is found too: the field holds words, not people."""
+    if not who.typed_name:
+        return false()
+    found: ColumnElement[bool] = column.contains(who.typed_name, autoescape=True)
+    return found
+
+
+def unnamed(column: Any, who: Subject) -> ColumnElement[str]:
+    """The field with their name written as 「已注销人员」 (where `names_them`)."""
+    return func.replace(column, who.typed_name, ERASED_NAME)
 
 
 async def changed(session: AsyncSession, stmt: Executable) -> int:

@@ -34,6 +34,7 @@ from bot.outbox import PURGED
 from bot.person_data import (
     ERASED_NAME,
     ERASED_PLATFORM,
+    MIN_NAME,
     Erased,
     Section,
     Subject,
@@ -49,9 +50,21 @@ from storage.messaging import ConversationState, InboundMessage, OutboxMessage
 from storage.models import ChatGroup, ChatParticipant, Membership, Person, RoleGrant, Unit
 
 DELIVERED = ("sent", "failed")
-# A shorter name (a lone surname) would match unrelated text.
-MIN_NAME = 2
 ROLE_NAMES = {role.name.lower(): role.zh for role in Role}
+# The core's columns holding or naming a person (bot.person_data.coverage);
+# the outbox and inbound keys name them only inside their bodies.
+COVERS = (
+    Person.platform_user_id,
+    Person.display_name,
+    Membership.person_id,
+    RoleGrant.person_id,
+    RoleGrant.granted_by,
+    ChatParticipant.person_id,
+    ConsoleSession.person_id,
+    ConsoleLink.person_id,
+    AuditEntry.person_id,
+    ConversationState.user_id,
+)
 
 
 class Traces:

@@ -43,4 +43,6 @@ async def erase(session: AsyncSession, who: Subject) -> list[Erased]:
     return [cleared(t.SENDERS, senders)]
 
 
-feature.person_data(export=export, erase=erase)
+feature.person_data(
+    export=export, erase=erase, covers=(Broadcast.created_by, Broadcast.created_by_name)
+)

@@ -147,4 +147,14 @@ async def erase(session: AsyncSession, who: Subject) -> list[Erased]:
     ]
 
 
-feature.person_data(export=export, erase=erase)
+feature.person_data(
+    export=export,
+    erase=erase,
+    covers=(
+        FeedbackCall.creator_id,
+        FeedbackMember.person_id,
+        FeedbackOpinion.person_id,
+        Suggestion.author_person_id,
+        SuggestionMessage.person_id,
+    ),
+)

@@ -66,4 +66,8 @@ async def erase(session: AsyncSession, who: Subject) -> list[Erased]:
     ]
 
 
-feature.person_data(export=export, erase=erase)
+feature.person_data(
+    export=export,
+    erase=erase,
+    covers=(Meeting.creator_id, MonthlyItem.user_id, MonthlyDone.recorded_by),
+)

@@ -90,4 +90,8 @@ async def erase(session: AsyncSession, who: Subject) -> list[Erased]:
     ]
 
 
-feature.person_data(export=export, erase=erase)
+feature.person_data(
+    export=export,
+    erase=erase,
+    covers=(Poll.creator_id, PollAudience.person_id, PollVoter.person_id, PollVote.person_id),
+)

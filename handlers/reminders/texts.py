@@ -377,3 +377,35 @@ K_GROUP = "群"
 K_AT = "时间"
 K_TEMPLATE = "提醒"
 K_TEXT = "内容"
+
+
+# What `tongxin person export` shows of the term dates, the 廉政 calendar's
+# settings and the own occasions a person set, and its erasure's summary.
+PD_TERMS = "设置的学期"
+PD_OPTIONS = "修改过的廉政日历设置"
+PD_OCCASIONS = "添加的廉政提醒日"
+PD_TERM_SETTERS = "学期日期设置人"
+PD_OPTION_SETTERS = "廉政日历设置修改人"
+PD_OCCASION_ADDERS = "廉政提醒日添加人"
+PD_SCOPE = "范围"
+PD_START = "开始"
+PD_END = "结束"
+PD_SETTING = "设置"
+PD_VALUE = "内容"
+PD_NAME = "名称"
+PD_WHEN = "日期"
+PD_AHEAD = "提前天数"
+PD_TEXT = "提醒内容"
+PD_AT = "时间"
+PD_OPTION_NAMES = {"gaokao": "高考日期", "zhongkao": "中考日期", "dangfei": "党费提醒"}
+
+
+def pd_scope(unit: str) -> str:
+    return _scope(unit)
+
+
+def pd_option(key: str, day: tuple[int, int] | None, value: str) -> str:
+    """A setting as the person set it: a month and day, 未设置, or the 党费 choice."""
+    if key == "dangfei":
+        return DUES_LABELS.get(value, value)
+    return f"{day[0]}月{day[1]}日" if day else "未设置"

@@ -4,7 +4,8 @@
 - overview.py: one row per unit, a column per cadence, the attendance trend, XLSX;
 - unit.py: one unit's meetings, and recording a meeting held without the bot;
 - kinds.py: the cadences themselves (an admin adds 政治学习 or changes how often);
-- tally.py: closed check-ins counted once, in the background.
+- tally.py: closed check-ins counted once, in the background;
+- person_data.py: the records a person made or is named in (`tongxin person export/erase`).
 
 What was held comes from storage.supervision: the check-ins and the records.
 """
@@ -19,3 +20,5 @@ feature = Feature("supervision", __name__, models=(supervision_tables,))
 from handlers.supervision import overview, tally  # noqa: E402  (they register on `feature`)
 
 __all__ = ["feature", "overview", "tally"]
+
+from handlers.supervision import person_data  # noqa: E402, F401  (registers its hook)

@@ -107,3 +107,15 @@ def audit_record_deleted(unit: str, kind: str, day: str) -> str:
 
 def audit_kind(name: str) -> str:
     return f"会议类型「{name}」"
+
+
+# What `tongxin person export` shows of meetings recorded by hand (补录), and
+# its erasure's summary.
+PD_RECORDS = "补录的会议"
+PD_RECORDS_NOTE = "您补录的会议，以及主持人一栏写着您姓名的补录（同名的人也会列在这里）。"
+PD_AS = "您是"
+PD_AS_CREATOR = "补录人"
+PD_AS_HOST = "主持人"
+PD_AT = "补录时间"
+PD_CREATORS = "补录会议的补录人"
+PD_HOSTS = "补录会议的主持人署名"

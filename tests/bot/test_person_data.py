@@ -17,18 +17,21 @@ from handlers import FEATURES
 from storage.messaging import OutboxMessage
 from storage.models import Person
 from tests.bot.person_helpers import (
+    AHEAD_REASON,
     ANON_OPINION,
     ANON_SUGGESTION,
     NAMED_OPINION,
     NAMED_SUGGESTION,
     PERSON_ID,
     PERSON_NAME,
+    RECORDED_ON,
     a_busy_week,
     as_after,
     console_status,
     ledgers,
     numbers,
     person_id,
+    pointing_at,
     where_found,
 )
 from tests.handlers.feedback_helpers import open_call
@@ -37,6 +40,18 @@ from tests.harness import ChatHarness
 from tests.keys import TEST_KEY
 
 pytestmark = pytest.mark.chat(secret_key=TEST_KEY)
+
+# The ledgers that keep pointing at an erased person's row, counting and naming no one.
+LEDGERS = [
+    "audit_log.person_id",
+    "checkin_entries.person_id",
+    "feedback_members.person_id",
+    "feedback_opinions.person_id",
+    "poll_audience.person_id",
+    "poll_voters.person_id",
+    "poll_votes.person_id",
+    "suggestions.author_person_id",
+]
 
 
 async def test_export_holds_the_named_and_not_the_anonymous(chat: ChatHarness) -> None:
@@ -75,7 +90,29 @@ async def test_export_holds_the_named_and_not_the_anonymous(chat: ChatHarness) -
         ("您", "辛苦了"),
     ]
     assert len(sections["后台登录"]) == 1
-    assert [a["操作"] for a in sections["后台操作记录"]] == ["console.login"]
+    assert [a["操作"] for a in sections["后台操作记录"]] == ["console.login", "meeting.record"]
+    # Leave asked ahead, and the meetings whose 记录人 or 主持人 is their name.
+    assert [(r["会议"], r["会议日期"], r["请假理由"]) for r in sections["会前请假"]] == [
+        ("支委会", "2026-12-18", AHEAD_REASON)
+    ]
+    assert [(r["签到"], r["署名"]) for r in sections["署名为主持人或记录人的签到"]] == [
+        ("主题党日", "记录人")
+    ]
+    assert [
+        (r["单位"], r["日期"], r["主持人"], r["应到"], r["实到"], r["您是"])
+        for r in sections["补录的会议"]
+    ] == [("二支部", RECORDED_ON, PERSON_NAME, 6, 5, "补录人、主持人")]
+    # What they set of the school's calendar.
+    assert [(r["范围"], r["开始"], r["结束"]) for r in sections["设置的学期"]] == [
+        ("二支部", "2026-09-01", "2027-01-22"),
+        ("二支部", "2027-02-22", "2027-07-09"),
+    ]
+    assert [(r["设置"], r["内容"]) for r in sections["修改过的廉政日历设置"]] == [
+        ("中考日期", "6月16日")
+    ]
+    assert [(r["名称"], r["日期"], r["提醒内容"]) for r in sections["添加的廉政提醒日"]] == [
+        ("校庆", "每年10月15日", "校庆期间严守廉洁纪律")
+    ]
     assert "发给您的消息" in sections
     mentioned = {(m["发往"], m["内容"]) for m in sections["提到您的消息"]}
     assert ("g1", "「主题党日」已签到 2/3（新到：王小明）") in mentioned
@@ -97,6 +134,8 @@ async def test_erasure_keeps_every_count_and_leaves_no_trace(chat: ChatHarness) 
     files_then = await ledgers(chat)
     old_id = await person_id(chat, PERSON_ID)
     assert old_id is not None
+    pointing = await pointing_at(chat, old_id)
+    assert {"checkin_leave_ahead.person_id", "meeting_records.creator_id"} <= set(pointing)
     assert await console_status(chat, cast.cookie) == 200
     assert await where_found(chat, [PERSON_ID, PERSON_NAME])
 
@@ -108,9 +147,18 @@ async def test_erasure_keeps_every_count_and_leaves_no_trace(chat: ChatHarness) 
     assert summary[("实名选票", "kept")] == 1
     assert summary[("实名意见", "kept")] == 1
     assert summary[("角色", "deleted")] == 1
+    assert summary[("会前请假", "deleted")] == 1
+    assert summary[("签到的主持人、记录人署名", "cleared")] == 1
+    assert summary[("补录会议的补录人", "cleared")] == 1
+    assert summary[("补录会议的主持人署名", "cleared")] == 1
+    assert summary[("学期日期设置人", "cleared")] == 2
+    assert summary[("廉政日历设置修改人", "cleared")] == 1
+    assert summary[("廉政提醒日添加人", "cleared")] == 1
 
-    # No trace of who they were, in any column of any table.
+    # No trace of who they were, in any column of any table; only ledgers still
+    # point at their (anonymised) row.
     assert await where_found(chat, [PERSON_ID, PERSON_NAME]) == []
+    assert await pointing_at(chat, old_id) == LEDGERS
     async with chat.db.reading() as s:
         row = await s.get(Person, old_id)
     assert row is not None

@@ -21,4 +21,4 @@ async def erase(session: AsyncSession, who: Subject) -> list[Erased]:
     return [deleted(t.NOTES, gone)]
 
 
-feature.person_data(export=export, erase=erase)
+feature.person_data(export=export, erase=erase, covers=(models.Note.person_id,))
