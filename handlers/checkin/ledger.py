@@ -20,11 +20,11 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.args import Args
-from bot.console.view import YEARS
 from bot.console.xlsx import Book
 from bot.context import Context
 from bot.exports import send_export, send_export_file
 from bot.names import by_pinyin, pinyin_key
+from bot.numbers import YEARS, year_in
 from handlers.checkin import texts as t
 from storage import checkin as store
 from storage.checkin import LATE, LEAVE, PRESENT, Checkin, PersonRow
@@ -204,11 +204,13 @@ async def answer_in_chat(ctx: Context, args: Args) -> None:
     """`/签到 台账 [年份] [支部]`: the summary here, the workbook by a download link."""
     words = list(args.positional)
     year = ctx.local_now.year
+    # A first word of digits is meant as the year, and a wrong one is said so.
     if words and words[0].isdigit():
-        if len(words[0]) != 4 or int(words[0]) not in YEARS:
+        said = year_in(words.pop(0))
+        if said is None:
             ctx.reply(t.LEDGER_YEAR)
             return
-        year = int(words.pop(0))
+        year = said
     unit = await _unit_for_chat(ctx, " ".join(words))
     if unit is None:
         return

@@ -10,6 +10,7 @@ from bot.console.view import is_id
 from bot.context import Context
 from bot.exports import send_export
 from bot.messages import Outgoing
+from bot.numbers import whole
 from bot.quiet import hold, morning
 from bot.roles import Role
 from bot.runtime import Runtime
@@ -37,7 +38,8 @@ async def _find_call(ctx: Context, args: Args, *, open_only: bool) -> FeedbackCa
     ref = args.first.lstrip("#")
     actor = ctx.actor
     if ref:
-        call = await ctx.session.get(FeedbackCall, int(ref)) if ref.isdigit() else None
+        n = whole(ref)
+        call = await ctx.session.get(FeedbackCall, n) if n is not None else None
         if call is None or not actor.may_manage(call):
             ctx.reply(t.unknown_call(ref))
             return None

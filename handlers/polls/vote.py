@@ -16,6 +16,7 @@ from pydantic import BaseModel
 from bot.context import Context
 from bot.conversation import Ask, Choose, Confirm, Flow, Invalid, Step
 from bot.messages import fold
+from bot.numbers import whole
 from bot.timers import JobContext
 from handlers.polls import feature
 from handlers.polls import texts as t
@@ -37,7 +38,7 @@ from storage.polls_results import ballot_marks
 _SPLIT = re.compile(r"[,;\s]+")
 # "投票 2", "投1", "选2", "选张丽", "投票 #12 2": the word, then what is chosen.
 VOTE = r"(?P<word>投票|投|选)[\s:]*(?P<rest>.*)"
-_POLL_REF = re.compile(r"#(\d+)\s*(.*)", re.DOTALL)
+_POLL_REF = re.compile(r"#([0-9]{1,9})\s*(.*)", re.DOTALL)
 
 
 class PollInfo(BaseModel):
@@ -90,8 +91,8 @@ class Ballot(BaseModel):
 
 def _number(p: PollInfo, word: str) -> int | None:
     """A choice by its number or its words ("2", "张丽"), 1-based; None when neither."""
-    if word.isdigit():
-        return int(word)
+    if (n := whole(word)) is not None:
+        return n
     labels = [fold(c).lower() for c in p.choices]
     word = word.lower()
     return labels.index(word) + 1 if word in labels else None
