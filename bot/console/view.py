@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, TypeVar
 from urllib.parse import quote
@@ -96,6 +96,8 @@ class ConsoleView:
     rest: str = ""
     # The feature whose page this is: its templates are found by their file name.
     feature: str = ""
+    # Work that takes transactions of its own, run once the page's has committed.
+    afterwards: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
 
     @property
     def tz(self) -> ZoneInfo:
@@ -129,6 +131,14 @@ class ConsoleView:
 
     async def audit(self, action: str, detail: str = "") -> None:
         await audit(self.session, self.actor.person_id, action, detail, self.now)
+
+    def after_commit(self, work: Callable[[], Awaitable[None]]) -> None:
+        """Run `work` after the page's transaction commits, before the answer goes.
+
+        For work in many short transactions (a large import): inside the page's
+        own, on SQLite, it would wait for the write lock the page holds.
+        """
+        self.afterwards.append(work)
 
 
 def export_url(kind: str, **params: object) -> str:

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import re
-from urllib.parse import urlsplit
 
 import pytest
 from sqlalchemy import func, select
 
 from handlers.supervision import texts as supervision_texts
 from storage.supervision import Cadence, MeetingRecord
-from tests.console.helpers import LINK, serve_publicly
+from tests.console.helpers import client_signed_in, serve_publicly
 from tests.harness import ChatHarness
 
 BAD_IDS = ("²", "99999999999999999999", "-1", "1.5", "0x1", " 1")
@@ -22,14 +21,7 @@ async def admin_client(chat: ChatHarness) -> None:
     """Signed in as an admin, with a unit (#1) whose pages exist."""
     serve_publicly(chat)
     chat.user("sec1", "李书记", role="secretary", unit="一支部")
-    admin = chat.user("adm", "王书记", role="admin")
-    await admin.says("/后台")
-    found = LINK.search("\n".join(admin.last))
-    assert found
-    assert chat.client is not None
-    link = urlsplit(found.group(1))
-    resp = await chat.client.get(f"{link.path}?{link.query}", allow_redirects=False)
-    assert resp.status in (302, 303)
+    await client_signed_in(chat, chat.user("adm", "王书记", role="admin"))
 
 
 @pytest.mark.parametrize("bad", BAD_IDS)
