@@ -25,7 +25,7 @@ async def test_secretary_signs_in_with_a_link_from_the_bot(
     cookies = await ctx.cookies()
     session_cookie = next(c for c in cookies if c["name"] == "tongxin_console")
     assert session_cookie["httpOnly"] and session_cookie["sameSite"] == "Strict"
-    await screenshot(page, "console-home")
+    await screenshot(page, "console-signed-in")
     # The same link again opens nothing, even in the same browser.
     again = await page.goto(link)
     assert again is not None and again.status == 403
