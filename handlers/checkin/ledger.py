@@ -6,7 +6,6 @@ and the console download all call it.
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import re
 import sys
@@ -20,6 +19,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.args import Args
+from bot.cli_parser import Parser
 from bot.console.xlsx import Book
 from bot.context import Context
 from bot.exports import send_export, send_export_file
@@ -237,7 +237,7 @@ async def answer_in_chat(ctx: Context, args: Args) -> None:
 
 async def export_cli(rt: Runtime, argv: list[str]) -> int:
     """`tongxin export checkins --unit 第一党支部 --year 2026 [--out FILE]`."""
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="tongxin export checkins", description="write a unit's check-in ledger as XLSX"
     )
     parser.add_argument("--unit", required=True, help="unit name, as in the roster")
@@ -248,13 +248,13 @@ async def export_cli(rt: Runtime, argv: list[str]) -> int:
     except SystemExit as stop:
         return int(stop.code or 0)
     if ns.year not in YEARS:
-        print(f"tongxin: year {ns.year} is out of range ({YEARS[0]}–{YEARS[-1]})", file=sys.stderr)
+        print(f"tongxin: {t.CLI_YEAR}", file=sys.stderr)
         return 2
     tz = rt.settings.tz
     async with rt.db.reading() as session:
         unit = await unit_by_name(session, ns.unit)
         if unit is None:
-            print(f"tongxin: no unit named {ns.unit!r}", file=sys.stderr)
+            print(f"tongxin: {t.cli_no_unit(ns.unit)}", file=sys.stderr)
             return 2
         out = ns.out or Path(file_name(unit.name, ns.year))
         path = await write_ledger(session, unit, ns.year, out, tz)

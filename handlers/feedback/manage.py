@@ -165,7 +165,7 @@ async def close(job: JobContext, call_id: int) -> None:
 async def export(rt: Runtime, argv: list[str]) -> int:
     """`tongxin export feedback ID [--out FILE]`: the call's ledger as XLSX."""
     if not argv or not is_id(argv[0].lstrip("#")):
-        print("usage: tongxin export feedback ID [--out FILE]", file=sys.stderr)
+        print(f"tongxin: {t.CLI_EXPORT_USAGE}", file=sys.stderr)
         return 2
     call_id = int(argv[0].lstrip("#"))
     out = Path(argv[2]) if len(argv) >= 3 and argv[1] in ("--out", "-o") else None
@@ -173,9 +173,9 @@ async def export(rt: Runtime, argv: list[str]) -> int:
         try:
             data = await build_feedback_export(session, call_id, tz=rt.settings.tz)
         except LookupError:
-            print(f"tongxin: no feedback call {call_id}", file=sys.stderr)
+            print(f"tongxin: {t.cli_no_call(call_id)}", file=sys.stderr)
             return 2
     path = out or Path(f"feedback-{call_id}.xlsx")
     path.write_bytes(data)
-    print(f"wrote {path}")
+    print(t.cli_exported(str(path)))
     return 0

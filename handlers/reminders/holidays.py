@@ -124,7 +124,7 @@ async def holidays_cli(rt: Runtime, argv: list[str]) -> int:
         print(t.CLI_HOLIDAYS_USAGE, file=sys.stderr)
         return 2
     if not await asyncio.to_thread(os.path.isfile, argv[0]):
-        print(f"tongxin: no such file: {argv[0]}", file=sys.stderr)
+        print(f"tongxin: {t.cli_no_file(argv[0])}", file=sys.stderr)
         return 2
     try:
         async with rt.db.transaction() as session:

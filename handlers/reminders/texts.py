@@ -23,6 +23,10 @@ CLI_HOLIDAYS_USAGE = "tongxin: 用法：tongxin holidays load 文件（国务院
 CLI_CALENDAR_USAGE = "tongxin: 用法：tongxin calendar 年份（1901–2099 的 4 位数字，例如 2026）"
 
 
+def cli_no_file(path: str) -> str:
+    return f"找不到文件：{path}"
+
+
 def holidays_loaded(count: int, years: Sequence[int]) -> str:
     shown = "、".join(str(y) for y in years)
     return f"已载入 {shown} 年放假安排 {count} 天。此后的提醒按新的安排重新排期。"
