@@ -26,6 +26,7 @@ from sqlalchemy.engine import make_url
 
 from bot import cli_texts as t
 from bot.config import Settings
+from bot.numbers import whole
 from storage.db import Database
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -187,7 +188,7 @@ def find_pg_tool(tool: str) -> str:
         return found
     versions = sorted(
         Path("/usr/lib/postgresql").glob(f"*/bin/{tool}"),
-        key=lambda p: int(p.parent.parent.name) if p.parent.parent.name.isdigit() else 0,
+        key=lambda p: whole(p.parent.parent.name) or 0,
     )
     if versions:
         return str(versions[-1])

@@ -19,6 +19,7 @@ from typing import Any
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot import cli_texts as t
+from bot.cli_parser import Parser
 from bot.config import ConfigError, Settings, load_settings
 from bot.logs import configure
 
@@ -81,7 +82,7 @@ def run_loop(main: Coroutine[Any, Any, int]) -> int:
 
 
 def _parser() -> tuple[argparse.ArgumentParser, dict[str, Command]]:
-    p = argparse.ArgumentParser(prog="tongxin", description="同心：党支部工作群助手")
+    p = Parser(prog="tongxin", description="同心：党支部工作群助手")
     sub = p.add_subparsers(dest="cmd")
     commands: dict[str, Command] = {}
 

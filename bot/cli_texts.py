@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 MIGRATE = "请先运行 tongxin db upgrade"
 NOT_MIGRATED = f"数据库还没有建表（未迁移）：{MIGRATE}。"
 BEHIND = f"数据库的版本与程序不一致：{MIGRATE}。"
@@ -118,3 +120,29 @@ def tool_failed(tool: str, said: str | None, code: int | None) -> str:
 
 def no_pg_tool(tool: str) -> str:
     return f"找不到 {tool}：请安装 PostgreSQL 客户端（Debian：apt-get install postgresql-client）"
+
+
+# argparse's own messages (Lib/argparse.py), and what they are in Chinese.
+_ARGPARSE = [
+    (r"the following arguments are required: (.+)", "缺少参数 {0}"),
+    (r"unrecognized arguments: (.+)", "不认识的参数 {0}"),
+    (r"argument \S+: invalid choice: (.+?) \(choose from (.+)\)", "没有 {0} 这个命令，可以用：{1}"),
+    (r"argument (\S+): expected one argument", "{0} 后面要跟一个值"),
+    (r"argument (\S+): expected (.+) arguments?", "{0} 后面的值个数不对"),
+    (r"argument (\S+): invalid (\w+) value: (.+)", "{0} 的值 {2} 不是{1}"),
+    (r"argument (\S+): not allowed with argument (\S+)", "{0} 不能和 {1} 一起用"),
+    (r"argument (\S+): ignored explicit argument (.+)", "{0} 后面不需要值 {1}"),
+    (r"ambiguous option: (\S+) could match (.+)", "{0} 可能是 {1}，请写完整"),
+]
+_TYPES = {"int": "整数", "float": "数字"}
+
+
+def usage_error(prog: str, message: str) -> str:
+    said = message
+    for pattern, chinese in _ARGPARSE:
+        found = re.fullmatch(pattern, message)
+        if found:
+            words = [g.replace("'", "") for g in found.groups()]
+            said = chinese.format(*[_TYPES.get(w, w) for w in words])
+            break
+    return f"{said}。用 {prog} --help 查看用法。"

@@ -39,6 +39,7 @@ from sqlalchemy import delete, select
 
 from bot import texts
 from bot.context import Context
+from bot.numbers import whole
 from bot.seal import Unreadable
 from bot.sensitive import state_context
 from storage.messaging import ConversationState
@@ -158,7 +159,7 @@ class Choose(Step):
     words: Mapping[str, str] = field(default_factory=dict, kw_only=True)
 
     def ambiguous(self, text: str) -> bool:
-        return text.isdigit()
+        return text.isdigit()  # a bare number, whether or not it picks anything
 
     def choices(self, data: Any) -> dict[str, str]:
         return dict(self.options(data) if callable(self.options) else self.options)
@@ -174,8 +175,8 @@ class Choose(Step):
     async def take(self, ctx: Context, text: str, data: Any) -> tuple[bool, Any]:
         options = self.choices(data)
         codes = list(options)
-        if text.isdigit() and 1 <= int(text) <= len(codes):
-            return True, codes[int(text) - 1]
+        if (n := whole(text, 1, len(codes))) is not None:
+            return True, codes[n - 1]
         word = text.lower()
         for code, label in options.items():
             if word in (label.lower(), code.lower()):

@@ -82,6 +82,9 @@ class Page:
     menu: bool
     # The feature whose templates/ folder the page's templates come from.
     feature: str
+    # The largest file a POST to the page may carry, in bytes (0: the app's 1 MB for
+    # the whole request).
+    upload: int = 0
 
 
 @dataclass
@@ -295,12 +298,22 @@ class Feature:
         return register
 
     def page(
-        self, path: str, title: str, *, role: Role = Role.SECRETARY, menu: bool = True
+        self,
+        path: str,
+        title: str,
+        *,
+        role: Role = Role.SECRETARY,
+        menu: bool = True,
+        upload: int = 0,
     ) -> Callable[[PageHandler], PageHandler]:
-        """A web console page; GET and POST (with a checked CSRF token) both reach it."""
+        """A web console page; GET and POST (with a checked CSRF token) both reach it.
+
+        `upload`: the largest file (bytes) a POST may carry; a larger one is answered
+        with a page saying so.
+        """
 
         def register(fn: PageHandler) -> PageHandler:
-            self.pages.append(Page(path.strip("/"), title, fn, role, menu, self.name))
+            self.pages.append(Page(path.strip("/"), title, fn, role, menu, self.name, upload))
             return fn
 
         return register

@@ -54,7 +54,7 @@ from bot.config import PLATFORMS
 from bot.roles import Role
 from storage.db import Database
 from storage.models import Membership
-from storage.people import ensure_unit, grant_role, touch_people
+from storage.people import ensure_units, grant_role, touch_people
 from storage.upsert import insert_for, on_conflict
 
 # A county's roster is a few thousand rows; these keep a wrong file from
@@ -335,8 +335,7 @@ async def import_rows(
     if not rows:
         return 0
     people = await touch_people(session, [(r.platform, r.user_id, r.name) for _, r in rows], now)
-    named = sorted({r.unit for _, r in rows if r.unit})
-    units = {name: await ensure_unit(session, name) for name in named}
+    units = await ensure_units(session, (r.unit for _, r in rows if r.unit))
     members = sorted({(people[(r.platform, r.user_id)], units[r.unit]) for _, r in rows if r.unit})
     if members:
         stmt = insert_for(session, Membership.__table__)  # type: ignore[arg-type]

@@ -192,6 +192,33 @@ async def ensure_unit(session: AsyncSession, name: str, kind: str = "branch") ->
     return int(result.scalar_one())
 
 
+async def ensure_units(
+    session: AsyncSession, names: Iterable[str], kind: str = "branch"
+) -> dict[str, int]:
+    """Ids of the units named, those missing created: a few statements for a roster's
+    hundreds of units, where `ensure_unit` would be one each (and rewrite every row)."""
+    wanted = sorted(set(names))
+    found = await _unit_ids(session, wanted)
+    missing = [name for name in wanted if name not in found]
+    if missing:
+        stmt = insert_for(session, Unit.__table__)  # type: ignore[arg-type]
+        await session.execute(
+            on_conflict(stmt, ["name"]), [{"name": name, "kind": kind} for name in missing]
+        )
+        found |= await _unit_ids(session, missing)
+    return found
+
+
+async def _unit_ids(session: AsyncSession, names: list[str]) -> dict[str, int]:
+    found: dict[str, int] = {}
+    for start in range(0, len(names), 500):
+        rows = await session.execute(
+            select(Unit.name, Unit.id).where(Unit.name.in_(names[start : start + 500]))
+        )
+        found.update({name: uid for name, uid in rows})
+    return found
+
+
 async def add_membership(session: AsyncSession, person_id: int, unit_id: int) -> None:
     stmt = insert_for(session, Membership.__table__).values(  # type: ignore[arg-type]
         person_id=person_id, unit_id=unit_id

@@ -24,6 +24,9 @@ from storage.people import grants_of
 LOGIN_TTL = timedelta(minutes=10)
 DOWNLOAD_TTL = timedelta(minutes=10)
 SESSION_TTL = timedelta(hours=8)
+# What an upload's preview showed waits this long for its confirmation.
+UPLOAD_TTL = timedelta(minutes=30)
+TTLS = {"login": LOGIN_TTL, "download": DOWNLOAD_TTL, "upload": UPLOAD_TTL}
 
 
 async def actor_of(session: AsyncSession, settings: Settings, person_id: int) -> Actor | None:
@@ -60,7 +63,7 @@ async def create_link(
     params: dict[str, Any] | None = None,
 ) -> str:
     token = secrets.token_urlsafe(32)
-    ttl = LOGIN_TTL if purpose == "login" else DOWNLOAD_TTL
+    ttl = TTLS[purpose]
     session.add(
         ConsoleLink(
             token_hash=_hash(token),
@@ -91,6 +94,49 @@ async def use_link(
     )
     link_id = result.scalar_one_or_none()
     return await session.get(ConsoleLink, link_id) if link_id is not None else None
+
+
+async def keep_upload(
+    session: AsyncSession, person_id: int, now: datetime, params: dict[str, Any]
+) -> str:
+    """Keep what a visitor's upload held (its parsed rows) until they confirm it.
+
+    The confirming form then carries a token, not the rows: a large file's rows
+    would make a POST larger than the app takes. One upload per person waits;
+    expired ones of anyone go at the same time.
+    """
+    await session.execute(
+        delete(ConsoleLink).where(
+            ConsoleLink.purpose == "upload",
+            (ConsoleLink.person_id == person_id) | (ConsoleLink.expires_at <= now),
+        )
+    )
+    return await create_link(session, person_id, "upload", now, params)
+
+
+async def take_upload(
+    session: AsyncSession, token: str, person_id: int, now: datetime
+) -> dict[str, Any] | None:
+    """What `keep_upload` kept for this person under `token`; taken once, then gone."""
+    result = await session.execute(
+        delete(ConsoleLink)
+        .where(
+            ConsoleLink.token_hash == _hash(token),
+            ConsoleLink.purpose == "upload",
+            ConsoleLink.person_id == person_id,
+            ConsoleLink.expires_at > now,
+        )
+        .returning(ConsoleLink.params)
+    )
+    return result.scalar_one_or_none()
+
+
+async def forget_uploads(session: AsyncSession, now: datetime) -> int:
+    """Drop the uploads nobody confirmed in time."""
+    result = await session.execute(
+        delete(ConsoleLink).where(ConsoleLink.purpose == "upload", ConsoleLink.expires_at <= now)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
 
 
 async def start_session(session: AsyncSession, person_id: int, now: datetime) -> str:

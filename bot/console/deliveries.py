@@ -11,6 +11,7 @@ from sqlalchemy import select, update
 from bot.console import texts as t
 from bot.console.view import ConsoleView, NotFound
 from bot.feature import Feature
+from bot.numbers import whole
 from bot.outbox import EXPIRED, MATTERS_FOR, UNCERTAIN
 from bot.outbox_health import delivery_health
 from bot.roles import Role
@@ -109,10 +110,10 @@ async def deliveries_page(view: ConsoleView) -> web.StreamResponse:
 
 async def _resend(view: ConsoleView) -> web.StreamResponse:
     """Put a failed message back in the queue as if new: it matters for another day."""
-    raw = view.form.get("id", "")
-    if not raw.isdigit():
+    ref = whole(view.form.get("id", ""))
+    if ref is None:
         raise NotFound("id")
-    row = await view.session.get(OutboxMessage, int(raw))
+    row = await view.session.get(OutboxMessage, ref)
     if row is None or row.state != "failed" or (row.body or {}).get("purged"):
         raise NotFound("id")
     await view.session.execute(

@@ -17,6 +17,13 @@ FORBIDDEN = "您没有查看这一页的权限。"
 NOT_FOUND_TITLE = "没有这一页"
 NOT_FOUND = "没有找到您要的内容。"
 INDEX_TITLE = "同心后台"
+TOO_LARGE_TITLE = "文件太大"
+
+
+def too_large(limit: int) -> str:
+    mb = max(1, limit // (1024 * 1024))
+    return f"上传的内容超过 {mb} MB，没有接收。请删去不需要的列或分成几个文件，返回后重新上传。"
+
 
 # The deliveries page (admins): messages that could not be delivered.
 DELIVERIES_TITLE = "发送失败"

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import re
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, TypeVar
 from urllib.parse import quote
@@ -16,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.console.auth import audit
 from bot.feature import Feature
+from bot.numbers import is_whole, whole, year_in
 from bot.roles import Actor, Owned
 from bot.runtime import Runtime
 
@@ -29,32 +29,27 @@ class NotFound(Exception):
 
 
 Own = TypeVar("Own", bound=Owned)
-# Ids in URLs: a few digits, never a superscript "²" or twenty of them.
-_ID = re.compile(r"[0-9]{1,9}")
-_YEAR = re.compile(r"[0-9]{4}")
-# The years a ledger can be asked for: those the calendar knows (and Python's dates hold).
-YEARS = range(1901, 2100)
 
 
 def parse_id(ref: object) -> int:
-    """A numeric id from a URL; anything else is a 404 page, not a crash."""
-    text = str(ref)
-    if not _ID.fullmatch(text):
-        raise NotFound(text)
-    return int(text)
+    """A numeric id from a URL (bot.numbers); anything else is a 404 page, not a crash."""
+    n = whole(str(ref))
+    if n is None:
+        raise NotFound(ref)
+    return n
 
 
 def is_id(text: str) -> bool:
     """Whether `text` is an id as `parse_id` takes it (for the CLI, which has no 404)."""
-    return _ID.fullmatch(text) is not None
+    return is_whole(text)
 
 
 def parse_year(ref: object) -> int:
     """A year from a URL (four ASCII digits, within YEARS); anything else is a 404 page."""
-    text = str(ref)
-    if not _YEAR.fullmatch(text) or int(text) not in YEARS:
-        raise NotFound(text)
-    return int(text)
+    n = year_in(str(ref))
+    if n is None:
+        raise NotFound(ref)
+    return n
 
 
 async def managed(session: AsyncSession, model: type[Own], ref: object, actor: Actor) -> Own:
@@ -101,6 +96,8 @@ class ConsoleView:
     rest: str = ""
     # The feature whose page this is: its templates are found by their file name.
     feature: str = ""
+    # Work that takes transactions of its own, run once the page's has committed.
+    afterwards: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
 
     @property
     def tz(self) -> ZoneInfo:
@@ -134,6 +131,14 @@ class ConsoleView:
 
     async def audit(self, action: str, detail: str = "") -> None:
         await audit(self.session, self.actor.person_id, action, detail, self.now)
+
+    def after_commit(self, work: Callable[[], Awaitable[None]]) -> None:
+        """Run `work` after the page's transaction commits, before the answer goes.
+
+        For work in many short transactions (a large import): inside the page's
+        own, on SQLite, it would wait for the write lock the page holds.
+        """
+        self.afterwards.append(work)
 
 
 def export_url(kind: str, **params: object) -> str:

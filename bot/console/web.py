@@ -28,6 +28,8 @@ COOKIE = "tongxin_console"
 PREFIX = "/console/"
 # Reached without a session: they are how one starts or ends.
 OPEN_PATHS = ("/console/login", "/console/logout", "/console/download/")
+# Room for a form's other fields beside a page's largest file.
+FORM_FIELDS = 64 * 1024
 
 
 @dataclass(frozen=True)
@@ -88,7 +90,22 @@ class Console:
             return self.message(t.SIGN_IN_TITLE, t.SIGN_IN, 401)
         form: dict[str, str] = {}
         if request.method == "POST":
-            posted = await request.post()
+            page, _ = self._page_of(path)
+            allowed = request.client_max_size
+            if page is not None and page.upload:
+                # A page that takes files takes a larger body than the app's limit:
+                # the request's own (BaseRequest.clone(client_max_size=…),
+                # docs.aiohttp.org/en/stable/web_reference.html).
+                request = request.clone(client_max_size=page.upload + FORM_FIELDS)
+                allowed = page.upload
+            if (request.content_length or 0) > request.client_max_size:
+                # Said before reading any of it.
+                return self.message(t.TOO_LARGE_TITLE, t.too_large(allowed), 413)
+            try:
+                posted = await request.post()
+            except web.HTTPRequestEntityTooLarge:
+                # A body without Content-Length, stopped at the limit.
+                return self.message(t.TOO_LARGE_TITLE, t.too_large(allowed), 413)
             form = {k: str(v) for k, v in posted.items() if isinstance(v, str)}
             if not auth.csrf_ok(found.csrf, form.get("csrf", "")):
                 return self.message(t.CSRF_TITLE, t.CSRF, 403)
@@ -160,13 +177,20 @@ class Console:
         async with self._session(request) as session:
             return self._view(request, session).render("index.html", title=t.INDEX_TITLE)
 
-    async def page(self, request: web.Request) -> web.StreamResponse:
-        path = request.match_info["path"].strip("/")
+    def _page_of(self, path: str) -> tuple[Page | None, str]:
+        """The page a /console/… path is served by, and what follows the page's own path."""
+        path = path.removeprefix(PREFIX).strip("/")
         head, _, rest = path.partition("/")
         page = self.pages.get(path) or self.pages.get(head)
         if page is None or not page.path:
+            return None, ""
+        return page, rest if page.path == head else ""
+
+    async def page(self, request: web.Request) -> web.StreamResponse:
+        page, rest = self._page_of(request.match_info["path"])
+        if page is None:
             return self.message(t.NOT_FOUND_TITLE, t.NOT_FOUND, 404)
-        return await self._serve(request, page, rest if page.path == head else "")
+        return await self._serve(request, page, rest)
 
     async def _serve(self, request: web.Request, page: Page, rest: str) -> web.StreamResponse:
         if request[VISITOR].actor.role < page.role:
@@ -176,11 +200,14 @@ class Console:
             view.rest = rest
             view.feature = page.feature
             try:
-                return await page.handler(view)
+                answer = await page.handler(view)
             except Forbidden:
                 return self.message(t.FORBIDDEN_TITLE, t.FORBIDDEN, 403)
             except NotFound:
                 return self.message(t.NOT_FOUND_TITLE, t.NOT_FOUND, 404)
+        for work in view.afterwards:
+            await work()
+        return answer
 
     async def export(self, request: web.Request) -> web.StreamResponse:
         kind = request.match_info["kind"]

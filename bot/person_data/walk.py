@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.numbers import whole
 from bot.person_data import ERASED_PLATFORM, Erased, Section, Subject, core
 from bot.person_data import texts as t
 from bot.schema import metadata, missing_tables
@@ -40,8 +41,9 @@ async def ready(db: Database, features: Sequence[Feature]) -> None:
 async def _find(session: AsyncSession, ref: str) -> Subject:
     """`ref` is a person's number or `platform:userid`."""
     ref = ref.strip()
-    if ref.isdigit():
-        person = await session.get(Person, int(ref))
+    if ref.isdigit():  # a number, even one no person has
+        n = whole(ref)
+        person = await session.get(Person, n) if n is not None else None
     elif ":" in ref:
         platform, _, user_id = ref.partition(":")
         person = await session.scalar(

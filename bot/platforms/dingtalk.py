@@ -28,6 +28,7 @@ from bot.attachments import build_attachment
 from bot.delivery import Delivery, Limit, NeedsAdmin, PermanentError
 from bot.feature import Job
 from bot.messages import Attachment, Incoming
+from bot.numbers import LONGEST, whole
 from bot.platforms import texts
 from bot.platforms.alerts import Alerts
 from bot.platforms.base import AdapterEnv
@@ -141,10 +142,11 @@ class DingTalkAdapter:
     async def callback(self, request: web.Request) -> web.Response:
         timestamp = request.headers.get("timestamp", "")
         given = request.headers.get("sign", "")
-        if not timestamp.isdigit() or not given:
+        sent_ms = whole(timestamp, hi=LONGEST)
+        if sent_ms is None or not given:
             return web.json_response({"error": "timestamp and sign headers required"}, status=403)
         now_ms = epoch_ms(self.env.runtime.clock.now())
-        if abs(now_ms - int(timestamp)) > MAX_SKEW_MS:
+        if abs(now_ms - sent_ms) > MAX_SKEW_MS:
             return web.json_response({"error": "stale timestamp"}, status=403)
         if not sign_matches(timestamp, self.secret, given):
             return web.json_response({"error": "bad signature"}, status=403)

@@ -17,6 +17,7 @@ from bot.delivery import Delivery, Limit, PermanentError
 from bot.feature import Job
 from bot.ingest import replies_for
 from bot.messages import Attachment, Incoming, normalize_text
+from bot.numbers import whole
 from bot.platforms.base import AdapterEnv, is_loopback_peer
 from storage.messaging import OutboxMessage
 
@@ -118,8 +119,8 @@ class LocalAdapter:
         chat_id = request.query.get("chat_id", "")
         if not chat_id:
             return _json({"error": "chat_id is required"}, status=400)
-        after = request.query.get("after", "0")
-        if not after.isdigit():
+        after = whole(request.query.get("after", "0"))
+        if after is None:
             return _json({"error": "after must be a message id"}, status=400)
         async with self.env.runtime.db.reading() as session:
             rows = await session.execute(
@@ -128,7 +129,7 @@ class LocalAdapter:
                     OutboxMessage.platform == NAME,
                     OutboxMessage.chat_id == chat_id,
                     OutboxMessage.state == "sent",
-                    OutboxMessage.id > int(after),
+                    OutboxMessage.id > after,
                 )
                 .order_by(OutboxMessage.id)
             )

@@ -19,6 +19,8 @@ from wechatpy.enterprise.crypto import WeChatCrypto
 from wechatpy.enterprise.exceptions import InvalidCorpIdException
 from wechatpy.exceptions import InvalidSignatureException
 
+from bot.numbers import LONGEST, whole
+
 # A text message is at most 2,048 bytes; its encrypted envelope stays far below this.
 MAX_BODY = 64 * 1024
 # WeCom signs its callbacks with the current time; like DingTalk's, one
@@ -62,9 +64,10 @@ class Signed:
 
 def check_fresh(signed: Signed, now: datetime) -> None:
     """Refuse a callback signed more than an hour before or after `now`."""
-    if not signed.timestamp.isdigit():
+    sent = whole(signed.timestamp, hi=LONGEST)
+    if sent is None:
         raise Rejected(400, "timestamp is not a number")
-    if abs(now.timestamp() - int(signed.timestamp)) > MAX_SKEW_SECONDS:
+    if abs(now.timestamp() - sent) > MAX_SKEW_SECONDS:
         raise Rejected(403, "stale timestamp")
 
 

@@ -18,6 +18,7 @@ from bot.context import Context
 from bot.conversation import Confirm, Flow
 from bot.feature import Feature
 from bot.messages import Incoming, Outgoing, normalize_text
+from bot.numbers import whole
 from bot.outbox import enqueue
 from bot.roles import Role
 from handlers.broadcast import texts as t
@@ -251,12 +252,13 @@ def redact(reason: str, secrets: list[str]) -> str:
 @broadcast_cmd.sub("status", "状态", help=t.HELP_STATUS, aliases=("进度",))
 async def status(ctx: Context, args: Args) -> None:
     ref = args.first.lstrip("#")
-    if ref and not ref.isdigit():
+    n = whole(ref) if ref else None
+    if ref and n is None:
         ctx.reply(t.STATUS_USAGE)
         return
-    row = await store.get(ctx.session, int(ref) if ref else None)
+    row = await store.get(ctx.session, n)
     if row is None:
-        ctx.reply(t.unknown_broadcast(int(ref)) if ref else t.NO_BROADCASTS)
+        ctx.reply(t.unknown_broadcast(n) if n is not None else t.NO_BROADCASTS)
         return
     p = await store.progress(ctx.session, row.id, show=SHOWN)
     lines = [

@@ -6,7 +6,6 @@ and the console download all call it.
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import re
 import sys
@@ -20,11 +19,12 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.args import Args
-from bot.console.view import YEARS
+from bot.cli_parser import Parser
 from bot.console.xlsx import Book
 from bot.context import Context
 from bot.exports import send_export, send_export_file
 from bot.names import by_pinyin, pinyin_key
+from bot.numbers import YEARS, year_in
 from handlers.checkin import texts as t
 from storage import checkin as store
 from storage.checkin import LATE, LEAVE, PRESENT, Checkin, PersonRow
@@ -185,11 +185,13 @@ async def answer_in_chat(ctx: Context, args: Args) -> None:
     """`/签到 台账 [年份] [支部]`: the summary here, the workbook by a download link."""
     words = list(args.positional)
     year = ctx.local_now.year
+    # A first word of digits is meant as the year, and a wrong one is said so.
     if words and words[0].isdigit():
-        if len(words[0]) != 4 or int(words[0]) not in YEARS:
+        said = year_in(words.pop(0))
+        if said is None:
             ctx.reply(t.LEDGER_YEAR)
             return
-        year = int(words.pop(0))
+        year = said
     unit = await _unit_for_chat(ctx, " ".join(words))
     if unit is None:
         return
@@ -216,7 +218,7 @@ async def answer_in_chat(ctx: Context, args: Args) -> None:
 
 async def export_cli(rt: Runtime, argv: list[str]) -> int:
     """`tongxin export checkins --unit 第一党支部 --year 2026 [--out FILE]`."""
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="tongxin export checkins", description="write a unit's check-in ledger as XLSX"
     )
     parser.add_argument("--unit", required=True, help="unit name, as in the roster")
@@ -227,13 +229,13 @@ async def export_cli(rt: Runtime, argv: list[str]) -> int:
     except SystemExit as stop:
         return int(stop.code or 0)
     if ns.year not in YEARS:
-        print(f"tongxin: year {ns.year} is out of range ({YEARS[0]}–{YEARS[-1]})", file=sys.stderr)
+        print(f"tongxin: {t.CLI_YEAR}", file=sys.stderr)
         return 2
     tz = rt.settings.tz
     async with rt.db.reading() as session:
         unit = await unit_by_name(session, ns.unit)
         if unit is None:
-            print(f"tongxin: no unit named {ns.unit!r}", file=sys.stderr)
+            print(f"tongxin: {t.cli_no_unit(ns.unit)}", file=sys.stderr)
             return 2
         out = ns.out or Path(file_name(unit.name, ns.year))
         path = await write_ledger(session, unit, ns.year, out, tz)

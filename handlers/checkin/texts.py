@@ -61,6 +61,13 @@ NOT_ON_ROSTER = "您不在本次签到的应到名单中，已单独记录。如
 NOBODY_MISSING = "应到人员都已签到或请假，无需提醒。"
 LEDGER_UNIT_NEEDED = "请写明支部，例如「/签到 台账 2026 第一党支部」。"
 LEDGER_YEAR = "年份请写 1901–2099 之间的 4 位数字，例如「/签到 台账 2026」。"
+CLI_YEAR = "--year 请写 1901–2099 之间的 4 位数字，例如 --year 2026。"
+
+
+def cli_no_unit(name: str) -> str:
+    return f"没有「{name}」这个单位（按花名册里的单位名称写）。"
+
+
 LEDGER_NOT_YOURS = "您不是该支部的书记，不能查看它的台账。"
 GROUP_FALLBACK = "（本群未绑定支部，应到按在本群发过言的人计算。）"
 

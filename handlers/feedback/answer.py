@@ -16,6 +16,7 @@ from pydantic import BaseModel
 from bot.args import Args
 from bot.context import Context
 from bot.conversation import Choose, Confirm, Flow
+from bot.numbers import whole
 from bot.roles import Role
 from bot.timers import JobContext
 from handlers.feedback import feature, feedback_cmd, steps
@@ -229,7 +230,8 @@ async def start_answer(ctx: Context, args: Args) -> None:
     if ref:
         options = [a for a in options if str(a.call.id) == ref]
         if not options:
-            call = await ctx.session.get(FeedbackCall, int(ref)) if ref.isdigit() else None
+            n = whole(ref)
+            call = await ctx.session.get(FeedbackCall, n) if n is not None else None
             is_open = call is not None and call.state == "open" and call.deadline > ctx.now
             ctx.reply(t.not_in_audience(ref) if is_open else t.not_open(ref))
             return

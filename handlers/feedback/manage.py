@@ -10,6 +10,7 @@ from bot.console.view import is_id
 from bot.context import Context
 from bot.exports import send_export
 from bot.messages import Outgoing
+from bot.numbers import whole
 from bot.quiet import hold, morning
 from bot.roles import Role
 from bot.runtime import Runtime
@@ -37,7 +38,8 @@ async def _find_call(ctx: Context, args: Args, *, open_only: bool) -> FeedbackCa
     ref = args.first.lstrip("#")
     actor = ctx.actor
     if ref:
-        call = await ctx.session.get(FeedbackCall, int(ref)) if ref.isdigit() else None
+        n = whole(ref)
+        call = await ctx.session.get(FeedbackCall, n) if n is not None else None
         if call is None or not actor.may_manage(call):
             ctx.reply(t.unknown_call(ref))
             return None
@@ -163,7 +165,7 @@ async def close(job: JobContext, call_id: int) -> None:
 async def export(rt: Runtime, argv: list[str]) -> int:
     """`tongxin export feedback ID [--out FILE]`: the call's ledger as XLSX."""
     if not argv or not is_id(argv[0].lstrip("#")):
-        print("usage: tongxin export feedback ID [--out FILE]", file=sys.stderr)
+        print(f"tongxin: {t.CLI_EXPORT_USAGE}", file=sys.stderr)
         return 2
     call_id = int(argv[0].lstrip("#"))
     out = Path(argv[2]) if len(argv) >= 3 and argv[1] in ("--out", "-o") else None
@@ -171,9 +173,9 @@ async def export(rt: Runtime, argv: list[str]) -> int:
         try:
             data = await build_feedback_export(session, call_id, tz=rt.settings.tz)
         except LookupError:
-            print(f"tongxin: no feedback call {call_id}", file=sys.stderr)
+            print(f"tongxin: {t.cli_no_call(call_id)}", file=sys.stderr)
             return 2
     path = out or Path(f"feedback-{call_id}.xlsx")
     path.write_bytes(data)
-    print(f"wrote {path}")
+    print(t.cli_exported(str(path)))
     return 0

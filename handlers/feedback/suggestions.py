@@ -21,6 +21,7 @@ from bot.args import Args
 from bot.context import Context
 from bot.conversation import Choose, Confirm, Flow
 from bot.messages import Outgoing
+from bot.numbers import whole
 from bot.roles import Role
 from bot.seal import Sealer, seal, unseal
 from bot.timers import JobContext
@@ -241,7 +242,7 @@ async def reply(ctx: Context, args: Args) -> None:
         ctx.reply(t.REPLY_USAGE)
         return
     ref, body = match.group(1), ctx.typed(match.group(2))
-    box = await ctx.session.get(Suggestion, int(ref))
+    box = await ctx.session.get(Suggestion, n) if (n := whole(ref)) is not None else None
     if box is None:
         ctx.reply(t.unknown_suggestion(ref))
         return

@@ -527,3 +527,16 @@ FROM_SECRETARY = "书记"
 STATUS_ANON = "匿名反馈（内容不与您关联）"
 STATUS_OPINION = "实名提出意见"
 STATUS_NONE = "明确无意见"
+
+
+# --- tongxin export feedback ---------------------------------------------------------
+
+CLI_EXPORT_USAGE = "用法：tongxin export feedback 编号 [--out 文件.xlsx]"
+
+
+def cli_no_call(call_id: int) -> str:
+    return f"没有编号为 {call_id} 的征求意见。"
+
+
+def cli_exported(path: str) -> str:
+    return f"已导出到 {path}"

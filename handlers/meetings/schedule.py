@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.args import Args
 from bot.context import Context
 from bot.conversation import Ask, Choose, Confirm, Flow, Invalid
+from bot.numbers import whole
 from bot.scheduler import replan
 from handlers.meetings import feature, meeting_cmd, meeting_timer
 from handlers.meetings import texts as t
@@ -215,10 +216,11 @@ async def new(ctx: Context, args: Args) -> None:
 
 
 async def _mine(ctx: Context, ref: str) -> Meeting | None:
-    if not ref.isdigit():
+    n = whole(ref)
+    if n is None:
         ctx.reply(t.USAGE_ID)
         return None
-    m = await ctx.session.get(Meeting, int(ref))
+    m = await ctx.session.get(Meeting, n)
     if m is None:
         ctx.reply(t.unknown_meeting(ref))
         return None

@@ -14,6 +14,7 @@ from bot.conversation import Ask, Choose, Collect, Confirm, Flow, Invalid
 from bot.deadline import label, read_deadline
 from bot.messages import Choice, Outgoing
 from bot.nudges import nudge_before
+from bot.numbers import whole
 from bot.quiet import hold, morning
 from bot.roles import Role
 from handlers.polls import feature, poll_close, poll_cmd, poll_nudge
@@ -100,8 +101,8 @@ def read_line(ctx: Context, data: NewPoll, text: str) -> list[str]:
         if token in FLAGS:
             name, value = FLAGS[token]
             setattr(data, name, value)
-            if token == "多选" and i < len(tokens) and tokens[i].isdigit():
-                data.max = int(tokens[i])
+            if token == "多选" and i < len(tokens) and (n := whole(tokens[i])) is not None:
+                data.max = n
                 i += 1
             elif token in ("测评", "民主测评") and i < len(tokens) and "/" in tokens[i]:
                 data.scale = tokens[i].split("/")
@@ -200,9 +201,10 @@ def _options_prompt(ctx: Context, data: NewPoll) -> str:
 
 def _max(ctx: Context, text: str, data: NewPoll) -> int:
     n = len(data.options)
-    if not text.isdigit() or not 1 <= int(text) <= n:
+    most = whole(text, 1, n)
+    if most is None:
         raise Invalid(t.max_hint(n))
-    return int(text)
+    return most
 
 
 def _scale_prompt(ctx: Context, data: NewPoll) -> str:
@@ -210,8 +212,8 @@ def _scale_prompt(ctx: Context, data: NewPoll) -> str:
 
 
 def _scale(ctx: Context, text: str, data: NewPoll) -> list[str]:
-    if text.isdigit() and 1 <= int(text) <= len(t.SCALES):
-        text = t.SCALES[int(text) - 1]
+    if (k := whole(text, 1, len(t.SCALES))) is not None:
+        text = t.SCALES[k - 1]
     levels = [s.strip() for s in text.replace("／", "/").split("/") if s.strip()]
     if not 2 <= len(levels) <= 6 or len(set(levels)) != len(levels):
         raise Invalid(t.SCALE_HINT)

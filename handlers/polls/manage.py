@@ -11,6 +11,7 @@ from bot.console.view import is_id
 from bot.context import Context
 from bot.deadline import label
 from bot.exports import send_export
+from bot.numbers import whole
 from bot.quiet import hold, morning
 from bot.roles import Role
 from bot.runtime import Runtime
@@ -24,8 +25,9 @@ from storage.polls_results import poll_results
 async def _target(ctx: Context, args: Args, *, lock: bool = False) -> Poll | None:
     """The poll named by number, else this group's newest (open first), else the sender's."""
     ref = args.first.lstrip("#")
-    if ref.isdigit():
-        poll = await ctx.session.get(Poll, int(ref))
+    if ref.isdigit():  # a number, even one no poll has, is never the newest poll
+        n = whole(ref)
+        poll = await ctx.session.get(Poll, n) if n is not None else None
     elif ctx.in_group:
         poll = await latest_in_chat(
             ctx.session, ctx.platform, ctx.chat_id, open_only=True

@@ -16,6 +16,7 @@ from pydantic import BaseModel
 from bot.context import Context
 from bot.conversation import Ask, Choose, Confirm, Flow, Invalid, Step
 from bot.messages import fold
+from bot.numbers import whole
 from bot.timers import JobContext
 from handlers.polls import feature
 from handlers.polls import texts as t
@@ -41,7 +42,7 @@ VOTE = r"我?(?P<word>投票|投|选)[\s:]*(?P<rest>.*)"
 _PLACE = re.compile(r"第?(\d+|[一二两三四五六七八九十]|十[一二三四五六七八九])(?:个|项|号)?")
 _NUMERALS = "一二三四五六七八九十"
 HOW_TO = r"(?:请问)?(?:怎么|怎样|如何)(?:投票|投)(?:呢|啊)?[?]*"
-_POLL_REF = re.compile(r"#(\d+)\s*(.*)", re.DOTALL)
+_POLL_REF = re.compile(r"#([0-9]{1,9})\s*(.*)", re.DOTALL)
 
 
 class PollInfo(BaseModel):
@@ -97,8 +98,8 @@ class Ballot(BaseModel):
 
 def _number(p: PollInfo, word: str) -> int | None:
     """A choice by its number or its words ("2", "张丽"), 1-based; None when neither."""
-    if word.isdigit():
-        return int(word)
+    if (n := whole(word)) is not None:
+        return n
     labels = [fold(c).lower() for c in p.choices]
     word = word.lower()
     if word in labels:

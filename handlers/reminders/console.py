@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.console.view import ConsoleView, Forbidden, NotFound, export_url, parse_id
 from bot.console.xlsx import table_xlsx
+from bot.numbers import whole
 from bot.roles import Actor
 from handlers.reminders import feature
 from handlers.reminders import texts as t
@@ -94,13 +95,13 @@ async def _change_occasions(view: ConsoleView) -> str:
         await view.audit("lianzheng.occasion.remove", f"#{row.id} {row.name}")
         await replan_calendar(view.runtime, view.session)
         return "removed"
-    ahead = form.get("ahead", "").strip() or "0"
-    if not ahead.isdigit():
+    ahead = whole(form.get("ahead", "").strip() or "0")
+    if ahead is None:
         raise OccasionError(t.AHEAD_TOO_FAR)
     new = occasion_from(
         form.get("name", ""),
         form.get("when", ""),
-        int(ahead),
+        ahead,
         form.get("text", ""),
         view.now.astimezone(view.tz).date(),
     )

@@ -21,6 +21,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.args import Args
 from bot.context import Context
+from bot.messages import fold
+from bot.numbers import year_in
 from bot.roles import Role
 from bot.runtime import Runtime
 from bot.scheduler import PUSH_AT
@@ -122,7 +124,7 @@ async def holidays_cli(rt: Runtime, argv: list[str]) -> int:
         print(t.CLI_HOLIDAYS_USAGE, file=sys.stderr)
         return 2
     if not await asyncio.to_thread(os.path.isfile, argv[0]):
-        print(f"tongxin: no such file: {argv[0]}", file=sys.stderr)
+        print(f"tongxin: {t.cli_no_file(argv[0])}", file=sys.stderr)
         return 2
     try:
         async with rt.db.transaction() as session:
@@ -136,13 +138,14 @@ async def holidays_cli(rt: Runtime, argv: list[str]) -> int:
 @feature.cli_command("calendar")
 async def calendar_cli(rt: Runtime, argv: list[str]) -> int:
     """`tongxin calendar YEAR`: print that year's 廉政 calendar."""
-    if len(argv) != 1 or not argv[0].isdigit() or not 1901 <= int(argv[0]) <= 2099:
+    year = year_in(fold(argv[0])) if len(argv) == 1 else None  # "２０２６" as typed in Chinese
+    if year is None:
         print(t.CLI_CALENDAR_USAGE, file=sys.stderr)
         return 2
     async with rt.db.reading() as session:
         calendar = await load_calendar(session)
         options = await calendar_options(session)
-    print(render_calendar(lianzheng_calendar(int(argv[0]), calendar, options)))
+    print(render_calendar(lianzheng_calendar(year, calendar, options)))
     return 0
 
 

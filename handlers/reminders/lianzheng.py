@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.args import Args
 from bot.context import Context
+from bot.numbers import year_in
 from bot.roles import Role
 from bot.runtime import Runtime
 from bot.scheduler import PUSH_AT, late_note, plan_request, replan
@@ -78,9 +79,7 @@ async def off(ctx: Context, args: Args) -> None:
 
 @cal.sub("show", "查看", help=t.HELP_SHOW)
 async def show(ctx: Context, args: Args) -> None:
-    year = ctx.local_now.year
-    if args.first.isdigit() and 1901 <= int(args.first) <= 2099:
-        year = int(args.first)
+    year = year_in(args.first) or ctx.local_now.year
     calendar = await load_calendar(ctx.session)
     options = await calendar_options(ctx.session)
     lines = render_calendar(lianzheng_calendar(year, calendar, options))

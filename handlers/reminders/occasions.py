@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.args import Args
 from bot.context import Context
+from bot.numbers import whole
 from bot.roles import Role
 from handlers.reminders import cal
 from handlers.reminders import texts as t
@@ -156,10 +157,11 @@ async def add(ctx: Context, args: Args) -> None:
 
 @cal.sub("remove", "删除", role=Role.ADMIN, help=t.HELP_REMOVE)
 async def remove(ctx: Context, args: Args) -> None:
-    if not args.first.isdigit():
+    ref = whole(args.first)
+    if ref is None:
         ctx.reply(t.REMOVE_USAGE)
         return
-    row = await ctx.session.get(LianzhengOccasion, int(args.first))
+    row = await ctx.session.get(LianzhengOccasion, ref)
     if row is None:
         ctx.reply(t.unknown_occasion(args.first))
         return

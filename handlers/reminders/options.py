@@ -19,6 +19,7 @@ from typing import Literal
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.numbers import whole
 from schedules.lianzheng import GAOKAO, CalendarOptions, MonthDay, Occasion
 from schedules.terms import SchoolTerms
 from storage.school import lianzheng_options, occasion_rows, term_rows, terms_of
@@ -40,8 +41,8 @@ _DATE = re.compile(
 
 def number(text: str) -> int | None:
     """A number below a hundred, in digits or Chinese numerals ("十五", "廿三")."""
-    if text.isdigit():
-        return int(text)
+    if (n := whole(text)) is not None:
+        return n
     text = text.replace("廿", "二十")
     tens, ten, units = text.partition("十")
     if any(c not in _DIGITS for c in tens + units) or len(tens) > 1 or len(units) > 1:

@@ -19,8 +19,12 @@ HOLIDAYS_USAGE = (
     "2027-10-01~2027-10-07,休,国庆节\n"
     "2027-09-26,班,国庆节"
 )
-CLI_HOLIDAYS_USAGE = "usage: tongxin holidays load FILE (CSV or JSON of the State Council notice)"
-CLI_CALENDAR_USAGE = "usage: tongxin calendar YEAR (1901–2099)"
+CLI_HOLIDAYS_USAGE = "tongxin: 用法：tongxin holidays load 文件（国务院放假安排的 CSV 或 JSON）"
+CLI_CALENDAR_USAGE = "tongxin: 用法：tongxin calendar 年份（1901–2099 的 4 位数字，例如 2026）"
+
+
+def cli_no_file(path: str) -> str:
+    return f"找不到文件：{path}"
 
 
 def holidays_loaded(count: int, years: Sequence[int]) -> str:

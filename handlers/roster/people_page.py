@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.console.view import ConsoleView, Forbidden, NotFound, parse_id
+from bot.numbers import whole
 from bot.roles import Actor, Role
 from handlers.roster import feature, ops
 from handlers.roster import texts as t
@@ -68,7 +69,7 @@ async def people_page(view: ConsoleView) -> web.StreamResponse:
         role=role,
         units=await visible_units(view.session, actor),
         history=history,
-        notice=t.imported(int(n)) if (n := view.query.get("imported", "")).isdigit() else "",
+        notice=t.imported(n) if (n := whole(view.query.get("imported", ""))) is not None else "",
     )
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from bot.roster_file import MAX_BYTES
+
 HELP_GRANT = "授予书记或管理员权限"
 HELP_REVOKE = "撤销权限"
 HELP_WHOAMI = "查看我的身份和权限"
@@ -236,7 +238,8 @@ FIRST_SEEN = "首次出现"
 GROUP_ID = "群ID"
 
 IMPORT_INTRO = (
-    "上传花名册（XLSX 或 CSV，不超过 1 MB）。可以直接用企业微信或钉钉管理后台导出的通讯录，"
+    f"上传花名册（XLSX 或 CSV，不超过 {MAX_BYTES // 1024 // 1024} MB）。"
+    "可以直接用企业微信或钉钉管理后台导出的通讯录，"
     "也可以用本系统的格式：姓名、平台、用户ID、单位/支部、角色。上传后先预览，确认后才导入。"
 )
 IMPORT_SECRETARY = "您只能导入自己支部的名单。"
@@ -260,6 +263,10 @@ NO_ADMIN = "只有管理员能导入管理员"
 
 def unit_refused(unit: str) -> str:
     return f"{unit}：不是您管辖的单位"
+
+
+def only_first(shown: int, total: int) -> str:
+    return f"这里列出前 {shown} 行，共 {total} 行；确认后全部导入。"
 
 
 def line(n: int, reason: str) -> str:

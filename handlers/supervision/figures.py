@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.console.view import parse_year
 from bot.periods import THIS, Kind
 from bot.roles import Actor
 from bot.standing import Standing, standings
@@ -39,7 +40,8 @@ class Figures:
 
 
 def year_of(text: str, today: date) -> int:
-    return int(text) if text.isdigit() and 2000 <= int(text) <= 2100 else today.year
+    """The year a page asks for, this year when it names none; a bad one is a 404 page."""
+    return parse_year(text) if text else today.year
 
 
 async def units_in_view(session: AsyncSession, actor: Actor) -> list[tuple[int, str]]:

@@ -6,6 +6,7 @@ from aiohttp import web
 from sqlalchemy import func, select
 
 from bot.console.view import ConsoleView, Forbidden, NotFound, parse_id
+from bot.numbers import whole
 from bot.periods import EVERY, KINDS
 from handlers.supervision import texts as t
 from storage.supervision import Cadence, MeetingRecord, cadences, reclassify
@@ -15,8 +16,7 @@ DONE = {"added": t.KIND_ADDED, "saved": t.KIND_SAVED, "deleted": t.KIND_DELETED}
 
 
 def _per_period(text: str) -> int | None:
-    text = text.strip()
-    return int(text) if text.isdigit() and 1 <= int(text) <= MAX_PER_PERIOD else None
+    return whole(text.strip(), 1, MAX_PER_PERIOD)
 
 
 def _keywords(text: str) -> str:

@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.console.svg import Point, trend_chart
 from bot.console.view import ConsoleView, export_url
 from bot.console.xlsx import table_xlsx
+from bot.numbers import whole
 from bot.roles import Actor
 from bot.standing import Standing, monthly_attendance
 from handlers.supervision import feature, kinds, unit
@@ -37,8 +38,7 @@ def _sorter(sort: str) -> Callable[[Standing], Any]:
         return lambda r: (r.attendance is None, r.attendance or 0.0, r.name)
     if sort == "missed":
         return lambda r: (r.missed, r.name)
-    if sort.startswith("c") and sort[1:].isdigit():
-        cadence_id = int(sort[1:])
+    if sort.startswith("c") and (cadence_id := whole(sort[1:])) is not None:
         return lambda r: (_ratio(r, cadence_id), r.name)
     return lambda r: r.name
 

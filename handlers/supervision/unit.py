@@ -11,6 +11,7 @@ from datetime import date
 from aiohttp import web
 
 from bot.console.view import ConsoleView, Forbidden, NotFound, managed, parse_id
+from bot.numbers import whole
 from handlers.supervision import texts as t
 from handlers.supervision.figures import figures, this_period, year_of
 from storage.models import Unit
@@ -20,8 +21,7 @@ MAX_PEOPLE = 10_000
 
 
 def _count(text: str) -> int | None:
-    text = text.strip()
-    return int(text) if text.isdigit() and int(text) <= MAX_PEOPLE else None
+    return whole(text.strip(), 0, MAX_PEOPLE)
 
 
 def _record_from(view: ConsoleView, unit: Unit, kinds: dict[int, Cadence]) -> MeetingRecord | str:

@@ -20,6 +20,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.console.view import ConsoleView
+from bot.numbers import whole
 from bot.roles import Actor
 from bot.standing import Standing, standings
 from handlers.workbench import feature
@@ -99,7 +100,7 @@ async def _reminders(session: AsyncSession, actor: Actor, now: datetime) -> list
             .limit(200)
         )
     )
-    meeting_ids = {int(f.ref) for f in rows if f.kind == "meeting" and f.ref.isdigit()}
+    meeting_ids = {n for f in rows if f.kind == "meeting" and (n := whole(f.ref)) is not None}
     meetings = {
         m.id: m for m in await session.scalars(select(Meeting).where(Meeting.id.in_(meeting_ids)))
     }
@@ -119,7 +120,7 @@ async def _reminders(session: AsyncSession, actor: Actor, now: datetime) -> list
     found: list[Reminder] = []
     for f in rows:
         if f.kind == "meeting":
-            m = meetings.get(int(f.ref)) if f.ref.isdigit() else None
+            m = meetings.get(n) if (n := whole(f.ref)) is not None else None
             if m is None or (actor.scope is not None and m.unit_id not in actor.scope):
                 continue
             kind = "start" if f.offset_minutes == 0 else "meeting"

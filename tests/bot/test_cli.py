@@ -35,6 +35,23 @@ def test_a_bad_setting_is_one_clear_line(name: str, value: str, fragment: str) -
     assert fragment in lines[0] and "Traceback" not in result.stderr
 
 
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (["chat"], "tongxin: 缺少参数 --as。用 tongxin chat --help 查看用法。"),
+        (["when"], "tongxin: 缺少参数 expr。用 tongxin when --help 查看用法。"),
+        (["chat", "--as"], "tongxin: --as 后面要跟一个值。用 tongxin chat --help 查看用法。"),
+        (["serve", "now"], "tongxin: 不认识的参数 now。用 tongxin --help 查看用法。"),
+        (["frobnicate"], "tongxin: 没有 frobnicate 这个命令，可以用：serve, chat, db,"),
+    ],
+)
+def test_a_wrong_argument_is_one_chinese_line(args: list[str], said: str) -> None:
+    result = run(args)
+    assert result.returncode == 2 and result.stdout == ""
+    [line] = result.stderr.strip().splitlines()
+    assert line.startswith(said), line
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

@@ -120,3 +120,16 @@ def test_roster_import_takes_an_export_with_the_platform_given(tmp_path: Path) -
     ).fetchall()
     con.close()
     assert found == [("dingtalk", "manager4521", "第三党支部")]
+
+
+def test_calendar_with_a_year_that_is_not_one_says_how_to_write_it(tmp_path: Path) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'c.db'}"
+    assert tongxin(["db", "upgrade"], tmp_path, TONGXIN_DATABASE_URL=url).returncode == 0
+    for year in ("²", "٢٠٢٦", "1900", "20266", "-1", "2026.0"):
+        result = tongxin(["calendar", year], tmp_path, TONGXIN_DATABASE_URL=url)
+        assert result.returncode == 2 and "Traceback" not in result.stderr, year
+        [line] = result.stderr.strip().splitlines()
+        assert line.startswith("tongxin: 用法：tongxin calendar 年份"), line
+    # Full-width digits, as a Chinese input method types them, are the year they show.
+    shown = tongxin(["calendar", "２０２６"], tmp_path, TONGXIN_DATABASE_URL=url)
+    assert shown.returncode == 0 and "2026-04-03 周五" in shown.stdout

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import re
+from urllib.parse import urlsplit
 
 from openpyxl import load_workbook
 from playwright.async_api import Browser, BrowserContext, Page
@@ -27,6 +28,16 @@ async def login_link(user: User) -> str:
     found = LINK.search(user.last[0] if user.last else "")
     assert found, f"no link in {user.last}"
     return found.group(1)
+
+
+async def client_signed_in(chat: ChatHarness, user: User) -> None:
+    """The test client (chat.client) signed in as `user`, by the link the bot sends."""
+    found = LINK.search(await user.says("/后台"))
+    assert found, user.last
+    assert chat.client is not None
+    link = urlsplit(found.group(1))
+    resp = await chat.client.get(f"{link.path}?{link.query}", allow_redirects=False)
+    assert resp.status in (302, 303)
 
 
 async def signed_in(browser: Browser, user: User) -> BrowserContext:

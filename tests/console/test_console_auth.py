@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from urllib.parse import parse_qs, urlsplit
+
 from playwright.async_api import Browser
 
+from bot.outbox import PURGED
+from bot.seal import SEALED
 from tests.console.browser import screenshot
 from tests.console.helpers import login_link, serve_publicly
+from tests.handlers.anonymity_helpers import database_file, flat, pages, raw_tables
 from tests.harness import ChatHarness
 
 
@@ -25,7 +30,7 @@ async def test_secretary_signs_in_with_a_link_from_the_bot(
     cookies = await ctx.cookies()
     session_cookie = next(c for c in cookies if c["name"] == "tongxin_console")
     assert session_cookie["httpOnly"] and session_cookie["sameSite"] == "Strict"
-    await screenshot(page, "console-home")
+    await screenshot(page, "console-signed-in")
     # The same link again opens nothing, even in the same browser.
     again = await page.goto(link)
     assert again is not None and again.status == 403
@@ -36,6 +41,26 @@ async def test_secretary_signs_in_with_a_link_from_the_bot(
     resp = await page.goto(chat.app.settings.public_url + "/console/")
     assert resp is not None and resp.status == 401
     await ctx.close()
+
+
+async def test_the_link_leaves_no_readable_trace_on_disk(chat: ChatHarness) -> None:
+    """A login link is a key to the console: its outbox row keeps neither the link nor
+    whom it went to (bot.sensitive), and no byte of the database files holds the token."""
+    serve_publicly(chat)
+    sec = chat.user("li", "李书记", role="secretary", unit="一支部")
+    link = await login_link(sec)
+    [token] = parse_qs(urlsplit(link).query)["t"]
+    await chat.advance(seconds=5)
+    tables = await raw_tables(chat)
+    [row] = [r for r in tables["outbox"] if r["chat_type"] == "direct"]
+    assert row["state"] == "sent" and row["chat_id"] == ""
+    assert row["body"] == PURGED or set(row["body"]) == {SEALED}
+    assert row["idempotency_key"].startswith("s:")
+    for name, rows in tables.items():
+        assert not any(token in flat(r) for r in rows), name
+    if chat.db.is_sqlite:
+        for file, n, raw in pages(database_file(chat)):
+            assert token.encode() not in raw, (file, n)
 
 
 async def test_expired_link_and_session(chat: ChatHarness, browser: Browser) -> None:

@@ -10,7 +10,7 @@ from playwright.async_api import Browser, Page
 from sqlalchemy import select
 
 from storage.console import AuditEntry
-from storage.models import GroupCredential, Membership, Person, RoleGrant, Unit
+from storage.models import ChatGroup, GroupCredential, Membership, Person, RoleGrant, Unit
 from tests.console.browser import screenshot
 from tests.console.helpers import serve_publicly, signed_in
 from tests.harness import ChatHarness
@@ -218,5 +218,22 @@ async def test_units_and_groups_pages(chat: ChatHarness, browser: Browser) -> No
     await spage.goto(base + "/console/units")
     assert [r[0] for r in await cells(spage, "#units")] == ["第一党支部"]
     assert await spage.locator("#new-unit").count() == 0
+
+    # Unbinding from the 群 page: the group belongs to no unit, the log says which it
+    # left, and the secretary, who spoke there, sees it unbound (to bind it again).
+    await page.goto(base + "/console/groups")
+    await page.click("text=wrkGroup1")
+    await page.click("#unbind button")
+    assert "已解除绑定" in (await page.text_content("#notice") or "")
+    assert await page.text_content("#unit") == "未绑定"
+    assert await page.locator("#unbind").count() == 0
+    async with chat.db.reading() as s:
+        bound = await s.scalar(select(ChatGroup.unit_id).where(ChatGroup.chat_id == "wrkGroup1"))
+        logged = list(
+            await s.scalars(select(AuditEntry.detail).where(AuditEntry.action == "group.unbind"))
+        )
+    assert bound is None and logged == ["群「wrkGroup1」解除与「第一党支部」的绑定"]
+    await spage.goto(base + "/console/groups")
+    assert [r[:3] for r in await cells(spage, "#groups")] == [["wrkGroup1", "本地", "未绑定"]]
     await sctx.close()
     await ctx.close()

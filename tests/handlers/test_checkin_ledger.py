@@ -78,11 +78,16 @@ async def test_export_command_writes_the_same_counts(
     assert capsys.readouterr().out.strip() == str(out.resolve())
     rows = list(load_workbook(out)["会议"].iter_rows(min_row=2, values_only=True))
     assert [r[3:8] for r in rows] == [(4, 2, 1, 1, 1), (4, 3, 0, 1, 0)]
-    assert await export_cli(rt, ["--unit", "五支部", "--year", "2026"]) == 2
-    assert await export_cli(rt, ["--year", "2026"]) == 2
     capsys.readouterr()
+    assert await export_cli(rt, ["--unit", "五支部", "--year", "2026"]) == 2
+    assert "tongxin: 没有「五支部」这个单位" in capsys.readouterr().err
+    assert await export_cli(rt, ["--year", "2026"]) == 2
+    said = "tongxin: 缺少参数 --unit。用 tongxin export checkins --help 查看用法。\n"
+    assert capsys.readouterr().err == said
+    assert await export_cli(rt, ["--unit", "一支部", "--year", "二〇二六"]) == 2
+    assert "tongxin: --year 的值 二〇二六 不是整数。" in capsys.readouterr().err
     assert await export_cli(rt, ["--unit", "一支部", "--year", "9999"]) == 2
-    assert "tongxin: year 9999 is out of range (1901–2099)" in capsys.readouterr().err
+    assert "tongxin: --year 请写 1901–2099 之间的 4 位数字" in capsys.readouterr().err
     async with chat.db.reading() as s:
         unit = await unit_by_name(s, "一支部")
         assert unit is not None

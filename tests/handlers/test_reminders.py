@@ -199,7 +199,7 @@ async def test_holidays_load_and_calendar_cli(
     assert "2027-05-10" in out and "估算" in out  # 劳动节 of 2027 is still estimated
     assert await calendar_cli(rt, ["3000"]) == 2
     assert await holidays_cli(rt, [str(tmp_path / "none.csv")]) == 2
-    assert "no such file" in capsys.readouterr().err
+    assert "tongxin: 找不到文件：" in capsys.readouterr().err
 
 
 async def test_the_web_app_starts_and_stops_the_bot_in_one_place(db_url: str) -> None:
