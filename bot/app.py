@@ -41,6 +41,8 @@ AdapterFactory = Callable[[AdapterEnv], Adapter | None]
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 APP_KEY: web.AppKey[Tongxin] = web.AppKey("tongxin")
 # POSTs that are platform callbacks, by platform (DESIGN.md's endpoints).
+# How long shutdown waits for periodic jobs to finish the run they are in.
+JOB_GRACE = 5.0
 CALLBACK_PATHS = {
     "/wecom/callback": "wecom",
     "/wecom/bot": "wecom",
@@ -156,6 +158,10 @@ class Tongxin:
         for close in self._closers:
             await close()
         self._closers.clear()
+        self.jobs.stop()
+        jobs = [t for t in self._tasks if t.get_name() in {p.name for p in self.jobs.periodic}]
+        if jobs:
+            await asyncio.wait(jobs, timeout=JOB_GRACE)
         for task in self._tasks:
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)

@@ -10,6 +10,7 @@ only itself: each runs in its own task.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 from collections.abc import Sequence
@@ -48,6 +49,7 @@ class Jobs:
     def __init__(self, rt: Runtime, jobs: Sequence[tuple[timedelta, Job]]) -> None:
         self.rt = rt
         self.periodic = [Periodic(interval, job) for interval, job in jobs]
+        self._stopping = asyncio.Event()
 
     async def run_all(self) -> None:
         """Run every job once, now, one after another (tests, and the CLI)."""
@@ -55,10 +57,17 @@ class Jobs:
             await self.run(p)
 
     async def forever(self, p: Periodic) -> None:
-        while True:
+        while not self._stopping.is_set():
             started = time.monotonic()
             await self.run(p)
-            await asyncio.sleep(max(0.0, p.pause() - (time.monotonic() - started)))
+            pause = max(0.0, p.pause() - (time.monotonic() - started))
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._stopping.wait(), pause)
+
+    def stop(self) -> None:
+        """Let each job finish the run it is in, then end: a job cancelled inside its
+        transaction leaves the connection pool a half-reset connection to log about."""
+        self._stopping.set()
 
     async def run(self, p: Periodic) -> bool:
         try:
