@@ -30,13 +30,14 @@ class Retention:
             return
         self._next = now + INTERVAL
         cutoff = now - timedelta(days=rt.settings.retention_days)
-        done = await purge(rt.db, cutoff, PURGED)
+        done = await purge(rt.db, cutoff, PURGED, now)
         if done:
             log.info(
-                "retention: forgot %d inbound keys, %d conversations, %d outbox messages; "
-                "wiped %d kept as counts",
+                "retention: forgot %d inbound keys, %d conversations, %d outbox messages, "
+                "%d unconfirmed uploads; wiped %d kept as counts",
                 done.inbound,
                 done.conversations,
                 done.outbox,
+                done.uploads,
                 done.outbox_wiped,
             )

@@ -2,7 +2,8 @@
 
 What goes, once older than the cutoff: inbound message keys (their payloads
 were wiped when handled; a platform retries for minutes, not months),
-conversation states, and delivered outbox rows. Delivered rows of a batch (a
+conversation states, and delivered outbox rows. Console uploads nobody
+confirmed (a roster's rows, kept for its preview) go once expired. Delivered rows of a batch (a
 broadcast's messages, whose counts are its delivery report) stay as counts:
 their body and, for a person, the recipient are wiped. Ledgers and results
 live in the features' own tables and are not touched.
@@ -23,6 +24,7 @@ from sqlalchemy import Text, cast, delete, func, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql import Select
 
+from storage.console import ConsoleLink
 from storage.db import Database
 from storage.messaging import ConversationState, InboundMessage, OutboxMessage
 
@@ -36,13 +38,19 @@ class Purged:
     conversations: int = 0
     outbox: int = 0
     outbox_wiped: int = 0
+    uploads: int = 0
 
     def __bool__(self) -> bool:
-        return bool(self.inbound or self.conversations or self.outbox or self.outbox_wiped)
+        return bool(
+            self.inbound or self.conversations or self.outbox or self.outbox_wiped or self.uploads
+        )
 
 
-async def purge(db: Database, cutoff: datetime, wiped_body: dict[str, Any]) -> Purged:
-    """Forget what is older than `cutoff`; kept batch rows get `wiped_body`."""
+async def purge(
+    db: Database, cutoff: datetime, wiped_body: dict[str, Any], now: datetime
+) -> Purged:
+    """Forget what is older than `cutoff`, and uploads expired at `now`; kept batch
+    rows get `wiped_body`."""
     done = Purged()
     old_inbound = select(InboundMessage.id).where(
         InboundMessage.received_at < cutoff, InboundMessage.state != "pending"
@@ -65,6 +73,10 @@ async def purge(db: Database, cutoff: datetime, wiped_body: dict[str, Any]) -> P
         cast(OutboxMessage.body, Text) != wiped,
     )
     done.outbox_wiped = await _in_slices(db, batched, _wipe(wiped_body))
+    expired = select(ConsoleLink.id).where(
+        ConsoleLink.purpose == "upload", ConsoleLink.expires_at <= now
+    )
+    done.uploads = await _delete_all(db, ConsoleLink, expired)
     if done and db.is_sqlite:
         await _truncate_wal(db)
     return done

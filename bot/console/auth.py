@@ -103,7 +103,8 @@ async def keep_upload(
 
     The confirming form then carries a token, not the rows: a large file's rows
     would make a POST larger than the app takes. One upload per person waits;
-    expired ones of anyone go at the same time.
+    expired ones of anyone go at the same time, and at the daily retention pass
+    (storage.retention) if nobody uploads again.
     """
     await session.execute(
         delete(ConsoleLink).where(
@@ -129,14 +130,6 @@ async def take_upload(
         .returning(ConsoleLink.params)
     )
     return result.scalar_one_or_none()
-
-
-async def forget_uploads(session: AsyncSession, now: datetime) -> int:
-    """Drop the uploads nobody confirmed in time."""
-    result = await session.execute(
-        delete(ConsoleLink).where(ConsoleLink.purpose == "upload", ConsoleLink.expires_at <= now)
-    )
-    return int(getattr(result, "rowcount", 0) or 0)
 
 
 async def start_session(session: AsyncSession, person_id: int, now: datetime) -> str:

@@ -14,13 +14,12 @@ never wait for the whole file.
 from __future__ import annotations
 
 import asyncio
-from datetime import timedelta
 
 from aiohttp import web
 from pydantic import TypeAdapter, ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.console.auth import audit, forget_uploads, keep_upload, take_upload
+from bot.console.auth import audit, keep_upload, take_upload
 from bot.console.view import ConsoleView
 from bot.roles import Actor, Role
 from bot.roster_file import (
@@ -31,7 +30,6 @@ from bot.roster_file import (
     import_in_batches,
     parse_roster,
 )
-from bot.runtime import Runtime
 from handlers.roster import feature
 from handlers.roster import texts as t
 from storage.people import unit_by_name
@@ -74,13 +72,6 @@ async def import_page(view: ConsoleView) -> web.StreamResponse:
     if action == "preview":
         return await _preview(view)
     return _form(view)
-
-
-@feature.every(timedelta(minutes=10))
-async def forget_unconfirmed(rt: Runtime) -> None:
-    """Uploads nobody confirmed in time leave the database."""
-    async with rt.db.transaction() as session:
-        await forget_uploads(session, rt.clock.now())
 
 
 def _form(view: ConsoleView, error: str = "", status: int = 200) -> web.Response:

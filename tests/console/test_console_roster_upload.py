@@ -39,6 +39,13 @@ async def csrf(chat: ChatHarness) -> str:
     return found.group(1)
 
 
+async def uploads(chat: ChatHarness) -> int:
+    """Uploads waiting for their confirmation."""
+    async with chat.db.reading() as s:
+        found = await s.scalar(select(func.count()).where(ConsoleLink.purpose == "upload"))
+    return int(found or 0)
+
+
 def upload_form(token: str, content: bytes, name: str = "county.csv") -> FormData:
     form = FormData()
     form.add_field("csrf", token)
@@ -66,8 +73,7 @@ async def test_twenty_thousand_rows_over_a_megabyte_are_previewed_and_imported(
     assert html.count("<tr>") == 201  # the head and the first 200 rows, not 20,000
     found = UPLOAD.search(html)
     assert found
-    async with chat.db.reading() as s:
-        assert await s.scalar(select(func.count()).where(ConsoleLink.purpose == "upload")) == 1
+    assert await uploads(chat) == 1
 
     # The confirmation carries the token, not the rows.
     form = {"csrf": token, "action": "confirm", "upload": found.group(1)}
@@ -79,9 +85,8 @@ async def test_twenty_thousand_rows_over_a_megabyte_are_previewed_and_imported(
         people = await s.scalar(select(func.count()).where(Person.platform == "wecom"))
         members = await s.scalar(select(func.count()).select_from(Membership))
         units = await s.scalar(select(func.count()).select_from(Unit))
-        left = await s.scalar(select(func.count()).where(ConsoleLink.purpose == "upload"))
         entry = await s.scalar(select(AuditEntry).where(AuditEntry.action == "roster.import"))
-    assert (people, members, units, left) == (ROWS, ROWS, 400, 0)
+    assert (people, members, units, await uploads(chat)) == (ROWS, ROWS, 400, 0)
     assert entry is not None and entry.detail == t.audit_import(ROWS, "同心花名册")
 
     # A second click on the same confirmation imports nothing twice.
@@ -90,27 +95,25 @@ async def test_twenty_thousand_rows_over_a_megabyte_are_previewed_and_imported(
 
 
 async def test_an_unconfirmed_upload_expires_and_leaves_the_database(chat: ChatHarness) -> None:
+    """Confirmed too late, it is refused; the next retention pass deletes it."""
     serve_publicly(chat)
     await client_signed_in(chat, chat.user("boss", "王主任", role="admin"))
     assert chat.client is not None
+    await chat.tick()  # the day's retention pass, before the upload
     token = await csrf(chat)
     small = "姓名,平台,用户ID,单位\n李书记,wecom,LiMing,第一党支部\n".encode()
     preview = await chat.client.post("/console/import", data=upload_form(token, small))
     found = UPLOAD.search(await preview.text())
     assert found
     await chat.advance(minutes=31)
-    async with chat.db.reading() as s:
-        assert (
-            await s.scalar(
-                select(func.count()).select_from(ConsoleLink).where(ConsoleLink.purpose == "upload")
-            )
-            == 0
-        )
     form = {"csrf": token, "action": "confirm", "upload": found.group(1)}
     stale = await chat.client.post("/console/import", data=form)
     assert stale.status == 400 and t.STALE in await stale.text()
     async with chat.db.reading() as s:
         assert await s.scalar(select(Person.id).where(Person.platform_user_id == "LiMing")) is None
+    assert await uploads(chat) == 1
+    await chat.advance(days=1)
+    assert await uploads(chat) == 0
 
 
 async def test_too_large_uploads_are_answered_in_chinese(chat: ChatHarness) -> None:
@@ -148,10 +151,4 @@ async def test_too_large_uploads_are_answered_in_chinese(chat: ChatHarness) -> N
         "/console/supervision/kinds", data={"csrf": token, "name": "x" * (2 * 1024 * 1024)}
     )
     assert resp.status == 413 and console_texts.too_large(1024 * 1024) in await resp.text()
-    async with chat.db.reading() as s:
-        assert (
-            await s.scalar(
-                select(func.count()).select_from(ConsoleLink).where(ConsoleLink.purpose == "upload")
-            )
-            == 0
-        )
+    assert await uploads(chat) == 0
