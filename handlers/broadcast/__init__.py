@@ -21,6 +21,7 @@ from bot.messages import Incoming, Outgoing, normalize_text
 from bot.numbers import whole
 from bot.outbox import enqueue
 from bot.roles import Role
+from bot.roster_file import PLATFORM_WORDS
 from handlers.broadcast import texts as t
 from schedules.timeparse import When, format_when
 from storage import broadcast as broadcast_tables
@@ -33,7 +34,6 @@ MAX_BYTES = {"wecom": 2048}
 # Rows per INSERT: PostgreSQL takes at most 32767 parameters in one statement.
 CHUNK = 500
 SHOWN = 10
-PLATFORM_WORDS = {"企业微信": "wecom", "企微": "wecom", "钉钉": "dingtalk", "本地": "local"}
 EXCERPT = 30
 REASON = 120
 
